@@ -1,0 +1,5 @@
+"""``python -m ankipress``."""
+
+from ankipress.cli import main
+
+main()

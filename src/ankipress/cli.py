@@ -1,0 +1,170 @@
+"""The ``ankipress`` command: a thin layer over :mod:`ankipress.pipeline`.
+
+The only module that prints or exits. Exit codes: 0 success, 1 bad input or a failed
+write (nothing written), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ankipress import __version__, pipeline, readers
+from ankipress.errors import AnkipressError, UsageError
+from ankipress.model import Diagnostic, Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def _show(diagnostic: Diagnostic) -> None:
+    text = str(diagnostic)
+    label = f": {diagnostic.severity}:"
+    head, sep, tail = text.partition(label)
+    if sep:
+        styled = click.style(label, fg=_COLOURS[diagnostic.severity], bold=True)
+        text = head + styled + tail
+    click.echo(text, err=True)
+
+
+def _show_all(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
+    for diagnostic in diagnostics:
+        if diagnostic.severity is not Severity.NOTE or verbose:
+            _show(diagnostic)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(report: pipeline.PackageReport) -> str:
+    plan = report.plan
+    decks = ", ".join(f"'{deck}'" for deck in plan.decks)
+    deck_label = "deck" if len(plan.decks) == 1 else "decks"
+    parts = [f"{_plural(len(plan.notes), 'note')} from {_plural(plan.cards_read, 'card')} "
+             f"in {deck_label} {decks}"]
+    if plan.dropped:
+        parts.append(f"{plan.dropped} dropped as duplicates")
+    if plan.changed:
+        parts.append(f"{plan.changed} changed by normalization (--verbose lists them)")
+    warnings = sum(1 for d in report.diagnostics if d.severity is Severity.WARNING)
+    parts.append(_plural(warnings, "warning"))
+    return f"wrote {plan.output}: " + "; ".join(parts)
+
+
+def _handle_errors(command: F) -> F:
+    """Turn library exceptions into messages and exit codes, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verbose = bool(kwargs.get("verbose"))
+        try:
+            return command(*args, **kwargs)
+        except UsageError as exc:
+            _show_all(exc.diagnostics, verbose)
+            click.echo(f"ankipress: error: {exc}", err=True)
+            sys.exit(2)
+        except AnkipressError as exc:
+            _show_all(exc.diagnostics, verbose)
+            if not (len(exc.diagnostics) == 1 and str(exc.diagnostics[0]) == str(exc)):
+                click.echo(f"ankipress: error: {exc}", err=True)
+            sys.exit(1)
+        except click.exceptions.Exit:
+            raise
+        except KeyboardInterrupt:
+            click.echo("ankipress: interrupted; nothing was written", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug of ours: say so in one line, not a traceback
+            if os.environ.get("ANKIPRESS_DEBUG"):
+                raise
+            click.echo(f"ankipress: internal error: {type(exc).__name__}: {exc} "
+                       "(set ANKIPRESS_DEBUG=1 for a traceback, and please report it)", err=True)
+            sys.exit(70)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _timestamp() -> int | None:
+    return pipeline.parse_source_date_epoch(os.environ)
+
+
+def _common(command: F) -> F:
+    options = [
+        click.option("--from", "input_format", type=click.Choice(readers.format_names(),
+                     case_sensitive=False), help="Input format (default: detected per file)."),
+        click.option("--deck", help="Put every note in this deck ('::' for subdecks)."),
+        click.option("--tag", "tags", multiple=True, metavar="TAG",
+                     help="Add this tag to every note (repeatable)."),
+        click.option("--markdown", is_flag=True, help="Treat plain-text fields as Markdown."),
+        click.option("--allow-html", is_flag=True,
+                     help="Keep raw HTML in Markdown instead of showing it as text."),
+        click.option("--encoding", help="Encoding of the inputs (default: UTF-8, or the BOM's)."),
+        click.option("--strict", is_flag=True, help="Treat warnings as errors."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Also list every change normalization made."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _options(input_format: str | None, deck: str | None, tags: tuple[str, ...], markdown: bool,
+             allow_html: bool, encoding: str | None, strict: bool) -> pipeline.Options:
+    return pipeline.Options(input_format=input_format, deck=deck, tags=tags, strict=strict,
+                            markdown=markdown, allow_html=allow_html, encoding=encoding)
+
+
+def _report(reports: Sequence[pipeline.PackageReport], verbose: bool) -> None:
+    for report in reports:
+        _show_all(report.diagnostics, verbose)
+        click.echo(_summary(report))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="ankipress")
+def cli() -> None:
+    """Turn flashcard text into Anki decks (.apkg)."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="The .apkg file to write.")
+@_common
+@_handle_errors
+def convert(inputs: tuple[Path, ...], output: Path, verbose: bool, **kwargs: Any) -> None:
+    """Convert flashcard files into one Anki package."""
+    report = pipeline.convert(list(inputs), output, _options(**kwargs), _timestamp())
+    _report([report], verbose)
+
+
+@cli.command()
+@click.option("--source", "source_dir", default="source_cards", show_default=True,
+              type=click.Path(path_type=Path), help="Folder of source card files.")
+@click.option("--out", "out_dir", default="build", show_default=True,
+              type=click.Path(path_type=Path), help="Folder the packages are written to.")
+@_common
+@_handle_errors
+def build(source_dir: Path, out_dir: Path, verbose: bool, **kwargs: Any) -> None:
+    """Build one package per file of the source folder."""
+    reports = pipeline.build(source_dir, out_dir, _options(**kwargs), _timestamp())
+    _report(reports, verbose)
+
+
+@cli.command(name="formats")
+def list_formats() -> None:
+    """List the input formats ankipress reads."""
+    for reader in readers.READERS:
+        click.echo(f"{reader.name:<12} {', '.join(reader.extensions):<10} {reader.description}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="ankipress")

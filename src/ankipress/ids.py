@@ -1,0 +1,84 @@
+"""How ankipress derives every id it writes. Deterministic: no randomness, no clock.
+
+* Note GUID: an id the source carries when it has one; otherwise a hash of the deck name and
+  the question in canonical form (:func:`canonical_question`). Never the answer: fixing an
+  answer and re-importing must update the note in Anki, not add a second one.
+* Deck id and note-type id: hashes of their names, kept within the positive range Anki uses
+  for millisecond timestamps and never equal to 1 (Anki's ``Default`` deck).
+* Field and template ids: hashes of the note type's name and the field or template name, so
+  that Anki matches them across releases even if their order or labels change.
+
+Changing anything in this module changes the ids of every note already in users'
+collections; the ``*_SALT`` strings version the schemes so a change is always deliberate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+GUID_SALT = "ankipress/guid/v1"
+DECK_SALT = "ankipress/deck/v1"
+NOTETYPE_SALT = "ankipress/notetype/v1"
+
+# Anki's own base91 alphabet for GUIDs (anki/utils.py `base91`); it leaves out characters
+# that need quoting in its text export.
+_BASE91 = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    "!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+)
+_WHITESPACE = re.compile(r"\s+")
+# Ids Anki creates are millisecond timestamps; staying between 2**30 and 2**52 keeps ours
+# clear of Default (1), of small ids other tools hard-code, and exact in JavaScript numbers.
+_ID_FLOOR = 1 << 30
+_ID_SPAN = (1 << 52) - _ID_FLOOR
+
+
+def _digest(*parts: str) -> bytes:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+
+
+def _base91(number: int) -> str:
+    if number == 0:
+        return _BASE91[0]
+    digits = []
+    while number:
+        number, remainder = divmod(number, len(_BASE91))
+        digits.append(_BASE91[remainder])
+    return "".join(reversed(digits))
+
+
+def canonical_question(text: str) -> str:
+    """The form of a question that its GUID is derived from.
+
+    Unicode NFC (a question typed on macOS and on Windows gets one GUID) and whitespace
+    runs folded to one space, so re-wrapping a question does not make it a new note.
+    """
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def note_guid(deck: str, question: str) -> str:
+    """GUID of a note that its source gives no id for: deck name plus canonical question."""
+    digest = _digest(GUID_SALT, canonical_question(deck), canonical_question(question))
+    return _base91(int.from_bytes(digest[:8], "big"))
+
+
+def _stable_id(salt: str, *names: str) -> int:
+    digest = _digest(salt, *names)
+    return _ID_FLOOR + int.from_bytes(digest[:8], "big") % _ID_SPAN
+
+
+def deck_id(name: str) -> int:
+    """Id of the deck with this full name (``Parent::Child``)."""
+    return _stable_id(DECK_SALT, name)
+
+
+def notetype_id(name: str) -> int:
+    """Id of the note type with this name."""
+    return _stable_id(NOTETYPE_SALT, name)
+
+
+def notetype_part_id(notetype: str, kind: str, name: str) -> int:
+    """Id of a field or template (``kind``) of a note type; Anki matches them by it."""
+    return _stable_id(NOTETYPE_SALT, notetype, kind, name)

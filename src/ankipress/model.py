@@ -1,0 +1,115 @@
+"""The one model every reader produces and every writer consumes.
+
+Readers turn a source file into :class:`Note` values plus :class:`Diagnostic` values;
+normalization, rendering and writing only ever see these. All are frozen, slotted
+dataclasses: plain values that can be compared in tests and never mutated in place.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceLocation:
+    """Where something came from: a path and a 1-based physical line (and column)."""
+
+    path: str
+    """The path as the user gave it (not resolved), so messages match what they typed."""
+    line: int | None = None
+    """1-based physical line; ``None`` when the problem concerns the whole file."""
+    column: int | None = None
+    """1-based column, where a reader can tell."""
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class Severity(enum.Enum):
+    """How bad a diagnostic is. Errors stop a build; warnings are reported."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem, or a change made to the input, tied to where it came from."""
+
+    location: SourceLocation
+    severity: Severity
+    message: str
+    hint: str | None = None
+    """How to fix it, when known; printed after the message."""
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+class TextFormat(enum.Enum):
+    """How a note's text is written in its source, which decides how it is rendered."""
+
+    PLAIN = "plain"
+    """Plain text: shown literally, line breaks kept."""
+    MARKDOWN = "markdown"
+    """Markdown, rendered to HTML."""
+    HTML = "html"
+    """Already HTML: passed through."""
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One question/answer pair as read from a source, before rendering."""
+
+    question: str
+    """The question as written in the source (lines joined with ``\\n``)."""
+    answer: str
+    """The answer as written in the source (lines joined with ``\\n``)."""
+    deck: str
+    """Full deck name, subdecks separated by ``::``."""
+    location: SourceLocation
+    """Where the note starts in its source."""
+    tags: tuple[str, ...] = ()
+    """Anki tags: no spaces, ``::`` for hierarchy."""
+    guid: str | None = None
+    """An id the source itself carries; ``None`` to derive one from deck and question."""
+    text_format: TextFormat = TextFormat.PLAIN
+    """How :attr:`question` and :attr:`answer` are to be rendered."""
+    answer_location: SourceLocation | None = None
+    """Where the answer starts, for messages about it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """What a reader found in one source: notes, diagnostics, and counts for the summary."""
+
+    notes: tuple[Note, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    cards_seen: int
+    """How many card-shaped records the reader met, including the ones it rejected."""
+    deck_titles: tuple[str, ...] = field(default=())
+    """Deck names the source itself declares, in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedNote:
+    """A note ready to be written: its GUID, deck, tags, and field HTML in field order."""
+
+    guid: str
+    deck: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    location: SourceLocation

@@ -1,0 +1,166 @@
+"""Cleaning notes before they are rendered: one place, each rule a small function.
+
+Every change is reported as a diagnostic (``note`` for a change, ``warning`` for a drop,
+``error`` for a conflict), so nothing a user wrote disappears without a word.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ankipress import ids
+from ankipress.model import Diagnostic, Note, Severity
+
+# Control characters Anki strips from fields; \x1f would even split a field in two.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Trailing white space of a line: spaces, tabs, no-break and other Unicode spaces.
+_TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Notes after normalization, with what was changed or dropped and why."""
+
+    notes: tuple[Note, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    changed: int
+    """Notes whose text, tags or deck were changed."""
+    dropped: int
+    """Notes dropped as exact duplicates of an earlier one."""
+
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """Normalize one field's text; returns the text and a description of each change."""
+    changes: list[str] = []
+    nfc = unicodedata.normalize("NFC", text)
+    if nfc != text:
+        changes.append("Unicode composed to NFC")
+    text = nfc
+    if _CONTROL.search(text.replace("\r", "")):
+        changes.append("control characters removed")
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    stripped = _TRAILING_SPACE.sub("", text)
+    if stripped != text:
+        changes.append("trailing spaces removed")
+    text = stripped
+    collapsed = _BLANK_RUN.sub("\n\n", text)
+    if collapsed != text:
+        changes.append("runs of blank lines collapsed")
+    trimmed = collapsed.strip("\n")
+    if trimmed != collapsed:
+        changes.append("leading or trailing blank lines removed")
+    return trimmed, changes
+
+
+def clean_tag(tag: str) -> tuple[str, list[str]]:
+    """One tag by Anki's rules: no spaces, ``::`` hierarchy with no empty parts."""
+    changes: list[str] = []
+    text = unicodedata.normalize("NFC", tag).strip()
+    if re.search(r"\s", text):
+        text = re.sub(r"\s+", "_", text)
+        changes.append(f"tag {tag!r} held spaces, joined with '_'")
+    parts = [part for part in text.split("::") if part]
+    joined = "::".join(parts)
+    if joined != text:
+        changes.append(f"tag {tag!r}: empty '::' parts dropped")
+    return joined, changes
+
+
+def clean_tags(tags: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Tags cleaned one by one, then empty ones and case-insensitive repeats dropped."""
+    changes: list[str] = []
+    seen: dict[str, str] = {}
+    for tag in tags:
+        cleaned, tag_changes = clean_tag(tag)
+        changes.extend(tag_changes)
+        if not cleaned:
+            continue
+        key = cleaned.casefold()
+        if key in seen:
+            if seen[key] != cleaned:
+                changes.append(f"tag {cleaned!r} merged into {seen[key]!r}")
+            continue
+        seen[key] = cleaned
+    return tuple(seen.values()), changes
+
+
+def clean_deck(deck: str) -> tuple[str, str | None]:
+    """A deck name with its ``::`` parts trimmed; the second value is an error, if any."""
+    parts = [part.strip() for part in unicodedata.normalize("NFC", deck).split("::")]
+    if any(not part for part in parts):
+        return deck, f"deck name {deck!r} has an empty part between '::'"
+    name = "::".join(parts)
+    if name.casefold() == "default":
+        return name, ("the deck would be Anki's 'Default' deck; name it with --deck or "
+                      "a deck title")
+    return name, None
+
+
+def normalize(notes: Sequence[Note], extra_tags: Sequence[str] = ()) -> Normalized:
+    """Clean every note's text, tags and deck, and drop exact duplicates."""
+    diagnostics: list[Diagnostic] = []
+    cleaned: list[Note] = []
+    changed = 0
+    for note in notes:
+        question, q_changes = clean_text(note.question)
+        answer, a_changes = clean_text(note.answer)
+        tags, tag_changes = clean_tags((*note.tags, *extra_tags))
+        deck, deck_error = clean_deck(note.deck)
+        if deck_error:
+            diagnostics.append(Diagnostic(note.location, Severity.ERROR, deck_error))
+        changes = ([f"question: {c}" for c in q_changes] + [f"answer: {c}" for c in a_changes]
+                   + tag_changes)
+        if deck != note.deck:
+            changes.append(f"deck name {note.deck!r} trimmed to {deck!r}")
+        if changes:
+            changed += 1
+            diagnostics.append(Diagnostic(note.location, Severity.NOTE, "; ".join(changes)))
+        cleaned.append(dataclasses.replace(note, question=question, answer=answer, tags=tags,
+                                           deck=deck))
+    kept, duplicate_diagnostics = drop_duplicates(cleaned)
+    diagnostics.extend(duplicate_diagnostics)
+    return Normalized(tuple(kept), tuple(diagnostics), changed, len(cleaned) - len(kept))
+
+
+def note_key(note: Note) -> str:
+    """The GUID a note is written with: its own, or one derived from deck and question."""
+    return note.guid if note.guid is not None else ids.note_guid(note.deck, note.question)
+
+
+def drop_duplicates(notes: Sequence[Note]) -> tuple[list[Note], list[Diagnostic]]:
+    """Keep the first of notes that would share a GUID; the rest are dropped or errors.
+
+    The same question in the same deck with the same answer is a harmless repeat (a
+    warning); with a different answer Anki would keep only one of them, so it is an error.
+    """
+    first_by_guid: dict[str, Note] = {}
+    kept: list[Note] = []
+    diagnostics: list[Diagnostic] = []
+    for note in notes:
+        guid = note_key(note)
+        earlier = first_by_guid.get(guid)
+        if earlier is None:
+            first_by_guid[guid] = note
+            kept.append(note)
+            continue
+        same_question = ids.canonical_question(earlier.question) == ids.canonical_question(
+            note.question)
+        if same_question and earlier.answer == note.answer:
+            diagnostics.append(Diagnostic(
+                note.location, Severity.WARNING,
+                f"duplicate card dropped: same question and answer as {earlier.location}"))
+        elif same_question:
+            diagnostics.append(Diagnostic(
+                note.location, Severity.ERROR,
+                f"the question is also asked at {earlier.location} with a different answer",
+                "merge the two cards or reword one question"))
+        else:
+            diagnostics.append(Diagnostic(
+                note.location, Severity.ERROR,
+                f"this note's id {guid!r} is also used at {earlier.location}"))
+    return kept, diagnostics

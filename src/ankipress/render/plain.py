@@ -1,0 +1,79 @@
+"""Plain text to HTML: shown literally, laid out as its author laid it out.
+
+* ``<``, ``>`` and ``&`` are escaped: plain text is never interpreted as HTML.
+* Each source line stays a line (``<br>``); a blank line separates paragraphs (``<p>``).
+* A run of two or more numbered lines (``1. …``, ``2) …``, numbered one after another) or
+  bulleted lines (``- …``, ``* …``, ``• …``) becomes a list; other lines stay as they are.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+_NUMBERED = re.compile(r"\s*(\d{1,9})[.)]\s+(\S.*)")
+_BULLETED = re.compile(r"\s*[-*\u2022\u2023\u25e6\u2043]\s+(\S.*)")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text.strip(), quote=False)
+
+
+def _list_run(lines: list[str], start: int) -> tuple[str, int] | None:
+    """An ``<ol>``/``<ul>`` for a run of list items at ``start``, and the index after it."""
+    first = _NUMBERED.fullmatch(lines[start])
+    if first:
+        number = int(first.group(1))
+        items = [first.group(2)]
+        index = start + 1
+        while index < len(lines):
+            match = _NUMBERED.fullmatch(lines[index])
+            if not match or int(match.group(1)) != number + len(items):
+                break
+            items.append(match.group(2))
+            index += 1
+        if len(items) < 2:
+            return None
+        opening = "<ol>" if number == 1 else f'<ol start="{number}">'
+        body = "".join(f"<li>{_escape(item)}</li>" for item in items)
+        return f"{opening}{body}</ol>", index
+    items = []
+    index = start
+    while index < len(lines):
+        match = _BULLETED.fullmatch(lines[index])
+        if not match:
+            break
+        items.append(match.group(1))
+        index += 1
+    if len(items) < 2:
+        return None
+    return "<ul>" + "".join(f"<li>{_escape(item)}</li>" for item in items) + "</ul>", index
+
+
+def _block_parts(lines: list[str]) -> Iterator[tuple[bool, str]]:
+    """(is_list, html) pieces of one paragraph, in order."""
+    text: list[str] = []
+    index = 0
+    while index < len(lines):
+        run = _list_run(lines, index)
+        if run is None:
+            text.append(_escape(lines[index]))
+            index += 1
+            continue
+        if text:
+            yield False, "<br>".join(text)
+            text = []
+        yield True, run[0]
+        index = run[1]
+    if text:
+        yield False, "<br>".join(text)
+
+
+def render_plain(text: str) -> str:
+    """HTML for plain text; a single paragraph of text gets no wrapping element."""
+    blocks = [block.split("\n") for block in re.split(r"\n[^\S\n]*\n", text.strip("\n"))]
+    parts = [part for block in blocks for part in _block_parts(block)]
+    if len(parts) == 1 and not parts[0][0]:
+        return parts[0][1]
+    return "".join(piece if is_list else f"<p>{piece}</p>" for is_list, piece in parts)

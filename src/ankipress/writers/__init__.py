@@ -1,0 +1,1 @@
+"""Output formats. Only :mod:`ankipress.writers.apkg` imports genanki."""
