@@ -48,8 +48,10 @@ def _summary(report: pipeline.PackageReport) -> str:
     plan = report.plan
     decks = ", ".join(f"'{deck}'" for deck in plan.decks)
     deck_label = "deck" if len(plan.decks) == 1 else "decks"
-    parts = [f"{_plural(len(plan.notes), 'note')} from {_plural(plan.cards_read, 'card')} "
-             f"in {deck_label} {decks}"]
+    parts = [
+        f"{_plural(len(plan.notes), 'note')} from {_plural(plan.cards_read, 'card')} "
+        f"in {deck_label} {decks}"
+    ]
     if plan.dropped:
         parts.append(f"{plan.dropped} dropped as duplicates")
     if plan.changed:
@@ -73,7 +75,9 @@ def _handle_errors(command: F) -> F:
             sys.exit(2)
         except AnkipressError as exc:
             _show_all(exc.diagnostics, verbose)
-            if not (len(exc.diagnostics) == 1 and str(exc.diagnostics[0]) == str(exc)):
+            # One error and nothing else said: that line is the whole story.
+            only = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
+            if only is None or only.severity is not Severity.ERROR:
                 click.echo(f"ankipress: error: {exc}", err=True)
             sys.exit(1)
         except click.exceptions.Exit:
@@ -84,8 +88,11 @@ def _handle_errors(command: F) -> F:
         except Exception as exc:  # a bug of ours: say so in one line, not a traceback
             if os.environ.get("ANKIPRESS_DEBUG"):
                 raise
-            click.echo(f"ankipress: internal error: {type(exc).__name__}: {exc} "
-                       "(set ANKIPRESS_DEBUG=1 for a traceback, and please report it)", err=True)
+            click.echo(
+                f"ankipress: internal error: {type(exc).__name__}: {exc} "
+                "(set ANKIPRESS_DEBUG=1 for a traceback, and please report it)",
+                err=True,
+            )
             sys.exit(70)
 
     return wrapper  # type: ignore[return-value]
@@ -97,28 +104,55 @@ def _timestamp() -> int | None:
 
 def _common(command: F) -> F:
     options = [
-        click.option("--from", "input_format", type=click.Choice(readers.format_names(),
-                     case_sensitive=False), help="Input format (default: detected per file)."),
+        click.option(
+            "--from",
+            "input_format",
+            type=click.Choice(readers.format_names(), case_sensitive=False),
+            help="Input format (default: detected per file).",
+        ),
         click.option("--deck", help="Put every note in this deck ('::' for subdecks)."),
-        click.option("--tag", "tags", multiple=True, metavar="TAG",
-                     help="Add this tag to every note (repeatable)."),
+        click.option(
+            "--tag",
+            "tags",
+            multiple=True,
+            metavar="TAG",
+            help="Add this tag to every note (repeatable).",
+        ),
         click.option("--markdown", is_flag=True, help="Treat plain-text fields as Markdown."),
-        click.option("--allow-html", is_flag=True,
-                     help="Keep raw HTML in Markdown instead of showing it as text."),
+        click.option(
+            "--allow-html",
+            is_flag=True,
+            help="Keep raw HTML in Markdown instead of showing it as text.",
+        ),
         click.option("--encoding", help="Encoding of the inputs (default: UTF-8, or the BOM's)."),
         click.option("--strict", is_flag=True, help="Treat warnings as errors."),
-        click.option("-v", "--verbose", is_flag=True,
-                     help="Also list every change normalization made."),
+        click.option(
+            "-v", "--verbose", is_flag=True, help="Also list every change normalization made."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _options(input_format: str | None, deck: str | None, tags: tuple[str, ...], markdown: bool,
-             allow_html: bool, encoding: str | None, strict: bool) -> pipeline.Options:
-    return pipeline.Options(input_format=input_format, deck=deck, tags=tags, strict=strict,
-                            markdown=markdown, allow_html=allow_html, encoding=encoding)
+def _options(
+    input_format: str | None,
+    deck: str | None,
+    tags: tuple[str, ...],
+    markdown: bool,
+    allow_html: bool,
+    encoding: str | None,
+    strict: bool,
+) -> pipeline.Options:
+    return pipeline.Options(
+        input_format=input_format,
+        deck=deck,
+        tags=tags,
+        strict=strict,
+        markdown=markdown,
+        allow_html=allow_html,
+        encoding=encoding,
+    )
 
 
 def _report(reports: Sequence[pipeline.PackageReport], verbose: bool) -> None:
@@ -135,8 +169,13 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="The .apkg file to write.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The .apkg file to write.",
+)
 @_common
 @_handle_errors
 def convert(inputs: tuple[Path, ...], output: Path, verbose: bool, **kwargs: Any) -> None:
@@ -146,10 +185,22 @@ def convert(inputs: tuple[Path, ...], output: Path, verbose: bool, **kwargs: Any
 
 
 @cli.command()
-@click.option("--source", "source_dir", default="source_cards", show_default=True,
-              type=click.Path(path_type=Path), help="Folder of source card files.")
-@click.option("--out", "out_dir", default="build", show_default=True,
-              type=click.Path(path_type=Path), help="Folder the packages are written to.")
+@click.option(
+    "--source",
+    "source_dir",
+    default="source_cards",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder of source card files.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder the packages are written to.",
+)
 @_common
 @_handle_errors
 def build(source_dir: Path, out_dir: Path, verbose: bool, **kwargs: Any) -> None:

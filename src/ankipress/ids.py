@@ -25,8 +25,7 @@ NOTETYPE_SALT = "ankipress/notetype/v1"
 # Anki's own base91 alphabet for GUIDs (anki/utils.py `base91`); it leaves out characters
 # that need quoting in its text export.
 _BASE91 = (
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    "!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 )
 _WHITESPACE = re.compile(r"\s+")
 # Ids Anki creates are millisecond timestamps; staying between 2**30 and 2**52 keeps ours

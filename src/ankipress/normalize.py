@@ -96,8 +96,9 @@ def clean_deck(deck: str) -> tuple[str, str | None]:
         return deck, f"deck name {deck!r} has an empty part between '::'"
     name = "::".join(parts)
     if name.casefold() == "default":
-        return name, ("the deck would be Anki's 'Default' deck; name it with --deck or "
-                      "a deck title")
+        return name, (
+            "the deck would be Anki's 'Default' deck; name it with --deck or a deck title"
+        )
     return name, None
 
 
@@ -113,15 +114,19 @@ def normalize(notes: Sequence[Note], extra_tags: Sequence[str] = ()) -> Normaliz
         deck, deck_error = clean_deck(note.deck)
         if deck_error:
             diagnostics.append(Diagnostic(note.location, Severity.ERROR, deck_error))
-        changes = ([f"question: {c}" for c in q_changes] + [f"answer: {c}" for c in a_changes]
-                   + tag_changes)
+        changes = (
+            [f"question: {c}" for c in q_changes]
+            + [f"answer: {c}" for c in a_changes]
+            + tag_changes
+        )
         if deck != note.deck:
             changes.append(f"deck name {note.deck!r} trimmed to {deck!r}")
         if changes:
             changed += 1
             diagnostics.append(Diagnostic(note.location, Severity.NOTE, "; ".join(changes)))
-        cleaned.append(dataclasses.replace(note, question=question, answer=answer, tags=tags,
-                                           deck=deck))
+        cleaned.append(
+            dataclasses.replace(note, question=question, answer=answer, tags=tags, deck=deck)
+        )
     kept, duplicate_diagnostics = drop_duplicates(cleaned)
     diagnostics.extend(duplicate_diagnostics)
     return Normalized(tuple(kept), tuple(diagnostics), changed, len(cleaned) - len(kept))
@@ -149,18 +154,31 @@ def drop_duplicates(notes: Sequence[Note]) -> tuple[list[Note], list[Diagnostic]
             kept.append(note)
             continue
         same_question = ids.canonical_question(earlier.question) == ids.canonical_question(
-            note.question)
+            note.question
+        )
         if same_question and earlier.answer == note.answer:
-            diagnostics.append(Diagnostic(
-                note.location, Severity.WARNING,
-                f"duplicate card dropped: same question and answer as {earlier.location}"))
+            diagnostics.append(
+                Diagnostic(
+                    note.location,
+                    Severity.WARNING,
+                    f"duplicate card dropped: same question and answer as {earlier.location}",
+                )
+            )
         elif same_question:
-            diagnostics.append(Diagnostic(
-                note.location, Severity.ERROR,
-                f"the question is also asked at {earlier.location} with a different answer",
-                "merge the two cards or reword one question"))
+            diagnostics.append(
+                Diagnostic(
+                    note.location,
+                    Severity.ERROR,
+                    f"the question is also asked at {earlier.location} with a different answer",
+                    "merge the two cards or reword one question",
+                )
+            )
         else:
-            diagnostics.append(Diagnostic(
-                note.location, Severity.ERROR,
-                f"this note's id {guid!r} is also used at {earlier.location}"))
+            diagnostics.append(
+                Diagnostic(
+                    note.location,
+                    Severity.ERROR,
+                    f"this note's id {guid!r} is also used at {earlier.location}",
+                )
+            )
     return kept, diagnostics

@@ -102,8 +102,9 @@ def _display(path: Path) -> str:
 def read_notes(path: Path, options: Options) -> tuple[list[Note], list[Diagnostic], int]:
     """Read one input: its notes, diagnostics and the number of cards its reader met."""
     source = load(path, _display(path), options.encoding)
-    reader = (readers.get_reader(options.input_format) if options.input_format
-              else readers.detect(source))
+    reader = (
+        readers.get_reader(options.input_format) if options.input_format else readers.detect(source)
+    )
     result = reader.read(source, default_deck=path.stem)
     notes = list(result.notes)
     if options.deck is not None:
@@ -140,8 +141,10 @@ def plan_package(inputs: Sequence[Path], output: Path, options: Options) -> Pack
         RenderedNote(
             guid=note_key(note),
             deck=note.deck,
-            fields=(renderer.render(note.question, note.text_format),
-                    renderer.render(note.answer, note.text_format)),
+            fields=(
+                renderer.render(note.question, note.text_format),
+                renderer.render(note.answer, note.text_format),
+            ),
             tags=note.tags,
             location=note.location,
         )
@@ -151,8 +154,16 @@ def plan_package(inputs: Sequence[Path], output: Path, options: Options) -> Pack
         where = SourceLocation(_display(inputs[0])) if inputs else SourceLocation(str(output))
         diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found"))
     decks = tuple(dict.fromkeys(note.deck for note in rendered))
-    return PackagePlan(output, tuple(inputs), rendered, tuple(diagnostics), cards_read,
-                       normalized.changed, normalized.dropped, decks)
+    return PackagePlan(
+        output,
+        tuple(inputs),
+        rendered,
+        tuple(diagnostics),
+        cards_read,
+        normalized.changed,
+        normalized.dropped,
+        decks,
+    )
 
 
 def _failures(plan: PackagePlan, strict: bool) -> bool:
@@ -171,8 +182,9 @@ def _refuse(plans: Sequence[PackagePlan], strict: bool) -> InputError:
     return InputError(f"{summary}; nothing was written", diagnostics)
 
 
-def write_plans(plans: Sequence[PackagePlan], options: Options,
-                timestamp: int | None = None) -> list[PackageReport]:
+def write_plans(
+    plans: Sequence[PackagePlan], options: Options, timestamp: int | None = None
+) -> list[PackageReport]:
     """Write every plan, or none: any error (any warning with ``strict``) stops them all."""
     if any(_failures(plan, options.strict) for plan in plans):
         raise _refuse(plans, options.strict)
@@ -185,8 +197,12 @@ def write_plans(plans: Sequence[PackagePlan], options: Options,
     return reports
 
 
-def convert(inputs: Sequence[Path], output: Path, options: Options | None = None,
-            timestamp: int | None = None) -> PackageReport:
+def convert(
+    inputs: Sequence[Path],
+    output: Path,
+    options: Options | None = None,
+    timestamp: int | None = None,
+) -> PackageReport:
     """Build one package at ``output`` from ``inputs``.
 
     ``timestamp`` (seconds) is stamped into every note; by default the newest modification
@@ -203,12 +219,14 @@ def discover_sources(source_dir: Path) -> list[Path]:
     """The source files of a folder, sorted: every file but hidden ones."""
     if not source_dir.is_dir():
         raise UsageError(f"{source_dir}: no such folder of source cards")
-    return sorted(path for path in source_dir.iterdir()
-                  if path.is_file() and not path.name.startswith("."))
+    return sorted(
+        path for path in source_dir.iterdir() if path.is_file() and not path.name.startswith(".")
+    )
 
 
-def build(source_dir: Path, out_dir: Path, options: Options | None = None,
-          timestamp: int | None = None) -> list[PackageReport]:
+def build(
+    source_dir: Path, out_dir: Path, options: Options | None = None, timestamp: int | None = None
+) -> list[PackageReport]:
     """One package per source file of ``source_dir``, written to ``out_dir/<stem>.apkg``.
 
     All sources are read before anything is written: one bad file and no package is written.
@@ -220,8 +238,10 @@ def build(source_dir: Path, out_dir: Path, options: Options | None = None,
     stems: dict[str, Path] = {}
     for path in sources:
         if path.stem in stems:
-            raise UsageError(f"{path} and {stems[path.stem]} would both be written to "
-                             f"{out_dir / (path.stem + '.apkg')}; rename one of them")
+            raise UsageError(
+                f"{path} and {stems[path.stem]} would both be written to "
+                f"{out_dir / (path.stem + '.apkg')}; rename one of them"
+            )
         stems[path.stem] = path
     plans = [plan_package([path], out_dir / f"{path.stem}.apkg", options) for path in sources]
     return write_plans(plans, options, timestamp)

@@ -36,8 +36,13 @@ class Source:
         return cls(path, text, tuple(_LINE_BREAK.split(text)))
 
 
-def _fail(path: str, message: str, line: int | None = None, col: int | None = None,
-          hint: str | None = None) -> InputError:
+def _fail(
+    path: str,
+    message: str,
+    line: int | None = None,
+    col: int | None = None,
+    hint: str | None = None,
+) -> InputError:
     diagnostic = Diagnostic(SourceLocation(path, line, col), Severity.ERROR, message, hint)
     return InputError(str(diagnostic), [diagnostic])
 
@@ -54,7 +59,7 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
     """Decode bytes read from ``path``; a BOM decides the encoding unless one is given."""
     if encoding is None:
         if data.startswith(codecs.BOM_UTF8):
-            data, encoding = data[len(codecs.BOM_UTF8):], "utf-8"
+            data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
         elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             encoding = "utf-16"
         else:
@@ -62,8 +67,7 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
             nul = data.find(b"\x00")
             if nul >= 0:
                 line, col = _line_and_column(data, nul)
-                raise _fail(path, "this is a binary file, not a text export (NUL byte)",
-                            line, col)
+                raise _fail(path, "this is a binary file, not a text export (NUL byte)", line, col)
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -73,9 +77,14 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
     except UnicodeDecodeError as exc:
         if encoding.replace("-", "").replace("_", "").lower() == "utf8":
             line, col = _line_and_column(data, exc.start)
-            raise _fail(path, f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col,
-                        "if the file is in another encoding, name it with --encoding "
-                        "(for example --encoding cp1252)") from None
+            raise _fail(
+                path,
+                f"invalid UTF-8 (byte 0x{data[exc.start]:02x})",
+                line,
+                col,
+                "if the file is in another encoding, name it with --encoding "
+                "(for example --encoding cp1252)",
+            ) from None
         raise _fail(path, f"cannot decode as {encoding}: {exc.reason}") from None
     return Source.from_text(path, text)
 
@@ -88,8 +97,9 @@ def load(path: Path, display: str | None = None, encoding: str | None = None) ->
         if path.is_dir():
             raise _fail(shown, "is a directory, not a file")
         if size > MAX_SOURCE_BYTES:
-            raise _fail(shown, f"file is too large ({size} bytes; the limit is "
-                               f"{MAX_SOURCE_BYTES} bytes)")
+            raise _fail(
+                shown, f"file is too large ({size} bytes; the limit is {MAX_SOURCE_BYTES} bytes)"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise _fail(shown, "no such file") from None

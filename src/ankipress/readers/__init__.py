@@ -58,8 +58,10 @@ def detect(source: Source) -> Reader:
     """The reader for ``source``, by content first and by file extension to break ties."""
     suffix = PurePath(source.path).suffix.lower()
     scored = sorted(
-        ((reader.sniff(source) + (0.05 if suffix in reader.extensions else 0.0), index, reader)
-         for index, reader in enumerate(READERS)),
+        (
+            (reader.sniff(source) + (0.05 if suffix in reader.extensions else 0.0), index, reader)
+            for index, reader in enumerate(READERS)
+        ),
         key=lambda item: (-item[0], item[1]),
     )
     best_score, _, best = scored[0]

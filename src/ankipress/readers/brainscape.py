@@ -63,8 +63,9 @@ class _State:
     cards_seen: int = 0
     titles: list[str] = field(default_factory=list)
 
-    def report(self, line: int | None, severity: Severity, message: str,
-               hint: str | None = None) -> None:
+    def report(
+        self, line: int | None, severity: Severity, message: str, hint: str | None = None
+    ) -> None:
         location = SourceLocation(self.source.path, line)
         self.diagnostics.append(Diagnostic(location, severity, message, hint))
 
@@ -72,23 +73,25 @@ class _State:
 class BrainscapeReader:
     """Brainscape deck page text: title, ``(N cards)``, numbered ``Q``/``A`` cards."""
 
-    name = "brainscape"
-    extensions = (".txt",)
-    description = "Brainscape deck page text (title, (N cards), numbered Q/A cards)"
+    name: str = "brainscape"
+    extensions: tuple[str, ...] = (".txt",)
+    description: str = "Brainscape deck page text (title, (N cards), numbered Q/A cards)"
 
     def sniff(self, source: Source) -> float:
         """How sure we are that ``source`` is Brainscape page text, from 0 to 1."""
         stripped = [line.strip() for line in source.lines[:2000]]
         lowered = {line.casefold() for line in stripped}
         has_q = "q" in lowered
-        has_a = "a" in lowered
         if _TRAILER_START in lowered and has_q:
             return 1.0
-        if any(_COUNT.fullmatch(line) for line in stripped[:20]) and has_q and has_a:
+        if any(_COUNT.fullmatch(line) for line in stripped[:20]) and has_q:
             return 0.9
-        starts = sum(1 for i, line in enumerate(stripped[:-1])
-                     if _NUMBER.fullmatch(line) and stripped[i + 1] == "Q")
-        return 0.6 if starts and has_a else 0.0
+        starts = sum(
+            1
+            for i, line in enumerate(stripped[:-1])
+            if _NUMBER.fullmatch(line) and stripped[i + 1] == "Q"
+        )
+        return 0.6 if starts else 0.0
 
     def read(self, source: Source, default_deck: str) -> ReadResult:
         """Read every card of ``source``; problems become diagnostics, never exceptions."""
@@ -123,7 +126,7 @@ class _Parser:
                 if not _RATING_LINE.fullmatch(text):
                     break
                 tokens = tuple(_RATING_TOKEN.findall(text))
-                wanted = _RATING_TOKENS[expected:expected + len(tokens)]
+                wanted = _RATING_TOKENS[expected : expected + len(tokens)]
                 if tokens != wanted:
                     break
                 expected += len(tokens)
@@ -146,8 +149,12 @@ class _Parser:
                 continue
             headers[title] = (index + 1, self._deck_name(title), _parse_count(match.group(1)))
         # A first line "<Title> Flashcards" is a title even without a count line under it.
-        if first is not None and first not in headers and _TITLE_SUFFIX.search(
-                self.stripped[first]) and not self._is_card_start(first):
+        if (
+            first is not None
+            and first not in headers
+            and _TITLE_SUFFIX.search(self.stripped[first])
+            and not self._is_card_start(first)
+        ):
             headers[first] = (first + 1, self._deck_name(first), None)
         return headers
 
@@ -219,11 +226,16 @@ class _Parser:
         for done in sections:
             self._check_count(done)
         if not state.notes and not any(d.severity is Severity.ERROR for d in state.diagnostics):
-            state.report(None, Severity.ERROR, "no cards found",
-                         "a Brainscape export holds numbered cards, each a 'Q' line with its "
-                         "question and an 'A' line with its answer")
-        return ReadResult(tuple(state.notes), tuple(state.diagnostics), state.cards_seen,
-                          tuple(state.titles))
+            state.report(
+                None,
+                Severity.ERROR,
+                "no cards found",
+                "a Brainscape export holds numbered cards, each a 'Q' line with its "
+                "question and an 'A' line with its answer",
+            )
+        return ReadResult(
+            tuple(state.notes), tuple(state.diagnostics), state.cards_seen, tuple(state.titles)
+        )
 
     def _card_end(self, start: int, number: int | None) -> tuple[int, bool]:
         """The line after a card starting at ``start``, and whether a trailer ends it."""
@@ -234,8 +246,11 @@ class _Parser:
                 return index, True
             if index in self.headers:
                 return index, False
-            if number is not None and self._q_line_after_number(index) is not None \
-                    and int(self.stripped[index]) == number + 1:
+            if (
+                number is not None
+                and self._q_line_after_number(index) is not None
+                and int(self.stripped[index]) == number + 1
+            ):
                 return index, False
             index += 1
         return total, False
@@ -258,33 +273,50 @@ class _Parser:
         if number is None:
             state.report(start + 1, Severity.WARNING, f"{label} has no number line before 'Q'")
         elif number != expected:
-            state.report(start + 1, Severity.WARNING,
-                         f"card numbered {number} where {expected} was expected",
-                         "a card may be missing from the export")
+            state.report(
+                start + 1,
+                Severity.WARNING,
+                f"card numbered {number} where {expected} was expected",
+                "a card may be missing from the export",
+            )
         a_line = next((i for i in range(q_line + 1, end) if self.stripped[i] == "A"), None)
         if a_line is None:
-            state.report(q_line + 1, Severity.ERROR, f"{label} has a 'Q' but no 'A'",
-                         "add a line 'A' followed by the answer, or delete the card")
+            state.report(
+                q_line + 1,
+                Severity.ERROR,
+                f"{label} has a 'Q' but no 'A'",
+                "add a line 'A' followed by the answer, or delete the card",
+            )
             return self.trailers[end] if has_trailer else end
         question, q_first = self._block(q_line + 1, a_line)
         answer, a_first = self._block(a_line + 1, end)
         ok = True
         if not question:
-            state.report(q_line + 1, Severity.ERROR, f"{label} has an empty question",
-                         "write the question on the lines after 'Q'")
+            state.report(
+                q_line + 1,
+                Severity.ERROR,
+                f"{label} has an empty question",
+                "write the question on the lines after 'Q'",
+            )
             ok = False
         if not answer:
-            state.report(a_line + 1, Severity.ERROR, f"{label} has an empty answer",
-                         "write the answer on the lines after 'A'")
+            state.report(
+                a_line + 1,
+                Severity.ERROR,
+                f"{label} has an empty answer",
+                "write the answer on the lines after 'A'",
+            )
             ok = False
         if ok:
-            state.notes.append(Note(
-                question=question,
-                answer=answer,
-                deck=section.deck,
-                location=SourceLocation(state.source.path, q_first),
-                answer_location=SourceLocation(state.source.path, a_first),
-            ))
+            state.notes.append(
+                Note(
+                    question=question,
+                    answer=answer,
+                    deck=section.deck,
+                    location=SourceLocation(state.source.path, q_first),
+                    answer_location=SourceLocation(state.source.path, a_first),
+                )
+            )
         return self.trailers[end] if has_trailer else end
 
     def _block(self, start: int, end: int) -> tuple[str, int]:
@@ -299,34 +331,48 @@ class _Parser:
         """Report text that belongs to no card, and return the line after it."""
         start = index
         total = len(self.lines)
-        while index < total and index not in self.headers and index not in self.trailers \
-                and not (self.stripped[index] and self._is_card_start(index)):
+        while (
+            index < total
+            and index not in self.headers
+            and index not in self.trailers
+            and not (self.stripped[index] and self._is_card_start(index))
+        ):
             index += 1
         last = self._previous_nonblank(index - 1)
         excerpt = self.stripped[start]
         if len(excerpt) > 40:
             excerpt = excerpt[:37] + "..."
-        where = "before the first card" if not seen_card else (
-            "after the last card" if index >= total else "between cards")
-        span = f"lines {start + 1}-{(last or start) + 1}" if last and last > start else "line"
+        where = (
+            "before the first card"
+            if not seen_card
+            else ("after the last card" if index >= total else "between cards")
+        )
+        count = (last if last is not None and last > start else start) - start + 1
+        what = f"{count} lines of text" if count > 1 else "a line of text"
         if where == "between cards":
-            self.state.report(start + 1, Severity.ERROR,
-                              f"text outside any card ({span}): {excerpt!r}",
-                              "a card starts with its number and a 'Q' line")
+            self.state.report(
+                start + 1,
+                Severity.ERROR,
+                f"{what} outside any card: {excerpt!r}",
+                "a card starts with its number and a 'Q' line",
+            )
         else:
-            self.state.report(start + 1, Severity.WARNING,
-                              f"ignored text {where} ({span}): {excerpt!r}")
+            self.state.report(start + 1, Severity.WARNING, f"ignored {what} {where}: {excerpt!r}")
         return index
 
     def _check_count(self, section: _Section) -> None:
         if section.count is None or section.count == section.cards:
             return
-        message = (f"the deck '{section.deck}' says it has {section.count} cards, "
-                   f"but {section.cards} were found")
+        message = (
+            f"the deck '{section.deck}' says it has {section.count} cards, "
+            f"but {section.cards} were found"
+        )
         hint = None
         if section.cards < section.count and not section.last_card_has_trailer:
-            hint = (f"the export looks cut off: the last card (line {section.last_card_line}) "
-                    "ends without its rating trailer")
+            hint = (
+                f"the export looks cut off: the last card (line {section.last_card_line}) "
+                "ends without its rating trailer"
+            )
         self.state.report(section.count_line, Severity.WARNING, message, hint)
 
 

@@ -23,4 +23,5 @@ class MarkdownRenderer:
     def render(self, text: str) -> str:
         """HTML for one field's Markdown."""
         self._converter.reset()
-        return self._converter.convert(text)
+        html: str = self._converter.convert(text)
+        return html

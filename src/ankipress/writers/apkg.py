@@ -35,18 +35,27 @@ def _genanki_model(note_type: NoteType) -> genanki.Model:
     return genanki.Model(
         model_id=note_type.id,
         name=note_type.name,
-        fields=[{"name": name, "id": ids.notetype_part_id(note_type.name, "field", name)}
-                for name in note_type.fields],
-        templates=[{"name": name, "qfmt": qfmt, "afmt": afmt,
-                    "id": ids.notetype_part_id(note_type.name, "template", name)}
-                   for name, qfmt, afmt in note_type.templates],
+        fields=[
+            {"name": name, "id": ids.notetype_part_id(note_type.name, "field", name)}
+            for name in note_type.fields
+        ],
+        templates=[
+            {
+                "name": name,
+                "qfmt": qfmt,
+                "afmt": afmt,
+                "id": ids.notetype_part_id(note_type.name, "template", name),
+            }
+            for name, qfmt, afmt in note_type.templates
+        ],
         css=note_type.css,
         sort_field_index=0,
     )
 
 
-def _collection_bytes(notes: Sequence[RenderedNote], note_type: NoteType,
-                      timestamp: int) -> tuple[bytes, list[Diagnostic]]:
+def _collection_bytes(
+    notes: Sequence[RenderedNote], note_type: NoteType, timestamp: int
+) -> tuple[bytes, list[Diagnostic]]:
     model = _genanki_model(note_type)
     decks: dict[str, genanki.Deck] = {}
     for position, note in enumerate(notes):
@@ -54,8 +63,15 @@ def _collection_bytes(notes: Sequence[RenderedNote], note_type: NoteType,
         if deck is None:
             deck = decks[note.deck] = genanki.Deck(ids.deck_id(note.deck), note.deck)
             deck.add_model(model)
-        deck.add_note(genanki.Note(model=model, fields=list(note.fields), tags=list(note.tags),
-                                   guid=note.guid, due=position))
+        deck.add_note(
+            genanki.Note(
+                model=model,
+                fields=list(note.fields),
+                tags=list(note.tags),
+                guid=note.guid,
+                due=position,
+            )
+        )
     package = genanki.Package(list(decks.values()))
     diagnostics: list[Diagnostic] = []
     connection = sqlite3.connect(":memory:")
@@ -69,7 +85,8 @@ def _collection_bytes(notes: Sequence[RenderedNote], note_type: NoteType,
         connection.close()
     diagnostics.extend(
         Diagnostic(SourceLocation("genanki"), Severity.WARNING, str(warning.message))
-        for warning in caught)
+        for warning in caught
+    )
     return data, diagnostics
 
 
@@ -81,8 +98,9 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def write_apkg(path: Path, notes: Sequence[RenderedNote], note_type: NoteType,
-               timestamp: int) -> list[Diagnostic]:
+def write_apkg(
+    path: Path, notes: Sequence[RenderedNote], note_type: NoteType, timestamp: int
+) -> list[Diagnostic]:
     """Write ``notes`` to the package at ``path``; returns genanki's complaints, if any.
 
     ``timestamp`` (seconds) becomes every note's and card's modification time: Anki updates
@@ -100,8 +118,9 @@ def write_apkg(path: Path, notes: Sequence[RenderedNote], note_type: NoteType,
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         location = SourceLocation(str(path))
-        diagnostic = Diagnostic(location, Severity.ERROR,
-                                f"cannot write the package: {exc.strerror or exc}")
+        diagnostic = Diagnostic(
+            location, Severity.ERROR, f"cannot write the package: {exc.strerror or exc}"
+        )
         raise WriteError(str(diagnostic), [diagnostic]) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

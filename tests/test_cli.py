@@ -1,0 +1,227 @@
+"""The command line as a user meets it: whole messages, exit codes, and files left behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ankipress.cli import cli
+
+WARNING = (
+    "source_cards/initialization-and-regularization.txt:3: warning: the deck "
+    "'Initialization and regularization' says it has 17 cards, but 16 were found; the "
+    "export looks cut off: the last card (line 289) ends without its rating trailer\n"
+)
+SUMMARY = (
+    "wrote build/initialization-and-regularization.apkg: 16 notes from 16 cards in deck "
+    "'Initialization and regularization'; 1 warning\n"
+)
+CARD = (
+    "{n}\nQ\n\n{q}\n\nA\n\n{a}\n\nHow well did you know this?\n1\nNot at all\n2\n3\n4\n5\n"
+    "Perfectly\n"
+)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(
+        cli, list(args), env={"SOURCE_DATE_EPOCH": "1750000000", **(env or {})}
+    )
+
+
+@pytest.fixture
+def in_project(seed_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(seed_copy.parent.parent)
+    return seed_copy.parent.parent
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_build_writes_one_package_per_source_and_says_so(in_project: Path) -> None:
+    result = run("build")
+
+    assert result.exit_code == 0
+    assert result.stdout == SUMMARY
+    assert result.stderr == WARNING
+    assert _files(in_project / "build") == ["initialization-and-regularization.apkg"]
+
+
+def test_build_strict_refuses_on_the_warning_and_writes_nothing(in_project: Path) -> None:
+    result = run("build", "--strict")
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        WARNING + "ankipress: error: 0 error(s) and 1 warning(s) (--strict); nothing was written\n"
+    )
+    assert not (in_project / "build").exists()
+
+
+def test_verbose_lists_changes(in_project: Path) -> None:
+    (in_project / "source_cards" / "spaces.txt").write_text(
+        "Spaces Flashcards\n(1 card)\n" + CARD.format(n=1, q="q  ", a="a\u00a0"), "utf-8"
+    )
+
+    result = run("build", "-v")
+
+    assert result.exit_code == 0
+    assert (
+        "source_cards/spaces.txt:6: note: question: trailing spaces removed; answer: "
+        "trailing spaces removed\n"
+    ) in result.stderr
+    assert (
+        "wrote build/spaces.apkg: 1 note from 1 card in deck 'Spaces'; 1 changed by "
+        "normalization (--verbose lists them); 0 warnings\n" in result.stdout
+    )
+
+
+def test_convert_a_missing_file_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    result = run("convert", str(missing), "-o", str(tmp_path / "deck.apkg"))
+
+    assert result.exit_code == 1
+    assert result.stderr == f"{missing}: error: no such file\n"
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        pytest.param(
+            "noanswer.txt",
+            "Deck Flashcards\n(1 card)\n1\nQ\nwhat?\n",
+            "noanswer.txt:4: error: card 1 has a 'Q' but no 'A'; add a line 'A' "
+            "followed by the answer, or delete the card\n",
+            id="q-without-a",
+        ),
+        pytest.param(
+            "empty-answer.txt",
+            "Deck Flashcards\n(1 card)\n1\nQ\nwhat?\nA\n\n",
+            "empty-answer.txt:6: error: card 1 has an empty answer; write the answer "
+            "on the lines after 'A'\n",
+            id="empty-answer",
+        ),
+        pytest.param(
+            "binary.txt",
+            b"PK\x03\x04\x00\x00garbage",
+            "binary.txt:1:5: error: this is a binary file, not a text export (NUL byte)\n",
+            id="binary",
+        ),
+        pytest.param(
+            "latin1.txt",
+            "Caf\u00e9 Flashcards\n".encode("latin-1"),
+            "latin1.txt:1:4: error: invalid UTF-8 (byte 0xe9); if the file is in "
+            "another encoding, name it with --encoding (for example --encoding "
+            "cp1252)\n",
+            id="not-utf8",
+        ),
+        pytest.param(
+            "empty.txt", "", "empty.txt: error: the file is empty: no cards found\n", id="empty"
+        ),
+    ],
+)
+def test_bad_input_is_one_error_line_and_nothing_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: str | bytes, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = content.encode() if isinstance(content, str) else content
+    Path(name).write_bytes(data)
+
+    result = run("convert", name, "-o", "out/deck.apkg")
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == message
+    assert _files(tmp_path) == [name]
+
+
+def test_errors_in_one_source_stop_the_whole_build(in_project: Path) -> None:
+    (in_project / "source_cards" / "broken.txt").write_text(
+        "Broken Flashcards\n(2 cards)\n"
+        + CARD.format(n=1, q="fine", a="fine")
+        + "2\nQ\n\nno answer\n",
+        "utf-8",
+    )
+
+    result = run("build")
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "source_cards/broken.txt:21: error: card 2 has a 'Q' but no 'A'; add a line 'A' "
+        "followed by the answer, or delete the card\n"
+        + WARNING
+        + "ankipress: error: 1 error(s); nothing was written\n"
+    )
+    assert not (in_project / "build").exists()
+
+
+def test_a_failed_write_leaves_no_partial_file(tmp_path: Path, seed_copy: Path) -> None:
+    target = tmp_path / "taken.apkg"
+    target.mkdir()  # a folder where the package should go: the rename must fail
+
+    result = run("convert", str(seed_copy), "-o", str(target))
+
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"{target}: error: cannot write the package: Is a directory\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["source_cards", "taken.apkg"] or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["source_cards", "taken.apkg"]
+    assert list(target.iterdir()) == []
+
+
+def test_usage_errors_exit_2(tmp_path: Path, seed_copy: Path) -> None:
+    wrong_suffix = run("convert", str(seed_copy), "-o", str(tmp_path / "deck.zip"))
+    assert wrong_suffix.exit_code == 2
+    assert wrong_suffix.stderr == (
+        f"ankipress: error: {tmp_path / 'deck.zip'}: the output must be an .apkg file\n"
+    )
+
+    unknown = run("convert", str(seed_copy), "-o", "x.apkg", "--from", "nope")
+    assert unknown.exit_code == 2
+    assert "Invalid value for '--from'" in unknown.stderr
+
+    bad_epoch = run(
+        "convert",
+        str(seed_copy),
+        "-o",
+        str(tmp_path / "d.apkg"),
+        env={"SOURCE_DATE_EPOCH": "yesterday"},
+    )
+    assert bad_epoch.exit_code == 2
+    assert bad_epoch.stderr == (
+        "ankipress: error: SOURCE_DATE_EPOCH must be a whole number of seconds, not 'yesterday'\n"
+    )
+    assert not (tmp_path / "d.apkg").exists()
+
+    no_output = run("convert", str(seed_copy))
+    assert no_output.exit_code == 2
+
+
+def test_version_and_formats() -> None:
+    version = run("--version")
+    assert version.exit_code == 0
+    assert version.stdout.startswith("ankipress, version ")
+
+    formats = run("formats")
+    assert formats.exit_code == 0
+    assert formats.stdout.startswith("brainscape")
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "ankipress", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert completed.returncode == 0
+    assert "convert" in completed.stdout and "build" in completed.stdout
