@@ -5,7 +5,8 @@ The library never prints or exits; :mod:`ankipress.cli` is the command built on 
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 from ankipress.errors import AnkipressError, InputError, UsageError, WriteError
 from ankipress.model import (
@@ -20,8 +21,8 @@ from ankipress.model import (
 from ankipress.pipeline import Options, PackagePlan, PackageReport, build, convert, plan_package
 
 try:
-    __version__ = version("ankipress")
-except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = _version("ankipress")
+except _PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
 __all__ = [

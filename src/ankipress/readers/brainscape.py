@@ -18,8 +18,9 @@ The grammar, line by line (blank lines between the parts are optional)::
 Where an answer ends is the hard part: answers may hold bare numbers, numbered lines, and
 lines that are exactly ``Q`` or ``A``. A card ends at the first of: its rating trailer; a
 deck title and count (a page of several decks); the next card's number followed by ``Q``
-when no trailer came between; the end of the file. Within a card the first ``A`` line after
-``Q`` starts the answer, so ``A`` or ``Q`` lines inside an answer stay in the answer.
+when no trailer came between; the end of the file. Within a card the first ``A`` line set
+apart by blank lines (else the first ``A`` line) starts the answer, so ``A`` or ``Q`` lines
+inside an answer stay in the answer, and a question may list choices ``A``, ``B``, ``C``.
 """
 
 from __future__ import annotations
@@ -279,7 +280,7 @@ class _Parser:
                 f"card numbered {number} where {expected} was expected",
                 "a card may be missing from the export",
             )
-        a_line = next((i for i in range(q_line + 1, end) if self.stripped[i] == "A"), None)
+        a_line = self._answer_marker(q_line + 1, end)
         if a_line is None:
             state.report(
                 q_line + 1,
@@ -318,6 +319,20 @@ class _Parser:
                 )
             )
         return self.trailers[end] if has_trailer else end
+
+    def _answer_marker(self, start: int, end: int) -> int | None:
+        """The line of a card's ``A`` marker between ``start`` and ``end``, if any.
+
+        The page sets the marker apart with blank lines, so an ``A`` line with blank lines
+        (or the card's end) on both sides wins over a bare ``A`` inside a question's lines.
+        """
+        candidates = [i for i in range(start, end) if self.stripped[i] == "A"]
+        for index in candidates:
+            before = index == start or not self.stripped[index - 1]
+            after = index + 1 >= end or not self.stripped[index + 1]
+            if before and after:
+                return index
+        return candidates[0] if candidates else None
 
     def _block(self, start: int, end: int) -> tuple[str, int]:
         """Lines ``start:end`` without leading and trailing blank lines, and the first's number."""

@@ -1,0 +1,139 @@
+"""Small pieces on their own: decoding, ids, plain rendering, cleaning, the public API."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+import ankipress
+from ankipress import ids
+from ankipress.errors import InputError
+from ankipress.model import Note, Severity, SourceLocation
+from ankipress.normalize import clean_deck, clean_tags, clean_text, normalize
+from ankipress.render import render_plain
+from ankipress.sources import decode
+
+
+def test_utf16_with_bom_is_read() -> None:
+    data = codecs.BOM_UTF16_LE + "Deck Flashcards\r\n1\r\nQ\r\n".encode("utf-16-le")
+    source = decode("x.txt", data)
+    assert source.lines == ("Deck Flashcards", "1", "Q", "")
+
+
+def test_utf8_bom_and_mixed_line_ends() -> None:
+    source = decode("x.txt", b"\xef\xbb\xbfone\r\ntwo\rthree\nfour")
+    assert source.lines == ("one", "two", "three", "four")
+
+
+def test_invalid_utf8_names_line_and_column() -> None:
+    with pytest.raises(InputError) as caught:
+        decode("x.txt", "first\nsecond caf\u00e9".encode("latin-1"))
+    assert str(caught.value).startswith("x.txt:2:11: error: invalid UTF-8 (byte 0xe9)")
+
+
+def test_explicit_encoding() -> None:
+    assert decode("x.txt", "caf\u00e9".encode("cp1252"), "cp1252").text == "caf\u00e9"
+    with pytest.raises(InputError, match="unknown encoding 'nope'"):
+        decode("x.txt", b"abc", "nope")
+
+
+def test_guid_depends_on_deck_and_question_only() -> None:
+    # Pinned: changing these values changes the GUID of every note users already have.
+    assert ids.note_guid("Initialization and regularization", "what is overfitting") == "uoNk!9~dPq"
+    assert ids.note_guid("D", "what  is\nit") == ids.note_guid("D", "what is it")
+    assert ids.note_guid("D", "caf\u00e9") == ids.note_guid("D", "cafe\u0301")
+    assert ids.note_guid("D", "q") != ids.note_guid("E", "q")
+
+
+def test_ids_are_stable_and_never_default() -> None:
+    assert ids.deck_id("Initialization and regularization") == 3556956953367348
+    assert ids.notetype_id("ankipress Basic") == 3442447857747816
+    for name in ("", "Default", "a", "a::b"):
+        assert 1 << 30 <= ids.deck_id(name) < 1 << 52
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", "plain"),
+        ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
+        ("one\ntwo", "one<br>two"),
+        ("one\n\ntwo", "<p>one</p><p>two</p>"),
+        ("1. a\n2. b", "<ol><li>a</li><li>b</li></ol>"),
+        ("2) a\n3) b", '<ol start="2"><li>a</li><li>b</li></ol>'),
+        ("1. a\n3. b", "1. a<br>3. b"),
+        ("- a\n- b", "<ul><li>a</li><li>b</li></ul>"),
+        ("- only one", "- only one"),
+        ("intro\n1. a\n2. b\noutro", "<p>intro</p><ol><li>a</li><li>b</li></ol><p>outro</p>"),
+        ("3", "3"),
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ],
+)
+def test_render_plain(text: str, expected: str) -> None:
+    assert render_plain(text) == expected
+
+
+def test_clean_text_reports_each_change() -> None:
+    text, changes = clean_text("cafe\u0301 \u00a0\nx\x1fy\n\n\n\nend\n")
+    assert text == "caf\u00e9\nxy\n\nend"
+    assert changes == [
+        "Unicode composed to NFC",
+        "control characters removed",
+        "trailing spaces removed",
+        "runs of blank lines collapsed",
+        "leading or trailing blank lines removed",
+    ]
+
+
+def test_clean_tags_and_decks() -> None:
+    tags, changes = clean_tags(["ml", "ML", "two words", "a::::b", "::"])
+    assert tags == ("ml", "two_words", "a::b")
+    assert changes == [
+        "tag 'ML' merged into 'ml'",
+        "tag 'two words' held spaces, joined with '_'",
+        "tag 'a::::b': empty '::' parts dropped",
+        "tag '::': empty '::' parts dropped",
+    ]
+    assert clean_deck(" A :: B ") == ("A::B", None)
+    assert clean_deck("A::::B")[1] == "deck name 'A::::B' has an empty part between '::'"
+    assert clean_deck("default")[1] is not None
+
+
+def test_normalize_drops_repeats_and_flags_conflicts() -> None:
+    here = SourceLocation("f.txt", 1)
+    there = SourceLocation("f.txt", 9)
+    result = normalize(
+        [
+            Note("q", "a", "D", here),
+            Note("q ", "a", "D", there),
+            Note("q", "other", "D", SourceLocation("f.txt", 20)),
+        ]
+    )
+    assert len(result.notes) == 1 and result.dropped == 2
+    severities = [d.severity for d in result.diagnostics]
+    assert severities == [Severity.NOTE, Severity.WARNING, Severity.ERROR]
+    assert str(result.diagnostics[2]) == (
+        "f.txt:20: error: the question is also asked at "
+        "f.txt:1 with a different answer; merge the two cards "
+        "or reword one question"
+    )
+
+
+def test_public_api_is_complete() -> None:
+    public = {name for name in dir(ankipress) if not name.startswith("_")} - {"annotations"}
+    modules = {
+        "cli",
+        "errors",
+        "ids",
+        "model",
+        "normalize",
+        "notetypes",
+        "pipeline",
+        "readers",
+        "render",
+        "sources",
+        "templates",
+        "writers",
+    }
+    assert public - modules == set(ankipress.__all__) - {"__version__"}
