@@ -163,7 +163,7 @@ def test_a_new_release_of_the_card_style_updates_the_note_type(
             note_type.css + "\n.card { letter-spacing: 0.01em; }\n",
         )
 
-    monkeypatch.setattr("ankipress.pipeline.basic", restyled)
+    monkeypatch.setattr("ankipress.notetypes.basic", restyled)
     anki.import_package(_build(seed_copy.parent, tmp_path / "v2", T0 + 60))
 
     assert anki.notetype_names(used_only=True) == ["ankipress Basic"]

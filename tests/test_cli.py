@@ -112,9 +112,9 @@ def test_convert_a_missing_file_is_one_line(tmp_path: Path) -> None:
             id="binary",
         ),
         pytest.param(
-            "latin1.txt",
-            "Caf\u00e9 Flashcards\n".encode("latin-1"),
-            "latin1.txt:1:4: error: invalid UTF-8 (byte 0xe9); if the file is in "
+            "bad-utf8.txt",
+            "Caf\u00e9 Flashcards\n".encode() + b"bad \xff byte\n",
+            "bad-utf8.txt:2:5: error: invalid UTF-8 (byte 0xff); if the file is in "
             "another encoding, name it with --encoding (for example --encoding "
             "cp1252)\n",
             id="not-utf8",

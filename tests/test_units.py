@@ -28,8 +28,26 @@ def test_utf8_bom_and_mixed_line_ends() -> None:
 
 def test_invalid_utf8_names_line_and_column() -> None:
     with pytest.raises(InputError) as caught:
-        decode("x.txt", "first\nsecond caf\u00e9".encode("latin-1"))
-    assert str(caught.value).startswith("x.txt:2:11: error: invalid UTF-8 (byte 0xe9)")
+        decode("x.txt", "café\nsecond ".encode() + b"\xe9t")
+    assert str(caught.value).startswith("x.txt:2:8: error: invalid UTF-8 (byte 0xe9)")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Café,crème brûlée\nnaïve,“quoted” – €5\n", "cp1252"),
+        ("Straße\tstreet\nÄrger\tanger\n", "cp1252"),
+        ("Что это,Это ответ\nпривет,hello\n", "cp1251"),
+    ],
+)
+def test_legacy_encodings_are_detected_and_said(text: str, encoding: str) -> None:
+    source = decode("x.csv", text.encode(encoding))
+    assert source.text == text
+    assert source.encoding == encoding
+    assert [str(d) for d in source.diagnostics] == [
+        f"x.csv: info: not UTF-8; read as {encoding} (detected); if the text looks wrong, "
+        "name the encoding with --encoding"
+    ]
 
 
 def test_explicit_encoding() -> None:

@@ -21,7 +21,12 @@ from ankipress.model import Diagnostic, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+_COLOURS = {
+    Severity.ERROR: "red",
+    Severity.WARNING: "yellow",
+    Severity.INFO: "blue",
+    Severity.NOTE: "cyan",
+}
 
 
 def _show(diagnostic: Diagnostic) -> None:
@@ -125,6 +130,21 @@ def _common(command: F) -> F:
             help="Keep raw HTML in Markdown instead of showing it as text.",
         ),
         click.option("--encoding", help="Encoding of the inputs (default: UTF-8, or the BOM's)."),
+        click.option(
+            "--sep",
+            "separator",
+            metavar="TEXT",
+            help="Field separator (Quizlet, CSV): a character, \\t, or tab/comma/...",
+        ),
+        click.option(
+            "--card-sep",
+            "card_separator",
+            metavar="TEXT",
+            help="Card separator (Quizlet): \\n (default), ;, or any text.",
+        ),
+        click.option(
+            "--columns", metavar="NAMES", help="Columns of a table, e.g. question,answer,tags,deck."
+        ),
         click.option("--strict", is_flag=True, help="Treat warnings as errors."),
         click.option(
             "-v", "--verbose", is_flag=True, help="Also list every change normalization made."
@@ -143,6 +163,9 @@ def _options(
     allow_html: bool,
     encoding: str | None,
     strict: bool,
+    separator: str | None,
+    card_separator: str | None,
+    columns: str | None,
 ) -> pipeline.Options:
     return pipeline.Options(
         input_format=input_format,
@@ -152,6 +175,11 @@ def _options(
         markdown=markdown,
         allow_html=allow_html,
         encoding=encoding,
+        separator=pipeline.parse_separator(separator) if separator is not None else None,
+        card_separator=(
+            pipeline.parse_separator(card_separator) if card_separator is not None else None
+        ),
+        columns=tuple(c.strip() for c in columns.split(",")) if columns else None,
     )
 
 
@@ -211,9 +239,12 @@ def build(source_dir: Path, out_dir: Path, verbose: bool, **kwargs: Any) -> None
 
 @cli.command(name="formats")
 def list_formats() -> None:
-    """List the input formats ankipress reads."""
+    """List the input formats ankipress reads, with their extensions and options."""
     for reader in readers.READERS:
-        click.echo(f"{reader.name:<12} {', '.join(reader.extensions):<10} {reader.description}")
+        extensions = ", ".join(reader.extensions) or "-"
+        click.echo(f"{reader.name:<12} {extensions:<18} {reader.description}")
+        if reader.options:
+            click.echo(f"{'':<12} {'':<18} options: {' '.join(reader.options)}")
 
 
 def main() -> None:

@@ -36,7 +36,10 @@ class Severity(enum.Enum):
 
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
+    """Worth knowing, always shown, never a failure (a detected encoding)."""
     NOTE = "note"
+    """A change made to the input; shown with ``--verbose``."""
 
     def __str__(self) -> str:
         return self.value
@@ -70,6 +73,17 @@ class TextFormat(enum.Enum):
     """Already HTML: passed through."""
 
 
+class NoteKind(enum.Enum):
+    """Which of our note types a note becomes, and so which cards it makes."""
+
+    BASIC = "basic"
+    """One card: question on the front, answer on the back."""
+    REVERSED = "reversed"
+    """Two cards: question → answer, and answer → question."""
+    CLOZE = "cloze"
+    """One card per cloze number (``{{c1::…}}``) in the question; the answer is extra text."""
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """One question/answer pair as read from a source, before rendering."""
@@ -90,6 +104,22 @@ class Note:
     """How :attr:`question` and :attr:`answer` are to be rendered."""
     answer_location: SourceLocation | None = None
     """Where the answer starts, for messages about it."""
+    kind: NoteKind = NoteKind.BASIC
+    """The note type: basic, reversed or cloze."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """What a reader may be told besides the source itself."""
+
+    default_deck: str
+    """The deck for notes whose source names none (the file's name, or a folder path)."""
+    separator: str | None = None
+    """Field separator (Quizlet's term/definition separator, a CSV delimiter)."""
+    card_separator: str | None = None
+    """Record separator (Quizlet's card separator)."""
+    columns: tuple[str, ...] | None = None
+    """Names of the columns of a table, overriding its header."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +143,4 @@ class RenderedNote:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     location: SourceLocation
+    kind: NoteKind = NoteKind.BASIC

@@ -1,4 +1,10 @@
-"""The card templates ankipress ships, read from package data."""
+"""The note types ankipress writes, built from the templates shipped as package data.
+
+Names and ids are stable: the id is a hash of the name, and fields and templates carry ids
+of their own, so a new release of ankipress updates the note type in a user's collection
+(it is newer) instead of forking it into ``Name+``. Never rename a released note type's
+fields or templates.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from ankipress import ids
-
-BASIC = "basic"
+from ankipress.model import NoteKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +24,7 @@ class NoteType:
     templates: tuple[tuple[str, str, str], ...]
     """(name, question format, answer format) for each card the note makes."""
     css: str
+    cloze: bool = False
 
     @property
     def id(self) -> int:
@@ -26,8 +32,8 @@ class NoteType:
         return ids.notetype_id(self.name)
 
 
-def _read(folder: str, name: str) -> str:
-    return resources.files("ankipress.templates").joinpath(folder, name).read_text("utf-8")
+def _read(*parts: str) -> str:
+    return resources.files("ankipress.templates").joinpath(*parts).read_text("utf-8")
 
 
 def basic() -> NoteType:
@@ -35,6 +41,39 @@ def basic() -> NoteType:
     return NoteType(
         name="ankipress Basic",
         fields=("Front", "Back"),
-        templates=(("Card 1", _read(BASIC, "front.html"), _read(BASIC, "back.html")),),
-        css=_read(BASIC, "style.css"),
+        templates=(("Card 1", _read("basic", "front.html"), _read("basic", "back.html")),),
+        css=_read("style.css"),
     )
+
+
+def reversed_() -> NoteType:
+    """Basic and reversed: the same fields, a second card asking the other way round."""
+    return NoteType(
+        name="ankipress Basic (and reversed card)",
+        fields=("Front", "Back"),
+        templates=(
+            ("Card 1", _read("basic", "front.html"), _read("basic", "back.html")),
+            ("Card 2", _read("reversed", "front.html"), _read("reversed", "back.html")),
+        ),
+        css=_read("style.css"),
+    )
+
+
+def cloze() -> NoteType:
+    """Cloze: a Text field with ``{{c1::…}}`` deletions, one card each, and Back Extra."""
+    return NoteType(
+        name="ankipress Cloze",
+        fields=("Text", "Back Extra"),
+        templates=(("Cloze", _read("cloze", "front.html"), _read("cloze", "back.html")),),
+        css=_read("style.css"),
+        cloze=True,
+    )
+
+
+def for_kind(kind: NoteKind) -> NoteType:
+    """The note type that notes of ``kind`` are written with."""
+    if kind is NoteKind.REVERSED:
+        return reversed_()
+    if kind is NoteKind.CLOZE:
+        return cloze()
+    return basic()

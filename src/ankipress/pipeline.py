@@ -7,15 +7,23 @@ Nothing here prints or exits: results and problems come back as values, failures
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ankipress import readers
 from ankipress.errors import InputError, UsageError
-from ankipress.model import Diagnostic, Note, RenderedNote, Severity, SourceLocation
+from ankipress.model import (
+    Diagnostic,
+    Note,
+    NoteKind,
+    ReadOptions,
+    RenderedNote,
+    Severity,
+    SourceLocation,
+)
 from ankipress.normalize import normalize, note_key
-from ankipress.notetypes import basic
 from ankipress.render import FieldRenderer
 from ankipress.sources import load
 from ankipress.writers.apkg import write_apkg
@@ -39,6 +47,21 @@ class Options:
     """Let raw HTML in Markdown through instead of escaping it."""
     encoding: str | None = None
     """The inputs' encoding; ``None``: UTF-8 unless a byte-order mark says otherwise."""
+    separator: str | None = None
+    """Field separator for formats that let the user choose one (Quizlet, CSV)."""
+    card_separator: str | None = None
+    """Card separator for formats that let the user choose one (Quizlet)."""
+    columns: tuple[str, ...] | None = None
+    """Column names for tables (CSV/TSV), overriding their header."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One source file of a package, and the deck its notes go under."""
+
+    path: Path
+    deck_prefix: str | None = None
+    """For a file in a folder package: the folder's deck (``Course::Week 1``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,44 +113,107 @@ def parse_source_date_epoch(environ: Mapping[str, str]) -> int | None:
     return int(value)
 
 
+_SEPARATOR_NAMES = {
+    "tab": "\t",
+    "\\t": "\t",
+    "newline": "\n",
+    "\\n": "\n",
+    "comma": ",",
+    "semicolon": ";",
+    "pipe": "|",
+    "colon": ":",
+    "space": " ",
+}
+
+
+def parse_separator(text: str) -> str:
+    """A separator as a user writes it: ``\\t``, ``\\n``, a name (``tab``, ``comma``), or itself."""
+    if not text:
+        raise UsageError("a separator cannot be empty")
+    return _SEPARATOR_NAMES.get(text.lower(), text)
+
+
 def inputs_timestamp(inputs: Sequence[Path]) -> int:
     """The newest modification time of the inputs, in whole seconds."""
     return max(int(os.stat(path).st_mtime) for path in inputs)
 
 
-def _display(path: Path) -> str:
-    return str(path)
+_CLOZE = re.compile(r"\{\{c\d+::")
 
 
-def read_notes(path: Path, options: Options) -> tuple[list[Note], list[Diagnostic], int]:
+def read_notes(item: InputFile, options: Options) -> tuple[list[Note], list[Diagnostic], int]:
     """Read one input: its notes, diagnostics and the number of cards its reader met."""
-    source = load(path, _display(path), options.encoding)
+    path = item.path
+    source = load(path, str(path), options.encoding)
     reader = (
         readers.get_reader(options.input_format) if options.input_format else readers.detect(source)
     )
-    result = reader.read(source, default_deck=path.stem)
-    notes = list(result.notes)
-    if options.deck is not None:
-        notes = [_with_deck(note, options.deck) for note in notes]
-    return notes, list(result.diagnostics), result.cards_seen
+    read_options = ReadOptions(
+        default_deck=path.stem,
+        separator=options.separator,
+        card_separator=options.card_separator,
+        columns=options.columns,
+    )
+    result = reader.read(source, read_options)
+    notes = [_place(note, item, path.stem, options.deck) for note in result.notes]
+    return notes, [*source.diagnostics, *result.diagnostics], result.cards_seen
 
 
-def _with_deck(note: Note, deck: str) -> Note:
-    return replace(note, deck=deck)
+def _place(note: Note, item: InputFile, stem: str, deck: str | None) -> Note:
+    """The note in its final deck and note type."""
+    if deck is not None:
+        target = deck
+    elif item.deck_prefix is None:
+        target = note.deck
+    elif note.deck == stem:  # the file names no deck of its own: the folder's deck
+        target = item.deck_prefix
+    else:
+        target = f"{item.deck_prefix}::{note.deck}"
+    kind = note.kind
+    if kind is NoteKind.BASIC and _CLOZE.search(note.question):
+        kind = NoteKind.CLOZE
+    if target == note.deck and kind is note.kind:
+        return note
+    return replace(note, deck=target, kind=kind)
 
 
-def plan_package(inputs: Sequence[Path], output: Path, options: Options) -> PackagePlan:
+def _check_cards(note: Note) -> Diagnostic | None:
+    """An error when the note would make no card in Anki."""
+    if note.kind is NoteKind.CLOZE and not _CLOZE.search(note.question):
+        return Diagnostic(
+            note.location,
+            Severity.ERROR,
+            "a cloze note needs at least one deletion such as {{c1::text}}",
+        )
+    if note.kind is not NoteKind.CLOZE and not note.answer.strip():
+        return Diagnostic(
+            note.location,
+            Severity.ERROR,
+            "the answer is empty",
+            "write an answer, or make the note a cloze with {{c1::…}}",
+        )
+    if not note.question.strip():
+        return Diagnostic(note.location, Severity.ERROR, "the question is empty")
+    return None
+
+
+def _as_inputs(inputs: Sequence[Path | InputFile]) -> list[InputFile]:
+    return [item if isinstance(item, InputFile) else InputFile(item) for item in inputs]
+
+
+def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Options) -> PackagePlan:
     """Read, normalize and render ``inputs`` into one package; writes nothing.
 
     Unreadable inputs become error diagnostics in the plan, so every problem of every input
     is reported at once.
     """
+    items = _as_inputs(inputs)
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
     cards_read = 0
-    for path in inputs:
+    for item in items:
         try:
-            found, found_diagnostics, seen = read_notes(path, options)
+            found, found_diagnostics, seen = read_notes(item, options)
         except InputError as exc:
             diagnostics.extend(exc.diagnostics)
             continue
@@ -136,6 +222,13 @@ def plan_package(inputs: Sequence[Path], output: Path, options: Options) -> Pack
         cards_read += seen
     normalized = normalize(notes, options.tags)
     diagnostics.extend(normalized.diagnostics)
+    kept = []
+    for note in normalized.notes:
+        problem = _check_cards(note)
+        if problem is None:
+            kept.append(note)
+        else:
+            diagnostics.append(problem)
     renderer = FieldRenderer(markdown=options.markdown, allow_html=options.allow_html)
     rendered = tuple(
         RenderedNote(
@@ -147,16 +240,17 @@ def plan_package(inputs: Sequence[Path], output: Path, options: Options) -> Pack
             ),
             tags=note.tags,
             location=note.location,
+            kind=note.kind,
         )
-        for note in normalized.notes
+        for note in kept
     )
     if not rendered and not any(d.severity is Severity.ERROR for d in diagnostics):
-        where = SourceLocation(_display(inputs[0])) if inputs else SourceLocation(str(output))
+        where = SourceLocation(str(items[0].path)) if items else SourceLocation(str(output))
         diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found"))
     decks = tuple(dict.fromkeys(note.deck for note in rendered))
     return PackagePlan(
         output,
-        tuple(inputs),
+        tuple(item.path for item in items),
         rendered,
         tuple(diagnostics),
         cards_read,
@@ -189,12 +283,42 @@ def write_plans(
     if any(_failures(plan, options.strict) for plan in plans):
         raise _refuse(plans, options.strict)
     reports = []
-    note_type = basic()
     for plan in plans:
         stamp = timestamp if timestamp is not None else inputs_timestamp(plan.inputs)
-        written = write_apkg(plan.output, plan.notes, note_type, stamp)
+        written = write_apkg(plan.output, plan.notes, stamp)
         reports.append(PackageReport(plan, stamp, plan.diagnostics + tuple(written)))
     return reports
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith(".")
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every visible file below ``folder``, in sorted order (hidden files and folders skipped)."""
+    found: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        if not _visible(entry):
+            continue
+        if entry.is_dir():
+            found.extend(_walk(entry))
+        elif entry.is_file():
+            found.append(entry)
+    return found
+
+
+def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
+    """Inputs with every folder replaced by the files below it, recursively, in sorted order."""
+    expanded: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            files = _walk(path)
+            if not files:
+                raise UsageError(f"{path}: the folder holds no source files")
+            expanded.extend(files)
+        else:
+            expanded.append(path)
+    return expanded
 
 
 def convert(
@@ -203,45 +327,76 @@ def convert(
     options: Options | None = None,
     timestamp: int | None = None,
 ) -> PackageReport:
-    """Build one package at ``output`` from ``inputs``.
+    """Build one package at ``output`` from ``inputs`` (files, or folders read recursively).
 
-    ``timestamp`` (seconds) is stamped into every note; by default the newest modification
-    time of the inputs. Raises :class:`InputError` (nothing written) when any input has errors.
+    Each file's notes go to the deck the file names, else one named after the file, unless
+    ``options.deck`` is given. ``timestamp`` (seconds) is stamped into every note; by default
+    the newest modification time of the inputs. Raises :class:`InputError` (nothing written)
+    when any input has errors.
     """
     options = options or Options()
     if output.suffix.lower() != ".apkg":
         raise UsageError(f"{output}: the output must be an .apkg file")
-    plan = plan_package(inputs, output, options)
+    plan = plan_package(expand_inputs(inputs), output, options)
     return write_plans([plan], options, timestamp)[0]
 
 
-def discover_sources(source_dir: Path) -> list[Path]:
-    """The source files of a folder, sorted: every file but hidden ones."""
+@dataclass(frozen=True, slots=True)
+class PackageSource:
+    """What one package of a build is made from."""
+
+    output: Path
+    inputs: tuple[InputFile, ...]
+
+
+def discover_packages(source_dir: Path, out_dir: Path) -> list[PackageSource]:
+    """The packages a build makes from ``source_dir``.
+
+    Each file directly in it becomes ``<stem>.apkg``; each folder becomes ``<folder>.apkg``,
+    holding every file below it, its subfolders as subdecks (``Folder::Sub``).
+    """
     if not source_dir.is_dir():
         raise UsageError(f"{source_dir}: no such folder of source cards")
-    return sorted(
-        path for path in source_dir.iterdir() if path.is_file() and not path.name.startswith(".")
-    )
+    packages: list[PackageSource] = []
+    claimed: dict[str, Path] = {}
+    for entry in sorted(source_dir.iterdir()):
+        if not _visible(entry):
+            continue
+        if entry.is_dir():
+            name = entry.name
+            inputs = tuple(
+                InputFile(path, "::".join(path.parent.relative_to(source_dir).parts))
+                for path in _walk(entry)
+            )
+            if not inputs:
+                continue
+        elif entry.is_file():
+            name = entry.stem
+            inputs = (InputFile(entry),)
+        else:
+            continue
+        output = out_dir / f"{name}.apkg"
+        if name in claimed:
+            raise UsageError(
+                f"{entry} and {claimed[name]} would both be written to {output}; rename one of them"
+            )
+        claimed[name] = entry
+        packages.append(PackageSource(output, inputs))
+    if not packages:
+        raise UsageError(f"{source_dir}: no source files to build")
+    return packages
 
 
 def build(
     source_dir: Path, out_dir: Path, options: Options | None = None, timestamp: int | None = None
 ) -> list[PackageReport]:
-    """One package per source file of ``source_dir``, written to ``out_dir/<stem>.apkg``.
+    """One package per file or folder of ``source_dir``, written to ``out_dir``.
 
     All sources are read before anything is written: one bad file and no package is written.
     """
     options = options or Options()
-    sources = discover_sources(source_dir)
-    if not sources:
-        raise UsageError(f"{source_dir}: no source files to build")
-    stems: dict[str, Path] = {}
-    for path in sources:
-        if path.stem in stems:
-            raise UsageError(
-                f"{path} and {stems[path.stem]} would both be written to "
-                f"{out_dir / (path.stem + '.apkg')}; rename one of them"
-            )
-        stems[path.stem] = path
-    plans = [plan_package([path], out_dir / f"{path.stem}.apkg", options) for path in sources]
+    plans = [
+        plan_package(package.inputs, package.output, options)
+        for package in discover_packages(source_dir, out_dir)
+    ]
     return write_plans(plans, options, timestamp)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import charset_normalizer
 
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, Severity, SourceLocation
@@ -23,17 +25,23 @@ class Source:
     text: str
     lines: tuple[str, ...]
     """Physical lines without their line breaks (CRLF, LF and CR all end a line)."""
+    encoding: str = "utf-8"
+    """The encoding the bytes were decoded with."""
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+    """What decoding has to say (a detected legacy encoding)."""
 
     def location(self, line: int | None = None) -> SourceLocation:
         """The location of a 1-based line of this source."""
         return SourceLocation(self.path, line)
 
     @classmethod
-    def from_text(cls, path: str, text: str) -> Source:
+    def from_text(
+        cls, path: str, text: str, encoding: str = "utf-8", diagnostics: tuple[Diagnostic, ...] = ()
+    ) -> Source:
         """A source from text already in memory (tests, stdin)."""
         if text.startswith("\ufeff"):
             text = text[1:]
-        return cls(path, text, tuple(_LINE_BREAK.split(text)))
+        return cls(path, text, tuple(_LINE_BREAK.split(text)), encoding, diagnostics)
 
 
 def _fail(
@@ -55,8 +63,38 @@ def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
+# A valid UTF-8 sequence of two or more bytes: its presence says the file is meant as UTF-8.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+# What older Windows tools write; preferred when it reads as real text.
+_LEGACY_DEFAULT = "cp1252"
+
+
+def _legacy_encoding(data: bytes) -> str | None:
+    """The single-byte encoding a non-UTF-8 file was most likely written in, if any.
+
+    charset-normalizer ranks candidates; on short Western text it often cannot tell
+    Windows-1252 from its Central European sibling, so Windows-1252 wins whenever it
+    decodes the bytes into text that charset-normalizer itself finds clean.
+    """
+    try:
+        text = data.decode(_LEGACY_DEFAULT)
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        from charset_normalizer.md import mess_ratio
+
+        if mess_ratio(text, 0.2) < 0.1:
+            return _LEGACY_DEFAULT
+    best = charset_normalizer.from_bytes(data).best()
+    return best.encoding if best is not None else None
+
+
 def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
     """Decode bytes read from ``path``; a BOM decides the encoding unless one is given."""
+    may_guess = False
     if encoding is None:
         if data.startswith(codecs.BOM_UTF8):
             data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
@@ -64,6 +102,7 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
             encoding = "utf-16"
         else:
             encoding = "utf-8"
+            may_guess = True
             nul = data.find(b"\x00")
             if nul >= 0:
                 line, col = _line_and_column(data, nul)
@@ -75,6 +114,17 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
+        guessed = None
+        if may_guess and not _UTF8_MULTIBYTE.search(data):
+            guessed = _legacy_encoding(data)
+        if guessed is not None:
+            note = Diagnostic(
+                SourceLocation(path),
+                Severity.INFO,
+                f"not UTF-8; read as {guessed} (detected)",
+                "if the text looks wrong, name the encoding with --encoding",
+            )
+            return Source.from_text(path, data.decode(guessed), guessed, (note,))
         if encoding.replace("-", "").replace("_", "").lower() == "utf8":
             line, col = _line_and_column(data, exc.start)
             raise _fail(
@@ -86,7 +136,7 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
                 "(for example --encoding cp1252)",
             ) from None
         raise _fail(path, f"cannot decode as {encoding}: {exc.reason}") from None
-    return Source.from_text(path, text)
+    return Source.from_text(path, text, encoding)
 
 
 def load(path: Path, display: str | None = None, encoding: str | None = None) -> Source:

@@ -1,8 +1,9 @@
 """Input formats. Each reader is listed here explicitly, in the order detection tries them.
 
 A reader has a ``name`` (the ``--from`` token), ``extensions``, a one-line ``description``,
-``sniff(source) -> float`` (0: not this format, 1: certainly this format) and
-``read(source, default_deck) -> ReadResult``.
+``options`` (the command-line options it honours), ``sniff(source) -> float`` (0: not this
+format, 1: certainly this format) and ``read(source, options) -> ReadResult``, which
+reports problems as diagnostics instead of raising.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from pathlib import PurePath
 from typing import Protocol
 
 from ankipress.errors import InputError, UsageError
-from ankipress.model import Diagnostic, ReadResult, Severity
+from ankipress.model import Diagnostic, ReadOptions, ReadResult, Severity
 from ankipress.readers.brainscape import BrainscapeReader
 from ankipress.sources import Source
 
-__all__ = ["READERS", "Reader", "detect", "get_reader"]
+__all__ = ["READERS", "Reader", "detect", "format_names", "get_reader"]
 
 
 class Reader(Protocol):
@@ -24,12 +25,13 @@ class Reader(Protocol):
     name: str
     extensions: tuple[str, ...]
     description: str
+    options: tuple[str, ...]
 
     def sniff(self, source: Source) -> float:
         """How sure the reader is that ``source`` is in its format, from 0 to 1."""
         ...
 
-    def read(self, source: Source, default_deck: str) -> ReadResult:
+    def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Every note of ``source``; problems are returned as diagnostics."""
         ...
 
@@ -38,6 +40,10 @@ READERS: tuple[Reader, ...] = (BrainscapeReader(),)
 
 # Below this a sniff is a guess we will not act on without --from.
 _SURE_ENOUGH = 0.5
+# A winner must lead the runner-up by this much, or the file is ambiguous.
+_CLEAR_LEAD = 0.15
+# A file whose extension a reader claims gets this much on top of its sniff.
+_EXTENSION_BONUS = 0.1
 
 
 def format_names() -> list[str]:
@@ -54,24 +60,41 @@ def get_reader(name: str) -> Reader:
     raise UsageError(f"unknown input format {name!r}; known formats: {known}")
 
 
+def _fail(source: Source, message: str, hint: str | None) -> InputError:
+    diagnostic = Diagnostic(source.location(), Severity.ERROR, message, hint)
+    return InputError(str(diagnostic), [diagnostic])
+
+
 def detect(source: Source) -> Reader:
-    """The reader for ``source``, by content first and by file extension to break ties."""
+    """The reader for ``source``: the clear winner of the sniffs, the extension breaking ties."""
+    if not source.text.strip():
+        raise _fail(source, "the file is empty: no cards found", None)
     suffix = PurePath(source.path).suffix.lower()
     scored = sorted(
         (
-            (reader.sniff(source) + (0.05 if suffix in reader.extensions else 0.0), index, reader)
+            (
+                reader.sniff(source) + (_EXTENSION_BONUS if suffix in reader.extensions else 0.0),
+                index,
+                reader,
+            )
             for index, reader in enumerate(READERS)
         ),
         key=lambda item: (-item[0], item[1]),
     )
-    best_score, _, best = scored[0]
-    if best_score >= _SURE_ENOUGH:
-        return best
-    if not source.text.strip():
-        message = "the file is empty: no cards found"
-        hint = None
-    else:
-        message = "cannot tell the format of this file"
-        hint = f"name it with --from ({', '.join(format_names())})"
-    diagnostic = Diagnostic(source.location(), Severity.ERROR, message, hint)
-    raise InputError(str(diagnostic), [diagnostic])
+    contenders = [(score, reader) for score, _, reader in scored if score >= _SURE_ENOUGH]
+    if not contenders:
+        raise _fail(
+            source,
+            "cannot tell the format of this file",
+            f"name it with --from ({', '.join(format_names())})",
+        )
+    best_score, best = contenders[0]
+    close = [reader.name for score, reader in contenders[1:] if best_score - score < _CLEAR_LEAD]
+    if close:
+        names = ", ".join([best.name, *close])
+        raise _fail(
+            source,
+            f"the format of this file is ambiguous: it could be {names}",
+            "name it with --from",
+        )
+    return best

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ankipress.model import Diagnostic, Note, ReadResult, Severity, SourceLocation
+from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity, SourceLocation
 from ankipress.sources import Source
 
 _COUNT = re.compile(r"\((\d[\d,.\u00a0\u202f ]*)\s+cards?\)", re.IGNORECASE)
@@ -77,6 +77,7 @@ class BrainscapeReader:
     name: str = "brainscape"
     extensions: tuple[str, ...] = (".txt",)
     description: str = "Brainscape deck page text (title, (N cards), numbered Q/A cards)"
+    options: tuple[str, ...] = ()
 
     def sniff(self, source: Source) -> float:
         """How sure we are that ``source`` is Brainscape page text, from 0 to 1."""
@@ -94,9 +95,9 @@ class BrainscapeReader:
         )
         return 0.6 if starts else 0.0
 
-    def read(self, source: Source, default_deck: str) -> ReadResult:
+    def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Read every card of ``source``; problems become diagnostics, never exceptions."""
-        return _Parser(source, default_deck).run()
+        return _Parser(source, options.default_deck).run()
 
 
 class _Parser:

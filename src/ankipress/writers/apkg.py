@@ -15,15 +15,15 @@ import sqlite3
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import genanki
 
 from ankipress import ids
 from ankipress.errors import WriteError
-from ankipress.model import Diagnostic, RenderedNote, Severity, SourceLocation
-from ankipress.notetypes import NoteType
+from ankipress.model import Diagnostic, NoteKind, RenderedNote, Severity, SourceLocation
+from ankipress.notetypes import NoteType, for_kind
 
 # Zip entries carry this time instead of the clock (the earliest a zip can hold).
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -49,20 +49,23 @@ def _genanki_model(note_type: NoteType) -> genanki.Model:
             for name, qfmt, afmt in note_type.templates
         ],
         css=note_type.css,
+        model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
         sort_field_index=0,
     )
 
 
 def _collection_bytes(
-    notes: Sequence[RenderedNote], note_type: NoteType, timestamp: int
+    notes: Sequence[RenderedNote], note_types: Callable[[NoteKind], NoteType], timestamp: int
 ) -> tuple[bytes, list[Diagnostic]]:
-    model = _genanki_model(note_type)
+    models: dict[NoteKind, genanki.Model] = {}
     decks: dict[str, genanki.Deck] = {}
     for position, note in enumerate(notes):
+        model = models.get(note.kind)
+        if model is None:
+            model = models[note.kind] = _genanki_model(note_types(note.kind))
         deck = decks.get(note.deck)
         if deck is None:
             deck = decks[note.deck] = genanki.Deck(ids.deck_id(note.deck), note.deck)
-            deck.add_model(model)
         deck.add_note(
             genanki.Note(
                 model=model,
@@ -99,14 +102,17 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
 
 
 def write_apkg(
-    path: Path, notes: Sequence[RenderedNote], note_type: NoteType, timestamp: int
+    path: Path,
+    notes: Sequence[RenderedNote],
+    timestamp: int,
+    note_types: Callable[[NoteKind], NoteType] = for_kind,
 ) -> list[Diagnostic]:
     """Write ``notes`` to the package at ``path``; returns genanki's complaints, if any.
 
     ``timestamp`` (seconds) becomes every note's and card's modification time: Anki updates
     a note it already has only when the package's note is newer.
     """
-    database, diagnostics = _collection_bytes(notes, note_type, timestamp)
+    database, diagnostics = _collection_bytes(notes, note_types, timestamp)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
