@@ -13,7 +13,11 @@ from typing import Protocol
 
 from ankipress.errors import InputError, UsageError
 from ankipress.model import Diagnostic, ReadOptions, ReadResult, Severity
+from ankipress.readers.ankitext import AnkiTextReader
 from ankipress.readers.brainscape import BrainscapeReader
+from ankipress.readers.csv import CsvReader
+from ankipress.readers.markdown import MarkdownReader
+from ankipress.readers.quizlet import QuizletReader
 from ankipress.sources import Source
 
 __all__ = ["READERS", "Reader", "detect", "format_names", "get_reader"]
@@ -36,7 +40,13 @@ class Reader(Protocol):
         ...
 
 
-READERS: tuple[Reader, ...] = (BrainscapeReader(),)
+READERS: tuple[Reader, ...] = (
+    AnkiTextReader(),
+    BrainscapeReader(),
+    MarkdownReader(),
+    QuizletReader(),
+    CsvReader(),
+)
 
 # Below this a sniff is a guess we will not act on without --from.
 _SURE_ENOUGH = 0.5
