@@ -209,7 +209,8 @@ def test_version_and_formats() -> None:
 
     formats = run("formats")
     assert formats.exit_code == 0
-    assert formats.stdout.startswith("brainscape")
+    names = [line.split()[0] for line in formats.stdout.splitlines() if not line.startswith(" ")]
+    assert names == ["ankitext", "brainscape", "markdown", "quizlet", "csv"]
 
 
 def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
