@@ -102,9 +102,9 @@ def test_rendered_cards_keep_the_authors_lines(
 
     third = cards[2].answer_body
     assert (
-        "<ol><li>weights and inputs centered at zero</li>"
-        "<li>weights and inputs are independent and identically distributed</li>"
-        "<li>biases are initialized as zeros</li></ol>"
+        "variance per layer<br>1. weights and inputs centered at zero<br>2. weights and "
+        "inputs are independent and identically distributed<br>3. biases are initialized as "
+        "zeros</p>"
     ) in third
 
     eleventh = cards[10].answer_body

@@ -2,8 +2,9 @@
 
 * ``<``, ``>`` and ``&`` are escaped: plain text is never interpreted as HTML.
 * Each source line stays a line (``<br>``); a blank line separates paragraphs (``<p>``).
-* A run of two or more numbered lines (``1. …``, ``2) …``, numbered one after another) or
-  bulleted lines (``- …``, ``* …``, ``• …``) becomes a list; other lines stay as they are.
+* A paragraph whose every line is numbered (``1. …``, ``2) …``, one after another) or
+  bulleted (``- …``, ``* …``, ``• …``), two lines at least, becomes a list. Anything less
+  sure stays lines as written: an intro line followed by numbered lines shows as those lines.
 """
 
 from __future__ import annotations
@@ -52,22 +53,12 @@ def _list_run(lines: list[str], start: int) -> tuple[str, int] | None:
 
 
 def _block_parts(lines: list[str]) -> Iterator[tuple[bool, str]]:
-    """(is_list, html) pieces of one paragraph, in order."""
-    text: list[str] = []
-    index = 0
-    while index < len(lines):
-        run = _list_run(lines, index)
-        if run is None:
-            text.append(_escape(lines[index]))
-            index += 1
-            continue
-        if text:
-            yield False, "<br>".join(text)
-            text = []
+    """(is_list, html) of one paragraph: a list if every line is an item, else lines."""
+    run = _list_run(lines, 0)
+    if run is not None and run[1] == len(lines):
         yield True, run[0]
-        index = run[1]
-    if text:
-        yield False, "<br>".join(text)
+    else:
+        yield False, "<br>".join(_escape(line) for line in lines)
 
 
 def render_plain(text: str) -> str:
