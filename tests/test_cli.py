@@ -226,3 +226,82 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0
     assert "convert" in completed.stdout and "build" in completed.stdout
+
+
+def test_report_lists_every_change_and_warning(in_project: Path) -> None:
+    import json
+
+    (in_project / "source_cards" / "messy.txt").write_text(
+        "Messy Flashcards\n(3 cards)\n"
+        + CARD.format(n=1, q="cafe\u0301  ", a="x\x1fy")
+        + CARD.format(n=2, q="same", a="same")
+        + CARD.format(n=3, q="same", a="same"),
+        "utf-8",
+    )
+
+    result = run("build", "--report", "build/report.json")
+
+    assert result.exit_code == 0
+    data = json.loads((in_project / "build" / "report.json").read_text("utf-8"))
+    assert data["ok"] is True
+    assert data["counts"] == {"error": 0, "warning": 2, "info": 0, "note": 1}
+    records = [(d["path"], d["line"], d["severity"], d["message"]) for d in data["diagnostics"]]
+    assert records == [
+        (
+            "source_cards/initialization-and-regularization.txt",
+            3,
+            "warning",
+            "the deck 'Initialization and regularization' says it has 17 cards, but 16 were found",
+        ),
+        (
+            "source_cards/messy.txt",
+            6,
+            "note",
+            "question: Unicode composed to NFC; question: "
+            "trailing spaces removed; answer: control characters removed",
+        ),
+        (
+            "source_cards/messy.txt",
+            40,
+            "warning",
+            "duplicate card dropped: same question and answer as source_cards/messy.txt:23",
+        ),
+    ]
+    assert [p["notes"] for p in data["packages"]] == [16, 2]
+    assert "1 dropped as duplicates; 1 changed by normalization" in result.stdout
+
+
+def test_report_is_written_when_the_build_fails(in_project: Path) -> None:
+    import json
+
+    (in_project / "source_cards" / "broken.txt").write_text(
+        "Broken Flashcards\n1\nQ\nno answer\n", "utf-8"
+    )
+
+    result = run("build", "--report", "report.json")
+
+    assert result.exit_code == 1
+    data = json.loads((in_project / "report.json").read_text("utf-8"))
+    assert data["ok"] is False and data["packages"] == []
+    assert data["counts"]["error"] == 1
+
+
+def test_on_duplicate_last_keeps_the_later_card(tmp_path: Path) -> None:
+    deck = tmp_path / "dups.txt"
+    deck.write_text(
+        "Dups Flashcards\n(2 cards)\n"
+        + CARD.format(n=1, q="capital?", a="Sydney")
+        + CARD.format(n=2, q="capital?", a="Canberra"),
+        "utf-8",
+    )
+
+    refused = run("convert", str(deck), "-o", str(tmp_path / "d.apkg"))
+    kept_last = run("convert", str(deck), "-o", str(tmp_path / "d.apkg"), "--on-duplicate", "last")
+
+    assert refused.exit_code == 1
+    assert "--on-duplicate first|last" in refused.stderr
+    assert kept_last.exit_code == 0
+    assert kept_last.stderr == (
+        f"{deck}:6: warning: duplicate card dropped: the question is asked again at {deck}:23, "
+        "which is kept (--on-duplicate last)\n"
+    )

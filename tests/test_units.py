@@ -10,7 +10,7 @@ import ankipress
 from ankipress import ids
 from ankipress.errors import InputError
 from ankipress.model import Note, Severity, SourceLocation
-from ankipress.normalize import clean_deck, clean_tags, clean_text, normalize
+from ankipress.normalize import OnDuplicate, clean_deck, clean_tags, clean_text, normalize
 from ankipress.render import render_plain
 from ankipress.sources import decode
 
@@ -133,10 +133,50 @@ def test_normalize_drops_repeats_and_flags_conflicts() -> None:
     severities = [d.severity for d in result.diagnostics]
     assert severities == [Severity.NOTE, Severity.WARNING, Severity.ERROR]
     assert str(result.diagnostics[2]) == (
-        "f.txt:20: error: the question is also asked at "
-        "f.txt:1 with a different answer; merge the two cards "
-        "or reword one question"
+        "f.txt:20: error: the question is also asked at f.txt:1 with a different answer; merge "
+        "the two cards, reword one question, or choose one with --on-duplicate first|last"
     )
+
+
+@pytest.mark.parametrize(
+    ("policy", "kept", "messages"),
+    [
+        (
+            OnDuplicate.FIRST,
+            ["a"],
+            ["f.txt:2: warning: duplicate card dropped: same question as f.txt:1"],
+        ),
+        (
+            OnDuplicate.LAST,
+            ["b"],
+            [
+                "f.txt:1: warning: duplicate card dropped: the question is "
+                "asked again at f.txt:2, which is kept (--on-duplicate last)"
+            ],
+        ),
+        (
+            OnDuplicate.ERROR,
+            ["a"],
+            ["f.txt:2: error: the question is also asked at f.txt:1 (--on-duplicate error)"],
+        ),
+    ],
+)
+def test_on_duplicate_policies(policy: OnDuplicate, kept: list[str], messages: list[str]) -> None:
+    notes = [
+        Note("q", "a", "D", SourceLocation("f.txt", 1)),
+        Note("q", "b", "D", SourceLocation("f.txt", 2)),
+    ]
+    result = normalize(notes, on_duplicate=policy)
+    assert [note.answer for note in result.notes] == kept
+    assert [str(d) for d in result.diagnostics] == messages
+
+
+def test_same_question_in_two_decks_is_two_notes() -> None:
+    notes = [
+        Note("q", "a", "D1", SourceLocation("f.txt", 1)),
+        Note("q", "b", "D2", SourceLocation("f.txt", 2)),
+    ]
+    assert len(normalize(notes).notes) == 2
 
 
 def test_public_api_is_complete() -> None:

@@ -16,8 +16,10 @@ from typing import Any, TypeVar
 import click
 
 from ankipress import __version__, pipeline, readers
-from ankipress.errors import AnkipressError, UsageError
+from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, Severity
+from ankipress.normalize import OnDuplicate
+from ankipress.report import report_data, write_report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -145,6 +147,19 @@ def _common(command: F) -> F:
         click.option(
             "--columns", metavar="NAMES", help="Columns of a table, e.g. question,answer,tags,deck."
         ),
+        click.option(
+            "--on-duplicate",
+            type=click.Choice([policy.value for policy in OnDuplicate]),
+            default=OnDuplicate.AUTO.value,
+            show_default=True,
+            help="A question asked twice in a deck: auto (drop exact repeats, error on a "
+            "different answer), keep the first, keep the last, or always an error.",
+        ),
+        click.option(
+            "--report",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Write every change, drop and warning, with its location, to this JSON file.",
+        ),
         click.option("--strict", is_flag=True, help="Treat warnings as errors."),
         click.option(
             "-v", "--verbose", is_flag=True, help="Also list every change normalization made."
@@ -166,6 +181,7 @@ def _options(
     separator: str | None,
     card_separator: str | None,
     columns: str | None,
+    on_duplicate: str,
 ) -> pipeline.Options:
     return pipeline.Options(
         input_format=input_format,
@@ -180,7 +196,27 @@ def _options(
             pipeline.parse_separator(card_separator) if card_separator is not None else None
         ),
         columns=tuple(c.strip() for c in columns.split(",")) if columns else None,
+        on_duplicate=OnDuplicate(on_duplicate),
     )
+
+
+def _run(
+    work: Callable[[pipeline.Options], list[pipeline.PackageReport]],
+    kwargs: dict[str, Any],
+    verbose: bool,
+) -> None:
+    """Run a build, print what it says, and write the --report file either way."""
+    report_path: Path | None = kwargs.pop("report")
+    options = _options(**kwargs)
+    try:
+        reports = work(options)
+    except InputError as exc:
+        if report_path is not None:
+            write_report(report_path, report_data([], exc.diagnostics))
+        raise
+    if report_path is not None:
+        write_report(report_path, report_data(reports))
+    _report(reports, verbose)
 
 
 def _report(reports: Sequence[pipeline.PackageReport], verbose: bool) -> None:
@@ -208,8 +244,12 @@ def cli() -> None:
 @_handle_errors
 def convert(inputs: tuple[Path, ...], output: Path, verbose: bool, **kwargs: Any) -> None:
     """Convert flashcard files into one Anki package."""
-    report = pipeline.convert(list(inputs), output, _options(**kwargs), _timestamp())
-    _report([report], verbose)
+    timestamp = _timestamp()
+    _run(
+        lambda options: [pipeline.convert(list(inputs), output, options, timestamp)],
+        kwargs,
+        verbose,
+    )
 
 
 @cli.command()
@@ -233,8 +273,8 @@ def convert(inputs: tuple[Path, ...], output: Path, verbose: bool, **kwargs: Any
 @_handle_errors
 def build(source_dir: Path, out_dir: Path, verbose: bool, **kwargs: Any) -> None:
     """Build one package per file of the source folder."""
-    reports = pipeline.build(source_dir, out_dir, _options(**kwargs), _timestamp())
-    _report(reports, verbose)
+    timestamp = _timestamp()
+    _run(lambda options: pipeline.build(source_dir, out_dir, options, timestamp), kwargs, verbose)
 
 
 @cli.command(name="formats")

@@ -7,6 +7,7 @@ Every change is reported as a diagnostic (``note`` for a change, ``warning`` for
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -102,7 +103,24 @@ def clean_deck(deck: str) -> tuple[str, str | None]:
     return name, None
 
 
-def normalize(notes: Sequence[Note], extra_tags: Sequence[str] = ()) -> Normalized:
+class OnDuplicate(enum.Enum):
+    """What to do with a second note for the same question in the same deck."""
+
+    AUTO = "auto"
+    """Drop an exact repeat with a warning; a different answer is an error."""
+    FIRST = "first"
+    """Keep the first note, drop later ones with a warning."""
+    LAST = "last"
+    """Keep the last note, drop earlier ones with a warning."""
+    ERROR = "error"
+    """Every repeat is an error."""
+
+
+def normalize(
+    notes: Sequence[Note],
+    extra_tags: Sequence[str] = (),
+    on_duplicate: OnDuplicate = OnDuplicate.AUTO,
+) -> Normalized:
     """Clean every note's text, tags and deck, and drop exact duplicates."""
     diagnostics: list[Diagnostic] = []
     cleaned: list[Note] = []
@@ -127,7 +145,7 @@ def normalize(notes: Sequence[Note], extra_tags: Sequence[str] = ()) -> Normaliz
         cleaned.append(
             dataclasses.replace(note, question=question, answer=answer, tags=tags, deck=deck)
         )
-    kept, duplicate_diagnostics = drop_duplicates(cleaned)
+    kept, duplicate_diagnostics = drop_duplicates(cleaned, on_duplicate)
     diagnostics.extend(duplicate_diagnostics)
     return Normalized(tuple(kept), tuple(diagnostics), changed, len(cleaned) - len(kept))
 
@@ -137,40 +155,72 @@ def note_key(note: Note) -> str:
     return note.guid if note.guid is not None else ids.note_guid(note.deck, note.question)
 
 
-def drop_duplicates(notes: Sequence[Note]) -> tuple[list[Note], list[Diagnostic]]:
-    """Keep the first of notes that would share a GUID; the rest are dropped or errors.
+def drop_duplicates(
+    notes: Sequence[Note], policy: OnDuplicate = OnDuplicate.AUTO
+) -> tuple[list[Note], list[Diagnostic]]:
+    """Keep one of notes that would share a GUID; the rest are dropped or errors.
 
-    The same question in the same deck with the same answer is a harmless repeat (a
-    warning); with a different answer Anki would keep only one of them, so it is an error.
+    By default the same question in the same deck with the same answer is a harmless repeat
+    (a warning); with a different answer Anki would keep only one of them, so it is an
+    error unless ``policy`` says which to keep. Notes whose GUIDs collide for any other
+    reason (an id given twice in the source) are always an error.
     """
-    first_by_guid: dict[str, Note] = {}
-    kept: list[Note] = []
+    kept_by_guid: dict[str, int] = {}
+    kept: list[Note | None] = []
     diagnostics: list[Diagnostic] = []
     for note in notes:
         guid = note_key(note)
-        earlier = first_by_guid.get(guid)
-        if earlier is None:
-            first_by_guid[guid] = note
+        index = kept_by_guid.get(guid)
+        if index is None:
+            kept_by_guid[guid] = len(kept)
             kept.append(note)
             continue
-        same_question = ids.canonical_question(earlier.question) == ids.canonical_question(
-            note.question
+        earlier = kept[index]
+        assert earlier is not None
+        same_question = (
+            ids.canonical_question(earlier.question) == ids.canonical_question(note.question)
+            and earlier.deck == note.deck
         )
-        if same_question and earlier.answer == note.answer:
-            diagnostics.append(
-                Diagnostic(
-                    note.location,
-                    Severity.WARNING,
-                    f"duplicate card dropped: same question and answer as {earlier.location}",
-                )
-            )
-        elif same_question:
+        if not same_question:
             diagnostics.append(
                 Diagnostic(
                     note.location,
                     Severity.ERROR,
-                    f"the question is also asked at {earlier.location} with a different answer",
-                    "merge the two cards or reword one question",
+                    f"this note's id {guid!r} is also used at {earlier.location}",
+                    "give each note its own id",
+                )
+            )
+        elif policy is OnDuplicate.ERROR:
+            diagnostics.append(
+                Diagnostic(
+                    note.location,
+                    Severity.ERROR,
+                    f"the question is also asked at {earlier.location} (--on-duplicate error)",
+                )
+            )
+        elif policy is OnDuplicate.LAST:
+            kept[index] = None
+            kept_by_guid[guid] = len(kept)
+            kept.append(note)
+            diagnostics.append(
+                Diagnostic(
+                    earlier.location,
+                    Severity.WARNING,
+                    f"duplicate card dropped: the question is asked again at {note.location}, "
+                    "which is kept (--on-duplicate last)",
+                )
+            )
+        elif policy is OnDuplicate.FIRST or earlier.answer == note.answer:
+            reason = (
+                "same question and answer as"
+                if earlier.answer == note.answer
+                else "same question as"
+            )
+            diagnostics.append(
+                Diagnostic(
+                    note.location,
+                    Severity.WARNING,
+                    f"duplicate card dropped: {reason} {earlier.location}",
                 )
             )
         else:
@@ -178,7 +228,9 @@ def drop_duplicates(notes: Sequence[Note]) -> tuple[list[Note], list[Diagnostic]
                 Diagnostic(
                     note.location,
                     Severity.ERROR,
-                    f"this note's id {guid!r} is also used at {earlier.location}",
+                    f"the question is also asked at {earlier.location} with a different answer",
+                    "merge the two cards, reword one question, or choose one with "
+                    "--on-duplicate first|last",
                 )
             )
-    return kept, diagnostics
+    return [note for note in kept if note is not None], diagnostics

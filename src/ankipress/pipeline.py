@@ -23,7 +23,7 @@ from ankipress.model import (
     Severity,
     SourceLocation,
 )
-from ankipress.normalize import normalize, note_key
+from ankipress.normalize import OnDuplicate, normalize, note_key
 from ankipress.render import FieldRenderer
 from ankipress.sources import load
 from ankipress.writers.apkg import write_apkg
@@ -53,6 +53,8 @@ class Options:
     """Card separator for formats that let the user choose one (Quizlet)."""
     columns: tuple[str, ...] | None = None
     """Column names for tables (CSV/TSV), overriding their header."""
+    on_duplicate: OnDuplicate = OnDuplicate.AUTO
+    """What to do with a question asked twice in one deck."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +222,7 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
         notes.extend(found)
         diagnostics.extend(found_diagnostics)
         cards_read += seen
-    normalized = normalize(notes, options.tags)
+    normalized = normalize(notes, options.tags, options.on_duplicate)
     diagnostics.extend(normalized.diagnostics)
     kept = []
     for note in normalized.notes:

@@ -1,0 +1,85 @@
+"""The machine-readable report of a build (``--report FILE.json``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ankipress.errors import WriteError
+from ankipress.model import Diagnostic, Severity, SourceLocation
+from ankipress.pipeline import PackageReport
+
+
+def diagnostic_record(diagnostic: Diagnostic) -> dict[str, Any]:
+    """A diagnostic as a JSON object: where, how bad, what, and the fix."""
+    location = diagnostic.location
+    return {
+        "path": location.path,
+        "line": location.line,
+        "column": location.column,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+    }
+
+
+def _counts(diagnostics: Sequence[Diagnostic]) -> dict[str, int]:
+    counted = Counter(d.severity for d in diagnostics)
+    return {severity.value: counted.get(severity, 0) for severity in Severity}
+
+
+def report_data(
+    reports: Sequence[PackageReport], failure: Sequence[Diagnostic] | None = None
+) -> dict[str, Any]:
+    """The report as JSON-ready data: each written package, or why nothing was written."""
+    if failure is not None:
+        return {
+            "ok": False,
+            "counts": _counts(failure),
+            "diagnostics": [diagnostic_record(d) for d in failure],
+            "packages": [],
+        }
+    everything = [d for report in reports for d in report.diagnostics]
+    return {
+        "ok": True,
+        "counts": _counts(everything),
+        "diagnostics": [diagnostic_record(d) for d in everything],
+        "packages": [
+            {
+                "output": str(report.plan.output),
+                "inputs": [str(path) for path in report.plan.inputs],
+                "decks": list(report.plan.decks),
+                "cards_read": report.plan.cards_read,
+                "notes": len(report.plan.notes),
+                "changed": report.plan.changed,
+                "dropped": report.plan.dropped,
+                "timestamp": report.timestamp,
+                "counts": _counts(report.diagnostics),
+            }
+            for report in reports
+        ],
+    }
+
+
+def write_report(path: Path, data: dict[str, Any]) -> None:
+    """Write the report as JSON, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2, ensure_ascii=False)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        diagnostic = Diagnostic(
+            SourceLocation(str(path)),
+            Severity.ERROR,
+            f"cannot write the report: {exc.strerror or exc}",
+        )
+        raise WriteError(str(diagnostic), [diagnostic]) from None
