@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ankipress.model import NoteKind, RenderedNote, SourceLocation
+from ankipress.pipeline import Options, convert
 from ankipress.writers.apkg import write_apkg
 
 from ankiengine import AnkiCollection
@@ -84,3 +85,30 @@ def test_note_types_do_not_fork_on_a_second_release(tmp_path: Path, anki: AnkiCo
         "ankipress Cloze",
     ]
     assert not any(name.endswith("+") for name in anki.notetype_names())
+
+
+def test_reverse_and_type_answer_options(
+    seed_copy: Path, tmp_path: Path, anki: AnkiCollection
+) -> None:
+    reversed_package = tmp_path / "rev.apkg"
+    typed_package = tmp_path / "typed.apkg"
+    convert([seed_copy], reversed_package, Options(kind=NoteKind.REVERSED), 1_750_000_000)
+    convert(
+        [seed_copy],
+        typed_package,
+        Options(kind=NoteKind.TYPE_ANSWER, deck="Typed"),
+        1_750_000_000,
+    )
+
+    anki.import_package(reversed_package)
+    anki.import_package(typed_package)
+
+    notes = anki.notes()
+    assert len(notes) == 32
+    assert sorted({n.notetype for n in notes}) == [
+        "ankipress Basic (and reversed card)",
+        "ankipress Basic (type in the answer)",
+    ]
+    assert len(anki.cards()) == 16 * 2 + 16
+    typed = next(c for c in anki.cards() if c.deck == "Typed")
+    assert "[[type:Back]]" in typed.question_body  # the reviewer puts the input box here

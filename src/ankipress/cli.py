@@ -17,7 +17,7 @@ import click
 
 from ankipress import __version__, pipeline, readers
 from ankipress.errors import AnkipressError, InputError, UsageError
-from ankipress.model import Diagnostic, Severity
+from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
 from ankipress.report import report_data, write_report
 
@@ -127,6 +127,10 @@ def _common(command: F) -> F:
         ),
         click.option("--markdown", is_flag=True, help="Treat plain-text fields as Markdown."),
         click.option(
+            "--reverse", is_flag=True, help="Make reversed notes: a second card asks back."
+        ),
+        click.option("--type-answer", is_flag=True, help="Make notes whose answer is typed in."),
+        click.option(
             "--allow-html",
             is_flag=True,
             help="Keep raw HTML in Markdown instead of showing it as text.",
@@ -182,7 +186,12 @@ def _options(
     card_separator: str | None,
     columns: str | None,
     on_duplicate: str,
+    reverse: bool,
+    type_answer: bool,
 ) -> pipeline.Options:
+    if reverse and type_answer:
+        raise UsageError("--reverse and --type-answer cannot be used together")
+    kind = NoteKind.REVERSED if reverse else NoteKind.TYPE_ANSWER if type_answer else None
     return pipeline.Options(
         input_format=input_format,
         deck=deck,
@@ -197,6 +206,7 @@ def _options(
         ),
         columns=tuple(c.strip() for c in columns.split(",")) if columns else None,
         on_duplicate=OnDuplicate(on_duplicate),
+        kind=kind,
     )
 
 

@@ -82,6 +82,8 @@ class NoteKind(enum.Enum):
     """Two cards: question → answer, and answer → question."""
     CLOZE = "cloze"
     """One card per cloze number (``{{c1::…}}``) in the question; the answer is extra text."""
+    TYPE_ANSWER = "type"
+    """One card on which the answer is typed in and compared."""
 
 
 @dataclass(frozen=True, slots=True)

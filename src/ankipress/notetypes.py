@@ -70,10 +70,22 @@ def cloze() -> NoteType:
     )
 
 
+def type_answer() -> NoteType:
+    """Type the answer: the Back is typed in on the front and compared on the back."""
+    return NoteType(
+        name="ankipress Basic (type in the answer)",
+        fields=("Front", "Back"),
+        templates=(("Card 1", _read("type", "front.html"), _read("type", "back.html")),),
+        css=_read("style.css"),
+    )
+
+
 def for_kind(kind: NoteKind) -> NoteType:
     """The note type that notes of ``kind`` are written with."""
     if kind is NoteKind.REVERSED:
         return reversed_()
     if kind is NoteKind.CLOZE:
         return cloze()
+    if kind is NoteKind.TYPE_ANSWER:
+        return type_answer()
     return basic()

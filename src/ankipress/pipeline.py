@@ -55,6 +55,8 @@ class Options:
     """Column names for tables (CSV/TSV), overriding their header."""
     on_duplicate: OnDuplicate = OnDuplicate.AUTO
     """What to do with a question asked twice in one deck."""
+    kind: NoteKind | None = None
+    """Make every basic note of this kind instead (reversed, type in the answer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,14 +159,14 @@ def read_notes(item: InputFile, options: Options) -> tuple[list[Note], list[Diag
         columns=options.columns,
     )
     result = reader.read(source, read_options)
-    notes = [_place(note, item, path.stem, options.deck) for note in result.notes]
+    notes = [_place(note, item, path.stem, options) for note in result.notes]
     return notes, [*source.diagnostics, *result.diagnostics], result.cards_seen
 
 
-def _place(note: Note, item: InputFile, stem: str, deck: str | None) -> Note:
+def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
     """The note in its final deck and note type."""
-    if deck is not None:
-        target = deck
+    if options.deck is not None:
+        target = options.deck
     elif item.deck_prefix is None:
         target = note.deck
     elif note.deck == stem:  # the file names no deck of its own: the folder's deck
@@ -174,6 +176,8 @@ def _place(note: Note, item: InputFile, stem: str, deck: str | None) -> Note:
     kind = note.kind
     if kind is NoteKind.BASIC and _CLOZE.search(note.question):
         kind = NoteKind.CLOZE
+    elif kind is NoteKind.BASIC and options.kind is not None:
+        kind = options.kind
     if target == note.deck and kind is note.kind:
         return note
     return replace(note, deck=target, kind=kind)
