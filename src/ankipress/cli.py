@@ -127,6 +127,11 @@ def _common(command: F) -> F:
         ),
         click.option("--markdown", is_flag=True, help="Treat plain-text fields as Markdown."),
         click.option(
+            "--template",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Folder with your own front.html, back.html and style.css for basic notes.",
+        ),
+        click.option(
             "--reverse", is_flag=True, help="Make reversed notes: a second card asks back."
         ),
         click.option("--type-answer", is_flag=True, help="Make notes whose answer is typed in."),
@@ -188,6 +193,7 @@ def _options(
     on_duplicate: str,
     reverse: bool,
     type_answer: bool,
+    template: Path | None,
 ) -> pipeline.Options:
     if reverse and type_answer:
         raise UsageError("--reverse and --type-answer cannot be used together")
@@ -207,6 +213,7 @@ def _options(
         columns=tuple(c.strip() for c in columns.split(",")) if columns else None,
         on_duplicate=OnDuplicate(on_duplicate),
         kind=kind,
+        template=template,
     )
 
 

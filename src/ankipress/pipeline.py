@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ankipress import readers
+from ankipress import notetypes, readers
 from ankipress.errors import InputError, UsageError
 from ankipress.model import (
     Diagnostic,
@@ -24,8 +24,10 @@ from ankipress.model import (
     SourceLocation,
 )
 from ankipress.normalize import OnDuplicate, normalize, note_key
+from ankipress.notetypes import NoteType
 from ankipress.render import FieldRenderer
 from ankipress.sources import load
+from ankipress.usertemplate import load_template
 from ankipress.writers.apkg import write_apkg
 
 
@@ -57,6 +59,8 @@ class Options:
     """What to do with a question asked twice in one deck."""
     kind: NoteKind | None = None
     """Make every basic note of this kind instead (reversed, type in the answer)."""
+    template: Path | None = None
+    """A folder with the user's front.html, back.html and style.css for basic notes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,8 @@ class PackagePlan:
     changed: int
     dropped: int
     decks: tuple[str, ...]
+    template: NoteType | None = None
+    """The user's note type for basic notes, if ``--template`` gave one."""
 
     @property
     def errors(self) -> int:
@@ -217,6 +223,13 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
     cards_read = 0
+    template = None
+    if options.template is not None:
+        try:
+            template, template_warnings = load_template(options.template, notetypes.basic())
+            diagnostics.extend(template_warnings)
+        except InputError as exc:
+            diagnostics.extend(exc.diagnostics)
     for item in items:
         try:
             found, found_diagnostics, seen = read_notes(item, options)
@@ -263,6 +276,7 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
         normalized.changed,
         normalized.dropped,
         decks,
+        template,
     )
 
 
@@ -282,6 +296,15 @@ def _refuse(plans: Sequence[PackagePlan], strict: bool) -> InputError:
     return InputError(f"{summary}; nothing was written", diagnostics)
 
 
+def _note_types(template: NoteType | None) -> Callable[[NoteKind], NoteType]:
+    def note_type(kind: NoteKind) -> NoteType:
+        if template is not None and kind is NoteKind.BASIC:
+            return template
+        return notetypes.for_kind(kind)
+
+    return note_type
+
+
 def write_plans(
     plans: Sequence[PackagePlan], options: Options, timestamp: int | None = None
 ) -> list[PackageReport]:
@@ -291,7 +314,7 @@ def write_plans(
     reports = []
     for plan in plans:
         stamp = timestamp if timestamp is not None else inputs_timestamp(plan.inputs)
-        written = write_apkg(plan.output, plan.notes, stamp)
+        written = write_apkg(plan.output, plan.notes, stamp, _note_types(plan.template))
         reports.append(PackageReport(plan, stamp, plan.diagnostics + tuple(written)))
     return reports
 
