@@ -305,3 +305,40 @@ def test_on_duplicate_last_keeps_the_later_card(tmp_path: Path) -> None:
         f"{deck}:6: warning: duplicate card dropped: the question is asked again at {deck}:23, "
         "which is kept (--on-duplicate last)\n"
     )
+
+
+def test_check_writes_nothing_and_reports_in_each_format(in_project: Path) -> None:
+    import json
+
+    text = run("check")
+    github = run("check", "--format", "github")
+    as_json = run("check", "--format", "json")
+    strict = run("check", "--strict")
+
+    assert text.exit_code == 0
+    assert text.stderr == WARNING
+    assert text.stdout == SUMMARY.replace("wrote ", "would write ")
+    assert github.exit_code == 0
+    assert github.stdout == (
+        "::warning file=source_cards/initialization-and-regularization.txt,line=3::the deck "
+        "'Initialization and regularization' says it has 17 cards, but 16 were found; the "
+        "export looks cut off: the last card (line 289) ends without its rating trailer\n"
+    )
+    data = json.loads(as_json.stdout)
+    assert data["ok"] is True and data["packages"][0]["notes"] == 16
+    assert strict.exit_code == 1
+    assert not (in_project / "build").exists()
+
+
+def test_check_a_file_with_errors_exits_1_with_annotations(tmp_path: Path) -> None:
+    deck = tmp_path / "bad, name.txt"
+    deck.write_text("Bad Flashcards\n(1 card)\n1\nQ\nwhat?\n", encoding="utf-8")
+
+    result = run("check", str(deck), "--format", "github")
+
+    assert result.exit_code == 1
+    escaped = str(deck).replace(",", "%2C")
+    assert result.stdout == (
+        f"::error file={escaped},line=4::card 1 has a 'Q' but no 'A'; add a line 'A' "
+        "followed by the answer, or delete the card\n"
+    )

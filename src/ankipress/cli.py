@@ -6,6 +6,7 @@ write (nothing written), 2 a usage error.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from ankipress import __version__, pipeline, readers
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
-from ankipress.report import report_data, write_report
+from ankipress.report import github_annotation, plans_data, report_data, write_report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,7 +53,14 @@ def _plural(count: int, word: str) -> str:
 
 
 def _summary(report: pipeline.PackageReport) -> str:
-    plan = report.plan
+    return _plan_summary(report.plan, "wrote", report.diagnostics)
+
+
+def _plan_summary(
+    plan: pipeline.PackagePlan, verb: str, diagnostics: Sequence[Diagnostic] | None = None
+) -> str:
+    if diagnostics is None:
+        diagnostics = plan.diagnostics
     decks = ", ".join(f"'{deck}'" for deck in plan.decks)
     deck_label = "deck" if len(plan.decks) == 1 else "decks"
     parts = [
@@ -63,9 +71,12 @@ def _summary(report: pipeline.PackageReport) -> str:
         parts.append(f"{plan.dropped} dropped as duplicates")
     if plan.changed:
         parts.append(f"{plan.changed} changed by normalization (--verbose lists them)")
-    warnings = sum(1 for d in report.diagnostics if d.severity is Severity.WARNING)
+    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    if errors:
+        parts.append(_plural(errors, "error"))
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
     parts.append(_plural(warnings, "warning"))
-    return f"wrote {plan.output}: " + "; ".join(parts)
+    return f"{verb} {plan.output}: " + "; ".join(parts)
 
 
 def _handle_errors(command: F) -> F:
@@ -292,6 +303,49 @@ def build(source_dir: Path, out_dir: Path, verbose: bool, **kwargs: Any) -> None
     """Build one package per file of the source folder."""
     timestamp = _timestamp()
     _run(lambda options: pipeline.build(source_dir, out_dir, options, timestamp), kwargs, verbose)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--source",
+    "source_dir",
+    default="source_cards",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder of source cards, when no PATH is given.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How to print diagnostics: text, JSON, or GitHub Actions annotations.",
+)
+@_common
+@_handle_errors
+def check(
+    paths: tuple[Path, ...], source_dir: Path, output_format: str, verbose: bool, **kwargs: Any
+) -> None:
+    """Read, clean and render everything a build would, write nothing, report every problem."""
+    kwargs.pop("report")
+    options = _options(**kwargs)
+    plans = pipeline.check(list(paths), source_dir, Path("build"), options)
+    diagnostics = [d for plan in plans for d in plan.diagnostics]
+    if output_format == "json":
+        click.echo(json.dumps(plans_data(plans), indent=2, ensure_ascii=False))
+    elif output_format == "github":
+        for diagnostic in diagnostics:
+            if diagnostic.severity is not Severity.NOTE or verbose:
+                click.echo(github_annotation(diagnostic))
+    else:
+        _show_all(diagnostics, verbose)
+        for plan in plans:
+            click.echo(_plan_summary(plan, "would write"))
+    blocking = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
+    if any(d.severity in blocking for d in diagnostics):
+        sys.exit(1)
 
 
 @cli.command(name="formats")

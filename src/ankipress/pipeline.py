@@ -378,6 +378,18 @@ class PackageSource:
     inputs: tuple[InputFile, ...]
 
 
+def _package(entry: Path, root: Path, out_dir: Path) -> PackageSource | None:
+    """The package a file or folder directly under ``root`` makes, if any."""
+    if entry.is_dir():
+        inputs = tuple(
+            InputFile(path, "::".join(path.parent.relative_to(root).parts)) for path in _walk(entry)
+        )
+        return PackageSource(out_dir / f"{entry.name}.apkg", inputs) if inputs else None
+    if entry.is_file():
+        return PackageSource(out_dir / f"{entry.stem}.apkg", (InputFile(entry),))
+    return None
+
+
 def discover_packages(source_dir: Path, out_dir: Path) -> list[PackageSource]:
     """The packages a build makes from ``source_dir``.
 
@@ -387,30 +399,18 @@ def discover_packages(source_dir: Path, out_dir: Path) -> list[PackageSource]:
     if not source_dir.is_dir():
         raise UsageError(f"{source_dir}: no such folder of source cards")
     packages: list[PackageSource] = []
-    claimed: dict[str, Path] = {}
+    claimed: dict[Path, Path] = {}
     for entry in sorted(source_dir.iterdir()):
-        if not _visible(entry):
+        package = _package(entry, source_dir, out_dir) if _visible(entry) else None
+        if package is None:
             continue
-        if entry.is_dir():
-            name = entry.name
-            inputs = tuple(
-                InputFile(path, "::".join(path.parent.relative_to(source_dir).parts))
-                for path in _walk(entry)
-            )
-            if not inputs:
-                continue
-        elif entry.is_file():
-            name = entry.stem
-            inputs = (InputFile(entry),)
-        else:
-            continue
-        output = out_dir / f"{name}.apkg"
-        if name in claimed:
+        if package.output in claimed:
             raise UsageError(
-                f"{entry} and {claimed[name]} would both be written to {output}; rename one of them"
+                f"{entry} and {claimed[package.output]} would both be written to "
+                f"{package.output}; rename one of them"
             )
-        claimed[name] = entry
-        packages.append(PackageSource(output, inputs))
+        claimed[package.output] = entry
+        packages.append(package)
     if not packages:
         raise UsageError(f"{source_dir}: no source files to build")
     return packages
@@ -429,3 +429,26 @@ def build(
         for package in discover_packages(source_dir, out_dir)
     ]
     return write_plans(plans, options, timestamp)
+
+
+def check(
+    paths: Sequence[Path], source_dir: Path, out_dir: Path, options: Options | None = None
+) -> list[PackagePlan]:
+    """Everything a build would do but write: the plans, with every diagnostic.
+
+    With no ``paths``, the packages of ``source_dir`` as ``build`` makes them; otherwise one
+    package per path (a file, or a folder whose subfolders are subdecks).
+    """
+    options = options or Options()
+    if not paths:
+        packages = discover_packages(source_dir, out_dir)
+    else:
+        packages = []
+        for path in paths:
+            if not path.exists():
+                raise UsageError(f"{path}: no such file or folder")
+            package = _package(path, path.parent, out_dir)
+            if package is None:
+                raise UsageError(f"{path}: the folder holds no source files")
+            packages.append(package)
+    return [plan_package(package.inputs, package.output, options) for package in packages]

@@ -12,7 +12,7 @@ from typing import Any
 
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, Severity, SourceLocation
-from ankipress.pipeline import PackageReport
+from ankipress.pipeline import PackagePlan, PackageReport
 
 
 def diagnostic_record(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -62,6 +62,58 @@ def report_data(
                 "counts": _counts(report.diagnostics),
             }
             for report in reports
+        ],
+    }
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GITHUB_LEVELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "notice",
+    Severity.NOTE: "notice",
+}
+
+
+def github_annotation(diagnostic: Diagnostic) -> str:
+    """A GitHub Actions workflow command, so the problem shows on the pull request's line."""
+    location = diagnostic.location
+    properties = [f"file={_escape_property(location.path)}"]
+    if location.line is not None:
+        properties.append(f"line={location.line}")
+    if location.column is not None:
+        properties.append(f"col={location.column}")
+    message = diagnostic.message + (f"; {diagnostic.hint}" if diagnostic.hint else "")
+    level = _GITHUB_LEVELS[diagnostic.severity]
+    return f"::{level} {','.join(properties)}::{_escape_data(message)}"
+
+
+def plans_data(plans: Sequence[PackagePlan]) -> dict[str, Any]:
+    """What ``check --format json`` prints: every package that would be built, and why not."""
+    everything = [d for plan in plans for d in plan.diagnostics]
+    return {
+        "ok": not any(d.severity is Severity.ERROR for d in everything),
+        "counts": _counts(everything),
+        "diagnostics": [diagnostic_record(d) for d in everything],
+        "packages": [
+            {
+                "output": str(plan.output),
+                "inputs": [str(path) for path in plan.inputs],
+                "decks": list(plan.decks),
+                "cards_read": plan.cards_read,
+                "notes": len(plan.notes),
+                "changed": plan.changed,
+                "dropped": plan.dropped,
+                "counts": _counts(plan.diagnostics),
+            }
+            for plan in plans
         ],
     }
 
