@@ -146,3 +146,5 @@ class RenderedNote:
     tags: tuple[str, ...]
     location: SourceLocation
     kind: NoteKind = NoteKind.BASIC
+    mod: int | None = None
+    """When the note's content last changed (seconds); ``None``: the package's time."""

@@ -28,6 +28,8 @@ class Normalized:
     """Notes after normalization, with what was changed or dropped and why."""
 
     notes: tuple[Note, ...]
+    guids: tuple[str, ...]
+    """The GUID each note is written with, in the order of :attr:`notes`."""
     diagnostics: tuple[Diagnostic, ...]
     changed: int
     """Notes whose text, tags or deck were changed."""
@@ -147,7 +149,13 @@ def normalize(
         )
     kept, duplicate_diagnostics = drop_duplicates(cleaned, on_duplicate)
     diagnostics.extend(duplicate_diagnostics)
-    return Normalized(tuple(kept), tuple(diagnostics), changed, len(cleaned) - len(kept))
+    return Normalized(
+        tuple(note for note, _ in kept),
+        tuple(guid for _, guid in kept),
+        tuple(diagnostics),
+        changed,
+        len(cleaned) - len(kept),
+    )
 
 
 def note_key(note: Note) -> str:
@@ -157,7 +165,7 @@ def note_key(note: Note) -> str:
 
 def drop_duplicates(
     notes: Sequence[Note], policy: OnDuplicate = OnDuplicate.AUTO
-) -> tuple[list[Note], list[Diagnostic]]:
+) -> tuple[list[tuple[Note, str]], list[Diagnostic]]:
     """Keep one of notes that would share a GUID; the rest are dropped or errors.
 
     By default the same question in the same deck with the same answer is a harmless repeat
@@ -166,17 +174,18 @@ def drop_duplicates(
     reason (an id given twice in the source) are always an error.
     """
     kept_by_guid: dict[str, int] = {}
-    kept: list[Note | None] = []
+    kept: list[tuple[Note, str] | None] = []
     diagnostics: list[Diagnostic] = []
     for note in notes:
         guid = note_key(note)
         index = kept_by_guid.get(guid)
         if index is None:
             kept_by_guid[guid] = len(kept)
-            kept.append(note)
+            kept.append((note, guid))
             continue
-        earlier = kept[index]
-        assert earlier is not None
+        earlier_entry = kept[index]
+        assert earlier_entry is not None
+        earlier = earlier_entry[0]
         same_question = (
             ids.canonical_question(earlier.question) == ids.canonical_question(note.question)
             and earlier.deck == note.deck
@@ -201,7 +210,7 @@ def drop_duplicates(
         elif policy is OnDuplicate.LAST:
             kept[index] = None
             kept_by_guid[guid] = len(kept)
-            kept.append(note)
+            kept.append((note, guid))
             diagnostics.append(
                 Diagnostic(
                     earlier.location,
@@ -233,4 +242,4 @@ def drop_duplicates(
                     "--on-duplicate first|last",
                 )
             )
-    return [note for note in kept if note is not None], diagnostics
+    return [entry for entry in kept if entry is not None], diagnostics

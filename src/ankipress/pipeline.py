@@ -23,7 +23,7 @@ from ankipress.model import (
     Severity,
     SourceLocation,
 )
-from ankipress.normalize import OnDuplicate, normalize, note_key
+from ankipress.normalize import OnDuplicate, normalize
 from ankipress.notetypes import NoteType
 from ankipress.render import FieldRenderer
 from ankipress.sources import load
@@ -242,16 +242,16 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
     normalized = normalize(notes, options.tags, options.on_duplicate)
     diagnostics.extend(normalized.diagnostics)
     kept = []
-    for note in normalized.notes:
+    for note, guid in zip(normalized.notes, normalized.guids, strict=True):
         problem = _check_cards(note)
         if problem is None:
-            kept.append(note)
+            kept.append((note, guid))
         else:
             diagnostics.append(problem)
     renderer = FieldRenderer(markdown=options.markdown, allow_html=options.allow_html)
     rendered = tuple(
         RenderedNote(
-            guid=note_key(note),
+            guid=guid,
             deck=note.deck,
             fields=(
                 renderer.render(note.question, note.text_format),
@@ -261,7 +261,7 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
             location=note.location,
             kind=note.kind,
         )
-        for note in kept
+        for note, guid in kept
     )
     if not rendered and not any(d.severity is Severity.ERROR for d in diagnostics):
         where = SourceLocation(str(items[0].path)) if items else SourceLocation(str(output))

@@ -114,8 +114,10 @@ class _Parser:
         """Map the first line of every rating trailer to the line after it."""
         trailers: dict[int, int] = {}
         total = len(self.stripped)
+        length = len(_TRAILER_START)
         for start, line in enumerate(self.stripped):
-            if line.casefold() != _TRAILER_START:
+            # The length test first: this runs on every line of decks of 100k cards.
+            if len(line) != length or line.casefold() != _TRAILER_START:
                 continue
             expected = 0
             end = start + 1
@@ -143,6 +145,8 @@ class _Parser:
         in_trailer = {line for start, end in self.trailers.items() for line in range(start, end)}
         first = self._next_nonblank(0)
         for index, line in enumerate(self.stripped):
+            if not line.endswith(")"):  # cheap test before the pattern, on every line
+                continue
             match = _COUNT.fullmatch(line)
             if not match:
                 continue
@@ -183,7 +187,8 @@ class _Parser:
 
     def _q_line_after_number(self, index: int) -> int | None:
         """If ``index`` is a card number line followed by ``Q``, the index of the Q line."""
-        if not _NUMBER.fullmatch(self.stripped[index]):
+        line = self.stripped[index]
+        if not (line.isascii() and line.isdigit()):
             return None
         following = self._next_nonblank(index + 1, index + 2 + _MAX_GAP)
         if following is not None and self.stripped[following] == "Q":
