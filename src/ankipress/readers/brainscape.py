@@ -37,6 +37,7 @@ _TITLE_SUFFIX = re.compile(r"\s+flashcards$", re.IGNORECASE)
 _TRAILER_START = "how well did you know this?"
 # The rating buttons, in the order the page lists them; a line may hold one or several.
 _RATING_TOKENS = ("1", "not at all", "2", "3", "4", "5", "perfectly")
+_CANONICAL_TRAILER = ["1", "Not at all", "2", "3", "4", "5", "Perfectly"]
 _RATING_TOKEN = re.compile(r"not at all|perfectly|[1-5]", re.IGNORECASE)
 _RATING_LINE = re.compile(r"(?:(?:not at all|perfectly|[1-5])\s*)+", re.IGNORECASE)
 # How many blank lines may stand between a card's number and its Q line.
@@ -112,32 +113,43 @@ class _Parser:
 
     def _find_trailers(self) -> dict[int, int]:
         """Map the first line of every rating trailer to the line after it."""
-        trailers: dict[int, int] = {}
-        total = len(self.stripped)
+        stripped = self.stripped
         length = len(_TRAILER_START)
-        for start, line in enumerate(self.stripped):
-            # The length test first: this runs on every line of decks of 100k cards.
-            if len(line) != length or line.casefold() != _TRAILER_START:
-                continue
-            expected = 0
-            end = start + 1
-            scan = end
-            while scan < total and expected < len(_RATING_TOKENS):
-                text = self.stripped[scan].casefold()
-                if not text:
-                    scan += 1
-                    continue
-                if not _RATING_LINE.fullmatch(text):
-                    break
-                tokens = tuple(_RATING_TOKEN.findall(text))
-                wanted = _RATING_TOKENS[expected : expected + len(tokens)]
-                if tokens != wanted:
-                    break
-                expected += len(tokens)
-                scan += 1
-                end = scan
-            trailers[start] = end
+        # Comprehensions and exact comparisons first: this runs on every line of decks of
+        # 100k cards; the general token matching only for trailers that are not canonical.
+        starts = [
+            i
+            for i, line in enumerate(stripped)
+            if len(line) == length and line.casefold() == _TRAILER_START
+        ]
+        trailers: dict[int, int] = {}
+        size = len(_CANONICAL_TRAILER)
+        for start in starts:
+            if stripped[start + 1 : start + 1 + size] == _CANONICAL_TRAILER:
+                trailers[start] = start + 1 + size
+            else:
+                trailers[start] = self._trailer_end(start)
         return trailers
+
+    def _trailer_end(self, start: int) -> int:
+        """The line after a trailer written unusually: tokens across lines, blank lines."""
+        total = len(self.stripped)
+        expected = 0
+        end = scan = start + 1
+        while scan < total and expected < len(_RATING_TOKENS):
+            text = self.stripped[scan].casefold()
+            if not text:
+                scan += 1
+                continue
+            if not _RATING_LINE.fullmatch(text):
+                break
+            tokens = tuple(_RATING_TOKEN.findall(text))
+            if tokens != _RATING_TOKENS[expected : expected + len(tokens)]:
+                break
+            expected += len(tokens)
+            scan += 1
+            end = scan
+        return end
 
     def _find_headers(self) -> dict[int, tuple[int, str, int | None]]:
         """Map each deck title line to (line after the header, deck name, card count)."""
