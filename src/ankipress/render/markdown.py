@@ -1,27 +1,40 @@
-"""Markdown to HTML with the ``markdown`` package, one converter reused for every field."""
+"""Markdown to HTML with the ``markdown`` package, one converter reused for every field.
+
+Math is a token of its own (:mod:`ankipress.render.math`): ``$x_1$`` keeps its underscores
+and comes out as ``\\(x_1\\)``, which Anki's MathJax renders; ``$`` in code stays a dollar.
+"""
 
 from __future__ import annotations
 
 import markdown as md
+from markdown.extensions import Extension
+
+from ankipress.render.math import MathExtension
 
 _EXTENSIONS = ["tables", "fenced_code", "sane_lists", "nl2br"]
 
 
 class MarkdownRenderer:
-    """Markdown with tables, fenced code, sane lists, and line breaks kept as written.
+    """Markdown with tables, fenced code, sane lists, math, and line breaks kept as written.
 
     Raw HTML in the text is escaped (shown as text) unless ``allow_html``: sources from
-    strangers must not put scripts or frames on a card.
+    strangers must not put scripts or frames on a card. ``math=False`` leaves dollar signs
+    and ``\\(`` to plain Markdown (for text that is known to hold no formulas).
     """
 
-    def __init__(self, allow_html: bool = False) -> None:
-        self._converter = md.Markdown(extensions=_EXTENSIONS, output_format="html")
+    def __init__(self, allow_html: bool = False, math: bool = True) -> None:
+        extensions: list[str | Extension] = [*_EXTENSIONS]
+        if math:
+            extensions.append(MathExtension())
+        self._converter = md.Markdown(extensions=extensions, output_format="html")
         if not allow_html:
             self._converter.preprocessors.deregister("html_block")
             self._converter.inlinePatterns.deregister("html")
 
     def render(self, text: str) -> str:
         """HTML for one field's Markdown."""
+        # One converter for every field (building one costs more than converting a short
+        # field); reset() clears what the previous field left: stashed HTML, references.
         self._converter.reset()
         html: str = self._converter.convert(text)
         return html

@@ -1,0 +1,256 @@
+"""Markdown: math-safe rendering, the Markdown deck reader, and a deck through the real Anki."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ankipress.cli import cli
+from ankipress.model import ReadOptions, ReadResult, Severity
+from ankipress.pipeline import convert
+from ankipress.readers.frontmatter import MAX_FRONT_MATTER_BYTES
+from ankipress.readers.markdown import MarkdownReader
+from ankipress.render.markdown import MarkdownRenderer
+from ankipress.sources import Source
+
+from ankiengine import AnkiCollection
+
+T0 = 1_750_000_000
+
+# -- rendering ---------------------------------------------------------------------------
+
+RENDERED = [
+    ("$x_1 + x_2$", r"<p>\(x_1 + x_2\)</p>", "underscores-in-dollar-math"),
+    (r"\(x_1 + x_2\)", r"<p>\(x_1 + x_2\)</p>", "backslash-paren-kept"),
+    (r"see \[a_1 * b_1\] here", r"<p>see \[a_1 * b_1\] here</p>", "backslash-bracket-kept"),
+    ("$$a_1 * b_1$$", r"<p>\[a_1 * b_1\]</p>", "display-dollars"),
+    ("$$\na_1\n+ b_1\n$$", "<p>\\[\na_1\n+ b_1\n\\]</p>", "display-over-lines"),
+    ("a $x_1\n+ y_1$ b", "<p>a \\(x_1\n+ y_1\\) b</p>", "inline-over-a-line-break"),
+    ("`$x_1$` and $y$", r"<p><code>$x_1$</code> and \(y\)</p>", "dollar-in-code-span"),
+    ("```\n$x_1$ $y_2$\n```", "<pre><code>$x_1$ $y_2$\n</code></pre>", "dollar-in-fenced-code"),
+    ("    $x_1$", "<pre><code>$x_1$\n</code></pre>", "dollar-in-indented-code"),
+    ("costs $5 and $10", "<p>costs $5 and $10</p>", "prices-are-not-math"),
+    ("$x$1 and $ y$ and $z $", "<p>$x$1 and $ y$ and $z $</p>", "dollar-rules"),
+    (r"\$x\$ and \$5", "<p>$x$ and $5</p>", "escaped-dollar-is-literal"),
+    (r"\$x$y$", r"<p>$x\(y\)</p>", "escaped-dollar-then-math"),
+    ("*a* $b*c*d$ _e_", r"<p><em>a</em> \(b*c*d\) <em>e</em></p>", "math-beside-emphasis"),
+    ("*a $b*c$ d*", r"<p><em>a \(b*c\) d</em></p>", "math-inside-emphasis"),
+    (r"$\{x\} \_ a \\ b$", r"<p>\(\{x\} \_ a \\ b\)</p>", "latex-escapes-kept"),
+    (r"$\$5$", r"<p>\(\$5\)</p>", "escaped-dollar-inside-math"),
+    ("$a<b$ & $c>d$", r"<p>\(a&lt;b\) &amp; \(c&gt;d\)</p>", "html-characters-escaped"),
+    ("$a &lt; b$", r"<p>\(a &amp;lt; b\)</p>", "entity-inside-math-is-text"),
+    (r"\\(x\)", r"<p>\(x)</p>", "escaped-backslash-is-not-math"),
+    (r"\\\(x_1\)", r"<p>\\(x_1\)</p>", "escaped-backslash-then-math"),
+    (r"\(\) and $$ $$", "<p>() and $$ $$</p>", "empty-math-is-text"),
+    ("$a `b` c$", "<p>$a <code>b</code> c$</p>", "code-span-wins-over-math"),
+    ("[$x_1$](https://example.org)", '<p><a href="https://example.org">\\(x_1\\)</a></p>', "link"),
+    ("- $x_1$\n- *b*", "<ul>\n<li>\\(x_1\\)</li>\n<li><em>b</em></li>\n</ul>", "list"),
+    (
+        "| a | b |\n|---|---|\n| $x_1$ | `$` |",
+        "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
+        "<td>\\(x_1\\)</td>\n<td><code>$</code></td>\n</tr>\n</tbody>\n</table>",
+        "table",
+    ),
+    (
+        "```python\nprint('$x_1$')\n```",
+        "<pre><code class=\"language-python\">print('$x_1$')\n</code></pre>",
+        "fenced-code-with-language",
+    ),
+    ("<b>$x$</b>", r"<p>&lt;b&gt;\(x\)&lt;/b&gt;</p>", "raw-html-escaped"),
+    ("one\ntwo", "<p>one<br>\ntwo</p>", "line-breaks-kept"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [(t, e) for t, e, _ in RENDERED], ids=[i for *_, i in RENDERED]
+)
+def test_markdown_renders_math_untouched(text: str, expected: str) -> None:
+    assert MarkdownRenderer().render(text) == expected
+
+
+def test_one_renderer_gives_the_same_html_field_after_field() -> None:
+    renderer = MarkdownRenderer()
+    first = [renderer.render(text) for text, _, _ in RENDERED]
+    assert [renderer.render(text) for text, _, _ in RENDERED] == first
+
+
+def test_allow_html_keeps_html_and_math() -> None:
+    renderer = MarkdownRenderer(allow_html=True)
+    assert renderer.render("<b>$x_1$</b>") == r"<p><b>\(x_1\)</b></p>"
+
+
+def test_without_math_dollars_are_plain_markdown() -> None:
+    assert MarkdownRenderer(math=False).render("$x_1 + x_2$") == "<p>$x_1 + x_2$</p>"
+
+
+def test_math_runs_after_code_spans_and_before_escapes() -> None:
+    patterns = MarkdownRenderer()._converter.inlinePatterns
+    names = [name for name in ("backtick", "math", "escape", "em_strong") if name in patterns]
+    order = [patterns.get_index_for_name(name) for name in names]
+    assert names == ["backtick", "math", "escape", "em_strong"]
+    assert order == sorted(order)
+
+
+def test_a_paragraph_of_unclosed_delimiters_renders_quickly() -> None:
+    text = "\\( \\[ $$ $a " * 3000
+    start = time.perf_counter()
+    MarkdownRenderer().render(text)
+    assert time.perf_counter() - start < 2
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def _read(text: str, path: str = "deck.md") -> ReadResult:
+    return MarkdownReader().read(Source.from_text(path, text), ReadOptions(default_deck="deck"))
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "score"),
+    [
+        pytest.param("a.md", "## Q\nA\n", 0.8, id="md-with-cards"),
+        pytest.param("a.markdown", "# T\n## Q\nA\n", 0.8, id="markdown-with-cards"),
+        pytest.param("a.txt", "# T\n## Q\nA\n", 0.5, id="text-with-title-and-cards"),
+        pytest.param("a.txt", "## Q\nA\n", 0.0, id="text-without-title"),
+        pytest.param("a.txt", "# T\n```\n## Q\n```\n", 0.0, id="headings-only-in-code"),
+        pytest.param("a.md", "just prose\n", 0.4, id="md-without-cards"),
+    ],
+)
+def test_sniff(path: str, text: str, score: float) -> None:
+    assert MarkdownReader().sniff(Source.from_text(path, text)) == score
+
+
+def test_crlf_lines_and_locations() -> None:
+    result = _read("# T\r\n\r\n## Q?\r\n\r\nA\r\n")
+    assert [(n.question, n.answer, n.deck) for n in result.notes] == [("Q?", "A", "T")]
+    note = result.notes[0]
+    assert (note.location.line, note.answer_location and note.answer_location.line) == (3, 5)
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once() -> None:
+    levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for number in range(1, 12):
+        previous, name = chr(ord("a") + number - 1), chr(ord("a") + number)
+        levels.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    text = "---\n" + "\n".join(levels) + "\ntags: *l\n---\n## Q\nA\n"
+    start = time.perf_counter()
+    result = _read(text)
+    assert time.perf_counter() - start < 1
+    assert [str(d) for d in result.diagnostics] == [
+        "deck.md:3: error: the front matter may not use YAML aliases ('*name')"
+    ]
+    assert [n.tags for n in result.notes] == [()]
+
+
+def test_deeply_nested_front_matter_is_refused_quickly() -> None:
+    text = "---\ntags: " + "[" * 20_000 + "]" * 20_000 + "\n---\n## Q\nA\n"
+    start = time.perf_counter()
+    result = _read(text)
+    assert time.perf_counter() - start < 2
+    assert [str(d) for d in result.diagnostics] == [
+        "deck.md:2: error: the front matter is nested too deeply"
+    ]
+
+
+def test_front_matter_over_the_size_limit_is_not_parsed() -> None:
+    text = "---\ndeck: " + "x" * MAX_FRONT_MATTER_BYTES + "\n---\n## Q\nA\n"
+    result = _read(text)
+    assert [(d.location.line, d.severity) for d in result.diagnostics] == [(1, Severity.ERROR)]
+    assert "too large" in result.diagnostics[0].message
+    assert [n.deck for n in result.notes] == ["deck"]
+
+
+def test_yaml_tags_cannot_construct_objects() -> None:
+    result = _read("---\ndeck: !!python/object/apply:os.system [echo hi]\n---\n## Q\nA\n")
+    assert [str(d) for d in result.diagnostics] == [
+        "deck.md:2: error: 'deck' must be a deck name, not a list; write the deck's name "
+        "after 'deck:'"
+    ]
+
+
+# -- end to end --------------------------------------------------------------------------
+
+DECK = r"""---
+deck: Statistics::Basics
+tags: [stats, week 1]
+---
+# A title the front matter overrides
+
+## What is the mean of $x_1 + x_2$?
+
+$\bar{x} = \frac{x_1 + x_2}{2}$, costs $5.
+
+$$
+\sigma^2 = \frac{1}{n}\sum_i (x_i - \bar{x})^2
+$$
+
+- first *item*
+- second, with \(a < b\)
+
+```python
+cost = "$5"
+```
+
+[#formulas]()
+
+## {{c1::\(x_1 + x_2\)}} is the sum
+"""
+BACK = (
+    "<p>\\(\\bar{x} = \\frac{x_1 + x_2}{2}\\), costs $5.</p>\n"
+    "<p>\\[\n\\sigma^2 = \\frac{1}{n}\\sum_i (x_i - \\bar{x})^2\n\\]</p>\n"
+    "<ul>\n<li>first <em>item</em></li>\n<li>second, with \\(a &lt; b\\)</li>\n</ul>\n"
+    '<pre><code class="language-python">cost = &quot;$5&quot;\n</code></pre>'
+)
+
+
+def test_a_markdown_deck_imports_into_anki_with_math_intact(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    source = tmp_path / "stats.md"
+    source.write_text(DECK, encoding="utf-8")
+    package = tmp_path / "stats.apkg"
+
+    convert([source], package, timestamp=T0)
+    counts = anki.import_package(package)
+
+    assert (counts.new, counts.conflicting) == (2, 0)
+    basic, cloze = anki.notes()
+    assert basic.notetype == "ankipress Basic"
+    assert basic.fields == {
+        "Front": r"<p>What is the mean of \(x_1 + x_2\)?</p>",
+        "Back": BACK,
+    }
+    assert sorted(basic.tags) == ["formulas", "stats", "week_1"]
+    assert basic.decks == ["Statistics::Basics"]
+    assert cloze.notetype == "ankipress Cloze"
+    assert cloze.fields["Text"] == r"<p>{{c1::\(x_1 + x_2\)}} is the sum</p>"
+    assert sorted(cloze.tags) == ["stats", "week_1"]
+    assert anki.deck_names() == ["Statistics", "Statistics::Basics"]
+    cards = {card.note_guid: card for card in anki.cards()}
+    front = cards[basic.guid]
+    assert r'<div class="card-q"><p>What is the mean of \(x_1 + x_2\)?</p></div>' in (
+        front.question_body
+    )
+    assert BACK in front.answer_body
+    assert r"\(x_1 + x_2\)" in cards[cloze.guid].answer_body
+    assert r"\(x_1 + x_2\)" not in cards[cloze.guid].question_body
+
+
+def test_cli_reports_a_card_without_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("deck.md").write_text("# Deck\n\n## Has an answer\n\nYes\n\n## Has none\n", "utf-8")
+
+    result = CliRunner().invoke(
+        cli, ["convert", "deck.md", "-o", "deck.apkg"], env={"SOURCE_DATE_EPOCH": str(T0)}
+    )
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "deck.md:7: error: the card 'Has none' has an empty answer; write the answer under "
+        "the heading, or make the card a cloze with {{c1::…}}\n"
+    )
+    assert not Path("deck.apkg").exists()
