@@ -106,3 +106,16 @@ def test_one_bad_file_fails_the_build_after_reading_all(
         "ankipress: error: 2 error(s); nothing was written\n"
     )
     assert not (course.parent / "build").exists()
+
+
+def test_a_file_named_default_does_not_land_in_ankis_default_deck(tmp_path: Path) -> None:
+    source = tmp_path / "default.txt"
+    _deck(source, None, ("q", "a"))
+
+    result = CliRunner().invoke(cli, ["convert", str(source), "-o", str(tmp_path / "d.apkg")])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{source}: error: the notes would go to Anki's Default deck, named after the file "
+        "default.txt; name the deck with --deck, or rename the file\n"
+    )

@@ -116,7 +116,7 @@ def test_clean_tags_and_decks() -> None:
     ]
     assert clean_deck(" A :: B ") == ("A::B", None)
     assert clean_deck("A::::B")[1] == "deck name 'A::::B' has an empty part between '::'"
-    assert clean_deck("default")[1] is not None
+    assert clean_deck("Default") == ("Default", None)
 
 
 def test_normalize_drops_repeats_and_flags_conflicts() -> None:

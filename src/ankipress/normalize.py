@@ -97,12 +97,10 @@ def clean_deck(deck: str) -> tuple[str, str | None]:
     parts = [part.strip() for part in unicodedata.normalize("NFC", deck).split("::")]
     if any(not part for part in parts):
         return deck, f"deck name {deck!r} has an empty part between '::'"
-    name = "::".join(parts)
-    if name.casefold() == "default":
-        return name, (
-            "the deck would be Anki's 'Default' deck; name it with --deck or a deck title"
-        )
-    return name, None
+    # A deck a source names "Default" lands in Anki's own Default deck on import, matched
+    # by name: what an export of notes kept there asks for. Only a deck named after a file
+    # called "default" is refused (in the pipeline), as that one would be an accident.
+    return "::".join(parts), None
 
 
 class OnDuplicate(enum.Enum):

@@ -166,7 +166,18 @@ def read_notes(item: InputFile, options: Options) -> tuple[list[Note], list[Diag
     )
     result = reader.read(source, read_options)
     notes = [_place(note, item, path.stem, options) for note in result.notes]
-    return notes, [*source.diagnostics, *result.diagnostics], result.cards_seen
+    diagnostics = [*source.diagnostics, *result.diagnostics]
+    if any(note.deck.casefold() == "default" and note.deck == path.stem for note in notes):
+        diagnostics.append(
+            Diagnostic(
+                source.location(),
+                Severity.ERROR,
+                f"the notes would go to Anki's Default deck, named after the file {path.name}",
+                "name the deck with --deck, or rename the file",
+            )
+        )
+        notes = []
+    return notes, diagnostics, result.cards_seen
 
 
 def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:

@@ -1,0 +1,183 @@
+"""Anki's "Notes in Plain Text" export, written by the real engine, converted and imported back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ankipress import readers
+from ankipress.cli import cli
+from ankipress.model import ReadOptions
+from ankipress.pipeline import convert
+from ankipress.readers.ankitext import AnkiTextReader
+from ankipress.sources import Source, load
+
+from ankiengine import AnkiCollection, NoteView
+from ankiexport import SAMPLE_NOTES, sample_export
+
+T0 = 1_750_000_000
+OUR_TYPE = {
+    "Basic": "ankipress Basic",
+    "Basic (and reversed card)": "ankipress Basic (and reversed card)",
+    # Add Reverse is set in the sample, so the note makes both cards as ours does.
+    "Basic (optional reversed card)": "ankipress Basic (and reversed card)",
+    "Cloze": "ankipress Cloze",
+}
+
+
+def _by_guid(notes: list[NoteView]) -> dict[str, NoteView]:
+    return {note.guid: note for note in notes}
+
+
+def test_an_anki_export_converts_to_the_same_notes_and_cards(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    package = tmp_path / "converted.apkg"
+    with sample_export(tmp_path) as export:
+        original = _by_guid(export.collection.notes())
+        original_cards = sorted((c.note_guid, c.ord, c.deck) for c in export.collection.cards())
+        convert([export.path], package, timestamp=T0)
+
+    counts = anki.import_package(package)
+
+    assert (counts.new, counts.updated, counts.duplicate, counts.conflicting) == (5, 0, 0, 0)
+    imported = _by_guid(anki.notes())
+    assert imported.keys() == original.keys()
+    for guid, mine in original.items():
+        theirs = imported[guid]
+        assert theirs.notetype == OUR_TYPE[mine.notetype]
+        # Same field names in the same order, HTML byte for byte (Add Reverse has no twin).
+        assert list(theirs.fields.items()) == list(mine.fields.items())[:2]
+        assert sorted(theirs.tags) == sorted(mine.tags)
+        assert theirs.decks == mine.decks
+        assert theirs.card_count == mine.card_count
+    assert sorted((c.note_guid, c.ord, c.deck) for c in anki.cards()) == original_cards
+    assert sorted(n.card_count for n in imported.values()) == [1, 1, 2, 2, 2]
+    assert anki.deck_names() == ["Course", "Course::Week 1", "Course::Week 2"]
+    assert len(original) == len(SAMPLE_NOTES)
+
+
+def test_the_conversion_imported_into_the_original_collection_adds_nothing(
+    tmp_path: Path,
+) -> None:
+    """Anki matches the notes of a package by GUID only. Every converted note keeps its GUID,
+    but it is now an ``ankipress …`` note type while the collection's note is ``Basic``,
+    ``Cloze``…: Anki counts all five as *conflicting* and skips them (0 new, 0 updated,
+    0 duplicate, 5 conflicting). No note is added and none is changed; only our note types
+    are added, unused. Updating the user's own notes in place would take a package written
+    with the user's note types (same id and fields).
+    """
+    package = tmp_path / "converted.apkg"
+    with sample_export(tmp_path) as export:
+        convert([export.path], package, timestamp=T0)
+        before = export.collection.notes()
+        types_before = export.collection.notetype_names(used_only=True)
+
+        counts = export.collection.import_package(package)
+
+        assert (counts.new, counts.updated, counts.duplicate, counts.conflicting) == (0, 0, 0, 5)
+        assert counts.found_notes == 5
+        assert export.collection.notes() == before
+        assert export.collection.notetype_names(used_only=True) == types_before
+        assert "ankipress Basic" in export.collection.notetype_names()
+
+
+def test_a_plain_text_export_is_shown_as_text(tmp_path: Path, anki: AnkiCollection) -> None:
+    package = tmp_path / "converted.apkg"
+    with sample_export(tmp_path, html=False) as export:
+        assert export.path.read_text("utf-8").splitlines()[1] == "#html:false"
+        convert([export.path], package, timestamp=T0)
+
+    anki.import_package(package)
+
+    fronts = {note.fields.get("Front", note.fields.get("Text")) for note in anki.notes()}
+    assert "What does bold look like?" in fronts  # Anki's export took the tags out
+    backs = {note.fields.get("Back") for note in anki.notes()}
+    assert 'He said "hi",\tthen left. Second line, after a break' in backs
+
+
+def test_the_export_is_detected_as_ankitext(tmp_path: Path) -> None:
+    with sample_export(tmp_path) as export:
+        source = load(export.path)
+    assert readers.detect(source).name == "ankitext"
+    assert AnkiTextReader().sniff(source) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("#separator:Comma\nq,a\n", 1.0),
+        ("# a comment\n#html:false\nq\ta\n", 1.0),
+        ("#deck:Spanish\nq\ta\n", 0.9),
+        ("#notetype column:1\nBasic\tq\ta\n", 0.9),
+        ("# Title: a Markdown heading\nq\ta\n", 0.0),
+        ("q\ta\n#separator:tab\n", 0.0),
+    ],
+    ids=["separator", "html-after-comment", "deck", "notetype-column", "markdown", "late"],
+)
+def test_sniff(text: str, score: float) -> None:
+    assert AnkiTextReader().sniff(Source.from_text("x.txt", text)) == score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "alpha;beta|gamma\n",
+        "a,b:c\n",
+        "one,two\n",
+        "one two\n",
+        "#separator:PIPE\nx|y\n",
+        "#separator: \nx y\n",
+        "#separator:\t\nx\ty\n",
+        '#separator:colon\n"x:1":y\n',
+        '#separator:Semicolon\n"a;""b"";c";d\n',
+    ],
+    ids=[
+        "pipe-before-semicolon",
+        "colon-before-comma",
+        "comma",
+        "space-fallback",
+        "pipe-name",
+        "space-char",
+        "tab-char",
+        "colon-quoted",
+        "semicolon-quoted",
+    ],
+)
+def test_the_first_record_splits_as_in_anki(
+    text: str, tmp_path: Path, anki: AnkiCollection
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text(text, encoding="utf-8")
+    preview = anki.collection.get_csv_metadata(str(path), None).preview[0].vals
+
+    result = AnkiTextReader().read(load(path), ReadOptions(default_deck="notes"))
+
+    note = result.notes[0]
+    assert [note.question, note.answer] == list(preview)
+
+
+def test_cli_names_the_unsupported_note_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("export.txt").write_text(
+        "#separator:tab\n#html:true\n#notetype column:1\n"
+        "Basic\tQ\tA\nImage Occlusion\t<img src='x.png'>\t\t\t\n",
+        encoding="utf-8",
+    )
+
+    result = CliRunner().invoke(
+        cli, ["convert", "export.txt", "-o", "out.apkg"], env={"SOURCE_DATE_EPOCH": str(T0)}
+    )
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "export.txt:5: error: note type 'Image Occlusion' is not supported yet; ankipress "
+        "converts Basic, Basic (and reversed card), Basic (optional reversed card) and Cloze "
+        "notes; leave the others out of the export\n"
+    )
+    assert not Path("out.apkg").exists()
