@@ -140,7 +140,9 @@ def parse_separator(text: str) -> str:
     """A separator as a user writes it: ``\\t``, ``\\n``, a name (``tab``, ``comma``), or itself."""
     if not text:
         raise UsageError("a separator cannot be empty")
-    return _SEPARATOR_NAMES.get(text.lower(), text)
+    named = _SEPARATOR_NAMES.get(text.lower())
+    # A shell passes "\n\n" as backslashes; a blank line between cards is what is meant.
+    return named if named is not None else text.replace("\\n", "\n").replace("\\t", "\t")
 
 
 def inputs_timestamp(inputs: Sequence[Path]) -> int:
@@ -155,8 +157,19 @@ def read_notes(item: InputFile, options: Options) -> tuple[list[Note], list[Diag
     """Read one input: its notes, diagnostics and the number of cards its reader met."""
     path = item.path
     source = load(path, str(path), options.encoding)
+    given = tuple(
+        flag
+        for flag, value in (
+            ("--sep", options.separator),
+            ("--card-sep", options.card_separator),
+            ("--columns", options.columns),
+        )
+        if value
+    )
     reader = (
-        readers.get_reader(options.input_format) if options.input_format else readers.detect(source)
+        readers.get_reader(options.input_format)
+        if options.input_format
+        else readers.detect(source, given)
     )
     read_options = ReadOptions(
         default_deck=path.stem,

@@ -75,8 +75,12 @@ def _fail(source: Source, message: str, hint: str | None) -> InputError:
     return InputError(str(diagnostic), [diagnostic])
 
 
-def detect(source: Source) -> Reader:
-    """The reader for ``source``: the clear winner of the sniffs, the extension breaking ties."""
+def detect(source: Source, given: tuple[str, ...] = ()) -> Reader:
+    """The reader for ``source``: the clear winner of the sniffs, the extension breaking ties.
+
+    ``given`` names the reader options the user gave (``--sep``): only readers that honour
+    all of them are candidates.
+    """
     if not source.text.strip():
         raise _fail(source, "the file is empty: no cards found", None)
     suffix = PurePath(source.path).suffix.lower()
@@ -88,6 +92,7 @@ def detect(source: Source) -> Reader:
                 reader,
             )
             for index, reader in enumerate(READERS)
+            if set(given) <= set(reader.options)
         ),
         key=lambda item: (-item[0], item[1]),
     )

@@ -1,0 +1,209 @@
+"""Quizlet exports and CSV tables, end to end: converted, imported into the real Anki engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ankipress.cli import cli
+from ankipress.pipeline import Options, convert
+
+from ankiengine import AnkiCollection
+
+T0 = 1_750_000_000
+
+# The cards every Quizlet export below holds: a plain one, a multi-line definition holding a
+# comma, and Unicode. No definition holds a semicolon, so every separator choice can carry them.
+CARDS = [
+    ("der Hund", "the dog"),
+    ("die Katze", "a pet, small and proud\nthat purrs"),
+    ("Straße", "street \u2014 \u201croad\u201d"),
+]
+# The fields Anki stores for them: plain text, line breaks as <br>.
+FIELDS = [{"Front": question, "Back": answer.replace("\n", "<br>")} for question, answer in CARDS]
+
+
+def _export(term: str, card: str, line_end: str = "\n") -> str:
+    """The text Quizlet writes for CARDS with the given separators."""
+    text = card.join(f"{question}{term}{answer}" for question, answer in CARDS) + "\n"
+    return text.replace("\n", line_end)
+
+
+def _import(anki: AnkiCollection, source: Path, options: Options) -> None:
+    package = source.with_suffix(".apkg")
+    report = convert([source], package, options, timestamp=T0)
+    assert [d.severity.value for d in report.diagnostics if d.severity.value != "info"] == []
+    counts = anki.import_package(package)
+    assert (counts.new, counts.conflicting) == (len(report.plan.notes), 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        pytest.param(_export("\t", "\n"), Options(), id="tab-newline-detected"),
+        pytest.param(_export("\t", "\n", "\r\n"), Options(), id="tab-newline-crlf"),
+        pytest.param(_export(",", "\n"), Options(), id="comma-newline-detected"),
+        pytest.param(_export("\t", ";"), Options(), id="tab-semicolon-detected"),
+        pytest.param(
+            _export(",", ";"),
+            Options(input_format="quizlet", separator=",", card_separator=";"),
+            id="comma-semicolon-given",
+        ),
+        pytest.param(
+            _export(" - ", "\n\n"),
+            Options(input_format="quizlet", separator=" - ", card_separator="\n\n"),
+            id="custom-dash-blank-line",
+        ),
+        pytest.param(
+            _export(" :: ", ";;\n"),
+            Options(input_format="quizlet", separator=" :: ", card_separator=";;"),
+            id="custom-double-colon-double-semicolon",
+        ),
+        pytest.param(
+            _export("\t", "\n\n\n"),
+            Options(input_format="quizlet", card_separator="\\n\\n\\n"),
+            id="tab-two-blank-lines-as-typed",
+        ),
+    ],
+)
+def test_quizlet_exports_import_with_every_separator_choice(
+    text: str, options: Options, tmp_path: Path, anki: AnkiCollection
+) -> None:
+    source = tmp_path / "German words.txt"
+    source.write_bytes(text.encode("utf-8"))
+
+    _import(anki, source, options)
+
+    notes = anki.notes()
+    assert [note.fields for note in notes] == FIELDS
+    assert all(note.decks == ["German words"] and note.tags == [] for note in notes)
+    assert anki.notetype_names(used_only=True) == ["ankipress Basic"]
+
+
+CP1252_CSV = (
+    "Question,Answer,Tags,Deck,GUID\r\n"
+    '"Café","crème brûlée, très bon",food fr,Français::Cuisine,cafe-1\r\n'
+    '"Paris, France","the capital,\r\non the Seine",geo,,\r\n'
+    '"naïve","“quoted” – €5",,,\r\n'
+)
+
+
+def test_a_windows_1252_csv_with_header_quotes_and_a_two_line_field(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    source = tmp_path / "French.csv"
+    source.write_bytes(CP1252_CSV.encode("cp1252"))
+
+    report = convert([source], tmp_path / "French.apkg", Options(), timestamp=T0)
+    anki.import_package(report.plan.output)
+
+    assert [str(d) for d in report.diagnostics] == [
+        f"{source}: info: not UTF-8; read as cp1252 (detected); if the text looks wrong, "
+        "name the encoding with --encoding"
+    ]
+    assert [note.location.line for note in report.plan.notes] == [2, 3, 5]
+    notes = {note.fields["Front"]: note for note in anki.notes()}
+    assert notes.keys() == {"Café", "Paris, France", "naïve"}
+    cafe = notes["Café"]
+    assert cafe.fields["Back"] == "crème brûlée, très bon"
+    assert (cafe.guid, cafe.tags, cafe.decks) == ("cafe-1", ["food", "fr"], ["Français::Cuisine"])
+    paris = notes["Paris, France"]
+    assert paris.fields["Back"] == "the capital,<br>on the Seine"
+    assert (paris.tags, paris.decks) == (["geo"], ["French"])
+    assert notes["naïve"].fields["Back"] == "\u201cquoted\u201d \u2013 \u20ac5"
+    assert anki.deck_names() == ["Français", "Français::Cuisine", "French"]
+
+
+def test_a_csv_guid_column_lets_an_edited_question_update_its_note(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    source = tmp_path / "French.csv"
+    source.write_bytes(CP1252_CSV.encode("cp1252"))
+    convert([source], tmp_path / "v1.apkg", Options(), timestamp=T0)
+    anki.import_package(tmp_path / "v1.apkg")
+    source.write_bytes(CP1252_CSV.replace('"Café"', '"Le café"').encode("cp1252"))
+
+    convert([source], tmp_path / "v2.apkg", Options(), timestamp=T0 + 60)
+    counts = anki.import_package(tmp_path / "v2.apkg")
+
+    assert (counts.new, counts.updated) == (0, 3)
+    assert {note.guid: note.fields["Front"] for note in anki.notes()}["cafe-1"] == "Le café"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env={"SOURCE_DATE_EPOCH": str(T0)})
+
+
+def test_cli_quizlet_with_custom_separators_as_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anki: AnkiCollection
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("words.txt").write_text(_export(" - ", "\n\n"), encoding="utf-8")
+
+    result = run(
+        "convert", "words.txt", "-o", "words.apkg", "--from", "quizlet",
+        "--sep", " - ", "--card-sep", "\\n\\n",
+    )  # fmt: skip
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "wrote words.apkg: 3 notes from 3 cards in deck 'words'; 0 warnings\n"
+    anki.import_package(tmp_path / "words.apkg")
+    assert [note.fields for note in anki.notes()] == FIELDS
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "args", "message"),
+    [
+        pytest.param(
+            "cards.csv",
+            "front,back\ncapital of France,Paris\nlargest planet,Jupiter, by far\n",
+            (),
+            "cards.csv:3: error: expected 2 columns (question, answer), found 3; "
+            "quote fields that contain commas\n",
+            id="csv-column-count",
+        ),
+        pytest.param(
+            "cards.csv",
+            'q1,a1\nq2,"never closed\nq3,a3\n',
+            (),
+            "cards.csv:2: error: unterminated quote: the quoted field opened on this line is "
+            'never closed; end it with a quote ("); write a quote inside a quoted field as two '
+            'quotes ("")\n',
+            id="csv-unterminated-quote",
+        ),
+        pytest.param(
+            "cards.csv",
+            "a,b\n",
+            ("--columns", "question,answer,notes"),
+            "cards.csv: error: unknown column name 'notes' in --columns; name columns "
+            "question (front, term, q), answer (back, definition, a), tags, deck, guid (id); "
+            "skip (or nothing) ignores a column\n",
+            id="csv-unknown-column",
+        ),
+        pytest.param(
+            "words.txt",
+            "lysosome\tbreaks down waste\nvacuole\t\n",
+            ("--from", "quizlet"),
+            "words.txt:2: error: the term 'vacuole' has an empty definition; write it after "
+            "the tab, or delete the card\n",
+            id="quizlet-empty-definition",
+        ),
+    ],
+)
+def test_cli_bad_input_is_one_error_line_and_exit_1(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    content: str,
+    args: tuple[str, ...],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text(content, encoding="utf-8")
+
+    result = run("convert", name, "-o", "out.apkg", *args)
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
+    assert not Path("out.apkg").exists()
