@@ -64,29 +64,6 @@ ERRORS = {
 }
 
 
-@pytest.fixture(scope="session")
-def mathjax_install(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """MathJax installed once for the session, exactly as a first build installs it."""
-    root = tmp_path_factory.mktemp("ankipress-cache")
-    try:
-        _, npm = mathsvg._find_node()
-        install = mathsvg._install_mathjax(root, npm)
-    except MathSetupError as exc:
-        pytest.fail(f"the SVG math tests need Node.js and npm (and the npm registry once): {exc}")
-    # Atomic install: the finished folder, and nothing left of the temporary one.
-    assert sorted(path.name for path in root.iterdir()) == [f"mathjax-{MATHJAX_VERSION}"]
-    return install
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, mathjax_install: Path) -> Path:
-    """A cache of the test's own, holding no SVG yet, linked to the session's MathJax."""
-    root = tmp_path / "cache"
-    root.mkdir()
-    (root / mathjax_install.name).symlink_to(mathjax_install, target_is_directory=True)
-    return root
-
-
 def _session_cache(factory: pytest.TempPathFactory, install: Path) -> Path:
     root = factory.mktemp("cache")
     (root / install.name).symlink_to(install, target_is_directory=True)

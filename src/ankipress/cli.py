@@ -20,6 +20,7 @@ from ankipress import __version__, pipeline, readers
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
+from ankipress.render import MathMode
 from ankipress.report import github_annotation, plans_data, report_data, write_report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -147,6 +148,14 @@ def _common(command: F) -> F:
         ),
         click.option("--type-answer", is_flag=True, help="Make notes whose answer is typed in."),
         click.option(
+            "--math",
+            type=click.Choice([mode.value for mode in MathMode]),
+            default=MathMode.MATHJAX.value,
+            show_default=True,
+            help="Formulas as MathJax that Anki renders, SVG rendered now (offline, needs "
+            "Node), or left as written.",
+        ),
+        click.option(
             "--allow-html",
             is_flag=True,
             help="Keep raw HTML in Markdown instead of showing it as text.",
@@ -205,6 +214,7 @@ def _options(
     reverse: bool,
     type_answer: bool,
     template: Path | None,
+    math: str,
 ) -> pipeline.Options:
     if reverse and type_answer:
         raise UsageError("--reverse and --type-answer cannot be used together")
@@ -225,6 +235,7 @@ def _options(
         on_duplicate=OnDuplicate(on_duplicate),
         kind=kind,
         template=template,
+        math=MathMode(math),
     )
 
 

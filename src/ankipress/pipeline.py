@@ -25,7 +25,7 @@ from ankipress.model import (
 )
 from ankipress.normalize import OnDuplicate, normalize
 from ankipress.notetypes import NoteType
-from ankipress.render import FieldRenderer
+from ankipress.render import FieldRenderer, MathMode
 from ankipress.sources import load
 from ankipress.usertemplate import load_template
 from ankipress.writers.apkg import write_apkg
@@ -61,6 +61,8 @@ class Options:
     """Make every basic note of this kind instead (reversed, type in the answer)."""
     template: Path | None = None
     """A folder with the user's front.html, back.html and style.css for basic notes."""
+    math: MathMode = MathMode.MATHJAX
+    """What formulas become: MathJax delimiters, SVG rendered now, or left as written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,8 @@ class PackagePlan:
     decks: tuple[str, ...]
     template: NoteType | None = None
     """The user's note type for basic notes, if ``--template`` gave one."""
+    media: tuple[tuple[str, bytes], ...] = ()
+    """Media files the notes refer to, (name, content), sorted by name."""
 
     @property
     def errors(self) -> int:
@@ -272,14 +276,16 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
             kept.append((note, guid))
         else:
             diagnostics.append(problem)
-    renderer = FieldRenderer(markdown=options.markdown, allow_html=options.allow_html)
+    renderer = FieldRenderer(
+        markdown=options.markdown, allow_html=options.allow_html, math=options.math
+    )
     rendered = tuple(
         RenderedNote(
             guid=guid,
             deck=note.deck,
             fields=(
-                renderer.render(note.question, note.text_format),
-                renderer.render(note.answer, note.text_format),
+                renderer.render(note.question, note.text_format, note.location),
+                renderer.render(note.answer, note.text_format, note.answer_location),
             ),
             tags=note.tags,
             location=note.location,
@@ -287,6 +293,9 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
         )
         for note, guid in kept
     )
+    if renderer.formulas:
+        rendered, math_diagnostics = _with_svg_math(renderer, rendered)
+        diagnostics.extend(math_diagnostics)
     if not rendered and not any(d.severity is Severity.ERROR for d in diagnostics):
         where = SourceLocation(str(items[0].path)) if items else SourceLocation(str(output))
         diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found"))
@@ -301,7 +310,22 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
         normalized.dropped,
         decks,
         template,
+        tuple(sorted(renderer.media.items())),
     )
+
+
+def _with_svg_math(
+    renderer: FieldRenderer, notes: tuple[RenderedNote, ...]
+) -> tuple[tuple[RenderedNote, ...], list[Diagnostic]]:
+    """Notes whose formula tokens are replaced by SVG, rendered in one batch."""
+    fields = [field for note in notes for field in note.fields]
+    done, diagnostics = renderer.finish_svg(fields)
+    width = len(notes[0].fields) if notes else 0
+    updated = tuple(
+        replace(note, fields=tuple(done[i * width : (i + 1) * width]))
+        for i, note in enumerate(notes)
+    )
+    return updated, diagnostics
 
 
 def _failures(plan: PackagePlan, strict: bool) -> bool:
@@ -338,7 +362,7 @@ def write_plans(
     reports = []
     for plan in plans:
         stamp = timestamp if timestamp is not None else inputs_timestamp(plan.inputs)
-        written = write_apkg(plan.output, plan.notes, stamp, _note_types(plan.template))
+        written = write_apkg(plan.output, plan.notes, stamp, _note_types(plan.template), plan.media)
         reports.append(PackageReport(plan, stamp, plan.diagnostics + tuple(written)))
     return reports
 

@@ -2,24 +2,104 @@
 
 from __future__ import annotations
 
-from ankipress.model import TextFormat
+import enum
+import html
+import re
+from collections.abc import Sequence
+
+from ankipress.model import Diagnostic, Severity, SourceLocation, TextFormat
 from ankipress.render.markdown import MarkdownRenderer
+from ankipress.render.math import mathjax
 from ankipress.render.plain import render_plain
 
-__all__ = ["FieldRenderer", "render_plain"]
+__all__ = ["FieldRenderer", "MathMode", "render_plain"]
+
+_SVG_TOKEN = re.compile("\ue002(\\d+)\ue003")
+
+
+class MathMode(enum.Enum):
+    """What formulas become."""
+
+    MATHJAX = "mathjax"
+    """``\\(…\\)`` and ``\\[…\\]``, rendered by Anki's MathJax at review time."""
+    SVG = "svg"
+    """SVG rendered at build time with MathJax, offline."""
+    NONE = "none"
+    """Left exactly as written."""
+
+
+def _as_written(tex: str, display: bool, original: str) -> str:
+    return html.escape(original, quote=False)
 
 
 class FieldRenderer:
-    """Renders fields by their text format; holds the reusable Markdown converter."""
+    """Renders fields by their text format; holds the reusable Markdown converter.
 
-    def __init__(self, markdown: bool = False, allow_html: bool = False) -> None:
+    In SVG mode formulas are collected while fields are rendered and stand as tokens in the
+    HTML; :meth:`finish_svg` renders them all in one batch and puts them in.
+    """
+
+    def __init__(
+        self, markdown: bool = False, allow_html: bool = False, math: MathMode = MathMode.MATHJAX
+    ) -> None:
         self.markdown = markdown
-        self._markdown = MarkdownRenderer(allow_html=allow_html)
+        self.math = math
+        self._handler = {
+            MathMode.MATHJAX: mathjax,
+            MathMode.NONE: _as_written,
+            MathMode.SVG: self._collect,
+        }[math]
+        self._markdown = MarkdownRenderer(allow_html=allow_html, math=self._handler)
+        self.formulas: list[tuple[str, bool, SourceLocation | None]] = []
+        self.media: dict[str, bytes] = {}
+        """Media files the rendered fields refer to, by name."""
+        self._location: SourceLocation | None = None
 
-    def render(self, text: str, text_format: TextFormat) -> str:
+    def _collect(self, tex: str, display: bool, original: str) -> str:
+        self.formulas.append((tex, display, self._location))
+        return f"\ue002{len(self.formulas) - 1}\ue003"
+
+    def render(
+        self, text: str, text_format: TextFormat, location: SourceLocation | None = None
+    ) -> str:
         """HTML for one field. ``markdown=True`` treats plain text as Markdown."""
+        self._location = location
         if text_format is TextFormat.HTML:
             return text
         if text_format is TextFormat.MARKDOWN or self.markdown:
             return self._markdown.render(text)
-        return render_plain(text)
+        return render_plain(text, self._handler)
+
+    def finish_svg(self, fields: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
+        """The fields with every collected formula rendered to SVG, and the TeX errors.
+
+        Each SVG is a media file (:attr:`media`) shown with an ``<img>``, named by its content.
+        """
+        from ankipress.render.mathsvg import Formula, SvgMathRenderer, img_html, media_name
+
+        if not self.formulas:
+            return list(fields), []
+        wanted = [Formula(tex, display) for tex, display, _ in self.formulas]
+        with SvgMathRenderer() as renderer:
+            results = renderer.render(wanted)
+        diagnostics: list[Diagnostic] = []
+        pieces: list[str] = []
+        for (tex, _, location), result in zip(self.formulas, results, strict=True):
+            if result.error is not None:
+                where = location or SourceLocation("<math>")
+                shown = tex if len(tex) <= 60 else tex[:57] + "..."
+                diagnostics.append(
+                    Diagnostic(
+                        where,
+                        Severity.ERROR,
+                        f"TeX error in {shown!r}: {result.error}",
+                    )
+                )
+                pieces.append(html.escape(tex, quote=False))
+            else:
+                assert result.svg is not None
+                name = media_name(result.svg)
+                self.media[name] = result.svg.encode("utf-8")
+                pieces.append(img_html(result, name))
+        rendered = [_SVG_TOKEN.sub(lambda m: pieces[int(m.group(1))], field) for field in fields]
+        return rendered, diagnostics

@@ -9,7 +9,7 @@ from __future__ import annotations
 import markdown as md
 from markdown.extensions import Extension
 
-from ankipress.render.math import MathExtension
+from ankipress.render.math import MathExtension, MathHandler, mathjax
 
 _EXTENSIONS = ["tables", "fenced_code", "sane_lists", "nl2br"]
 
@@ -18,14 +18,15 @@ class MarkdownRenderer:
     """Markdown with tables, fenced code, sane lists, math, and line breaks kept as written.
 
     Raw HTML in the text is escaped (shown as text) unless ``allow_html``: sources from
-    strangers must not put scripts or frames on a card. ``math=False`` leaves dollar signs
-    and ``\\(`` to plain Markdown (for text that is known to hold no formulas).
+    strangers must not put scripts or frames on a card. ``math`` says what a formula
+    becomes (a :data:`~ankipress.render.math.MathHandler`; ``True``: Anki's MathJax
+    delimiters); ``False`` leaves dollar signs and ``\\(`` to plain Markdown.
     """
 
-    def __init__(self, allow_html: bool = False, math: bool = True) -> None:
+    def __init__(self, allow_html: bool = False, math: bool | MathHandler = True) -> None:
         extensions: list[str | Extension] = [*_EXTENSIONS]
-        if math:
-            extensions.append(MathExtension())
+        if math is not False:
+            extensions.append(MathExtension(mathjax if math is True else math))
         self._converter = md.Markdown(extensions=extensions, output_format="html")
         if not allow_html:
             self._converter.preprocessors.deregister("html_block")

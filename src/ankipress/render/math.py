@@ -26,13 +26,14 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import STX, AtomicString
 
-__all__ = ["MATH_PRIORITY", "MathExtension"]
+__all__ = ["MATH_PATTERN", "MATH_PRIORITY", "MathExtension", "MathHandler", "mathjax", "split_math"]
 
 MATH_PRIORITY = 185
 """Below ``backtick`` (190), above ``escape`` (180) and everything else."""
@@ -58,38 +59,88 @@ _MATH_RE = (
     r")"
 )
 _DISPLAY = {"dollars2", "brackets"}
+_KINDS = ("dollars2", "brackets", "parens", "dollar")
+
+MATH_PATTERN = re.compile(_MATH_RE, re.DOTALL)
+"""Any formula; group ``math`` is the whole delimited span (DOTALL: display may span lines)."""
+
+MathHandler = Callable[[str, bool, str], str]
+"""What a formula becomes: given its TeX, whether it is display math, and the delimited
+original, the HTML to put in its place (already escaped: it is inserted as it is)."""
+
+
+def mathjax(tex: str, display: bool, original: str) -> str:
+    """A formula in the delimiters Anki's MathJax reads, the TeX kept byte for byte."""
+    opening, closing = (r"\[", r"\]") if display else (r"\(", r"\)")
+    # Escaped as any HTML text: MathJax reads the text content, so the TeX is unchanged.
+    return opening + html.escape(tex, quote=False) + closing
+
+
+def _formula(match: re.Match[str]) -> tuple[str, bool] | None:
+    kind = next(name for name in _KINDS if match[name] is not None)
+    body = match[kind]
+    if not body.strip():
+        return None
+    return body, kind in _DISPLAY
+
+
+def split_math(text: str) -> list[str | tuple[str, bool, str]]:
+    """Text cut into plain pieces and formulas ``(tex, display, original)``, in order.
+
+    For plain-text sources, where nothing but backslashes can escape a delimiter.
+    """
+    pieces: list[str | tuple[str, bool, str]] = []
+    position = 0
+    for match in MATH_PATTERN.finditer(text):
+        formula = _formula(match)
+        if formula is None:
+            continue
+        start, end = match.span("math")
+        if start > position:
+            pieces.append(text[position:start])
+        pieces.append((formula[0], formula[1], match["math"]))
+        position = end
+    if position < len(text):
+        pieces.append(text[position:])
+    return pieces
 
 
 class _MathProcessor(InlineProcessor):
     """Turns one formula into atomic text in Anki's MathJax delimiters."""
 
-    def __init__(self, md: Markdown) -> None:
+    def __init__(self, md: Markdown, handler: MathHandler) -> None:
         super().__init__(_MATH_RE, md)
         # DOTALL: display math may run over the lines of its paragraph.
-        self.compiled_re = re.compile(_MATH_RE, re.DOTALL)
+        self.compiled_re = MATH_PATTERN
+        self.handler = handler
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[etree.Element | str | None, int | None, int | None]:
         """The formula as ``\\(…\\)``/``\\[…\\]`` text, replacing the delimited span."""
-        kind = next(name for name in ("dollars2", "brackets", "parens", "dollar") if m[name])
-        body = m[kind]
+        formula = _formula(m)
         # A placeholder inside is a code span, matched before math: "$a `b` c$" is text
         # around code, not a formula holding code. A blank body is not a formula either.
-        if STX in body or not body.strip():
+        if formula is None or STX in formula[0]:
             return None, None, None
-        opening, closing = (r"\[", r"\]") if kind in _DISPLAY else (r"\(", r"\)")
-        # Escaped here rather than by the serializer, which leaves text that looks like an
+        # The handler escapes, not the serializer, which leaves text that looks like an
         # entity (``&lt;``) alone: the formula must come out exactly as it went in.
-        text = AtomicString(opening + html.escape(body, quote=False) + closing)
+        text = AtomicString(self.handler(formula[0], formula[1], m["math"]))
         return text, m.start("math"), m.end("math")
 
 
 class MathExtension(Extension):
-    """Python-Markdown extension: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` as MathJax math."""
+    """Python-Markdown extension: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` as formulas.
+
+    ``handler`` decides what each becomes (by default Anki's MathJax delimiters).
+    """
+
+    def __init__(self, handler: MathHandler = mathjax) -> None:
+        super().__init__()
+        self.handler = handler
 
     def extendMarkdown(self, md: Markdown) -> None:
         """Register the math pattern, and make ``\\$`` an escape for a literal dollar."""
-        md.inlinePatterns.register(_MathProcessor(md), "math", MATH_PRIORITY)
+        md.inlinePatterns.register(_MathProcessor(md, self.handler), "math", MATH_PRIORITY)
         if "$" not in md.ESCAPED_CHARS:
             md.ESCAPED_CHARS.append("$")

@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -122,8 +124,39 @@ def field_html(rendered: Rendered) -> str:
     return f'<span class="ankipress-math">{rendered.svg}</span>'
 
 
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+ex)"[^>]*?\bheight="([\d.]+ex)"')
+_SVG_ALIGN = re.compile(r'<svg\b[^>]*?vertical-align:\s*(-?[\d.]+ex)')
+
+
+def img_html(rendered: Rendered, name: str) -> str:
+    """An ``<img>`` of a formula packed as the media file ``name``, sized in the card's ``ex``.
+
+    MathJax sizes its SVG in ``ex``; in a file of its own that would be the ex of a default
+    font, so the size moves to the ``<img>``, where it is the card's. The TeX stays in
+    ``alt``: searchable in Anki, shown when the picture is missing, and read back when a
+    package is turned into text again. Night mode inverts the picture (the card's CSS),
+    since an ``<img>`` does not take the text colour.
+    """
+    if rendered.svg is None:
+        raise ValueError(f"formula was not rendered: {rendered.error}")
+    size = _SVG_SIZE.search(rendered.svg)
+    align = _SVG_ALIGN.search(rendered.svg)
+    alt = html.escape(rendered.formula.tex, quote=True)
+    if rendered.formula.display:
+        width = f"width:{size.group(1)};" if size else ""
+        style = f"{width}max-width:100%;height:auto"
+        return f'<img class="ankipress-math-display" src="{name}" alt="{alt}" style="{style}">'
+    parts = [f"width:{size.group(1)};height:{size.group(2)}"] if size else []
+    if align:
+        parts.append(f"vertical-align:{align.group(1)}")
+    return f'<img class="ankipress-math" src="{name}" alt="{alt}" style="{";".join(parts)}">'
+
+
 class SvgMathRenderer:
     """Renders formulas to SVG from the cache and, for the others, with one Node process."""
+
+    processes_started: int = 0
+    """Node processes started by all renderers of this Python process (for tests, reports)."""
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
@@ -227,6 +260,7 @@ class SvgMathRenderer:
             encoding="utf-8",
         )
         self._started = True
+        SvgMathRenderer.processes_started += 1
         return self._process
 
     def _stderr_tail(self) -> str:

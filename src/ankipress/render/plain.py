@@ -13,6 +13,8 @@ import html
 import re
 from collections.abc import Iterator
 
+from ankipress.render.math import MathHandler, split_math
+
 _NUMBERED = re.compile(r"\s*(\d{1,9})[.)]\s+(\S.*)")
 _BULLETED = re.compile(r"\s*[-*\u2022\u2023\u25e6\u2043]\s+(\S.*)")
 
@@ -61,8 +63,32 @@ def _block_parts(lines: list[str]) -> Iterator[tuple[bool, str]]:
         yield False, "<br>".join(_escape(line) for line in lines)
 
 
-def render_plain(text: str) -> str:
-    """HTML for plain text; a single paragraph of text gets no wrapping element."""
+_TOKEN = re.compile("\ue000(\\d+)\ue001")
+
+
+def render_plain(text: str, math: MathHandler | None = None) -> str:
+    """HTML for plain text; a single paragraph of text gets no wrapping element.
+
+    With ``math``, formulas (``$…$``, ``\\(…\\)``, …) are cut out first, so escaping and
+    line breaks never reach inside them, and put back as ``math`` makes them.
+    """
+    if math is None or ("$" not in text and "\\" not in text):
+        return _render(text)
+    pieces = split_math(text)
+    if len(pieces) == 1 and isinstance(pieces[0], str):
+        return _render(text)
+    formulas: list[str] = []
+    marked: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            marked.append(piece)
+        else:
+            marked.append(f"\ue000{len(formulas)}\ue001")
+            formulas.append(math(*piece))
+    return _TOKEN.sub(lambda m: formulas[int(m.group(1))], _render("".join(marked)))
+
+
+def _render(text: str) -> str:
     blocks = [block.split("\n") for block in re.split(r"\n[^\S\n]*\n", text.strip("\n"))]
     parts = [part for block in blocks for part in _block_parts(block)]
     if len(parts) == 1 and not parts[0][0]:

@@ -184,8 +184,12 @@ def write_apkg(
     notes: Sequence[RenderedNote],
     timestamp: int,
     note_types: Callable[[NoteKind], NoteType] = for_kind,
+    media: Sequence[tuple[str, bytes]] = (),
 ) -> list[Diagnostic]:
-    """Write ``notes`` to the package at ``path``; returns genanki's complaints, if any.
+    """Write ``notes`` and ``media`` (name, content) to the package at ``path``.
+
+    Returns genanki's complaints, if any. Media are stored in the order given (sort them
+    for reproducible bytes), as the numbered entries of a legacy package's media map.
 
     ``timestamp`` (seconds) is the time of the package: the modification time of notes that
     carry none of their own. Anki updates a note it already has only when the package's
@@ -213,7 +217,11 @@ def write_apkg(
                 archive.open(_zip_entry("collection.anki2"), "w", force_zip64=big) as target,
             ):
                 shutil.copyfileobj(source, target, 1 << 20)
-            archive.writestr(_zip_entry("media"), json.dumps({}))
+            archive.writestr(
+                _zip_entry("media"), json.dumps({str(i): name for i, (name, _) in enumerate(media)})
+            )
+            for index, (_, content) in enumerate(media):
+                archive.writestr(_zip_entry(str(index)), content)
         os.chmod(package, 0o644)
         os.replace(package, path)
     except OSError as exc:
