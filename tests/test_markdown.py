@@ -30,8 +30,16 @@ RENDERED = [
     ("$$\na_1\n+ b_1\n$$", "<p>\\[\na_1\n+ b_1\n\\]</p>", "display-over-lines"),
     ("a $x_1\n+ y_1$ b", "<p>a \\(x_1\n+ y_1\\) b</p>", "inline-over-a-line-break"),
     ("`$x_1$` and $y$", r"<p><code>$x_1$</code> and \(y\)</p>", "dollar-in-code-span"),
-    ("```\n$x_1$ $y_2$\n```", "<pre><code>$x_1$ $y_2$\n</code></pre>", "dollar-in-fenced-code"),
-    ("    $x_1$", "<pre><code>$x_1$\n</code></pre>", "dollar-in-indented-code"),
+    (
+        "```\n$x_1$ $y_2$\n```",
+        '<div class="highlight"><pre><span></span><code>$x_1$ $y_2$\n</code></pre></div>',
+        "dollar-in-fenced-code",
+    ),
+    (
+        "    $x_1$",
+        '<div class="highlight"><pre><span></span><code>$x_1$\n</code></pre></div>',
+        "dollar-in-indented-code",
+    ),
     ("costs $5 and $10", "<p>costs $5 and $10</p>", "prices-are-not-math"),
     ("$x$1 and $ y$ and $z $", "<p>$x$1 and $ y$ and $z $</p>", "dollar-rules"),
     (r"\$x\$ and \$5", "<p>$x$ and $5</p>", "escaped-dollar-is-literal"),
@@ -56,7 +64,11 @@ RENDERED = [
     ),
     (
         "```python\nprint('$x_1$')\n```",
-        "<pre><code class=\"language-python\">print('$x_1$')\n</code></pre>",
+        (
+            '<div class="highlight"><pre><span></span><code><span class="nb">print</span>'
+            '<span class="p">(</span><span class="s1">\'$x_1$\'</span><span class="p">)'
+            "</span>\n</code></pre></div>"
+        ),
         "fenced-code-with-language",
     ),
     ("<b>$x$</b>", r"<p>&lt;b&gt;\(x\)&lt;/b&gt;</p>", "raw-html-escaped"),
@@ -202,7 +214,8 @@ BACK = (
     "<p>\\(\\bar{x} = \\frac{x_1 + x_2}{2}\\), costs $5.</p>\n"
     "<p>\\[\n\\sigma^2 = \\frac{1}{n}\\sum_i (x_i - \\bar{x})^2\n\\]</p>\n"
     "<ul>\n<li>first <em>item</em></li>\n<li>second, with \\(a &lt; b\\)</li>\n</ul>\n"
-    '<pre><code class="language-python">cost = &quot;$5&quot;\n</code></pre>'
+    '<div class="highlight"><pre><span></span><code><span class="n">cost</span> '
+    '<span class="o">=</span> <span class="s2">"$5"</span>\n</code></pre></div>'
 )
 
 

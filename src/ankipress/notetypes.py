@@ -36,13 +36,18 @@ def _read(*parts: str) -> str:
     return resources.files("ankipress.templates").joinpath(*parts).read_text("utf-8")
 
 
+def stylesheet() -> str:
+    """The CSS of every note type of ours: the card's style, then code highlighting colours."""
+    return _read("style.css") + "\n" + _read("highlight.css")
+
+
 def basic() -> NoteType:
     """Our Basic note type: a Front and a Back field, one card."""
     return NoteType(
         name="ankipress Basic",
         fields=("Front", "Back"),
         templates=(("Card 1", _read("basic", "front.html"), _read("basic", "back.html")),),
-        css=_read("style.css"),
+        css=stylesheet(),
     )
 
 
@@ -55,7 +60,7 @@ def reversed_() -> NoteType:
             ("Card 1", _read("basic", "front.html"), _read("basic", "back.html")),
             ("Card 2", _read("reversed", "front.html"), _read("reversed", "back.html")),
         ),
-        css=_read("style.css"),
+        css=stylesheet(),
     )
 
 
@@ -65,7 +70,7 @@ def cloze() -> NoteType:
         name="ankipress Cloze",
         fields=("Text", "Back Extra"),
         templates=(("Cloze", _read("cloze", "front.html"), _read("cloze", "back.html")),),
-        css=_read("style.css"),
+        css=stylesheet(),
         cloze=True,
     )
 
@@ -76,7 +81,7 @@ def type_answer() -> NoteType:
         name="ankipress Basic (type in the answer)",
         fields=("Front", "Back"),
         templates=(("Card 1", _read("type", "front.html"), _read("type", "back.html")),),
-        css=_read("style.css"),
+        css=stylesheet(),
     )
 
 

@@ -11,7 +11,10 @@ from markdown.extensions import Extension
 
 from ankipress.render.math import MathExtension, MathHandler, mathjax
 
-_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "nl2br"]
+_EXTENSIONS = ["tables", "fenced_code", "codehilite", "sane_lists", "nl2br"]
+# Code is highlighted now, with Pygments, into spans the card's CSS colours: no script at
+# review time. Only code whose language is named: guessing colours prose as code.
+_CONFIG = {"codehilite": {"css_class": "highlight", "guess_lang": False, "use_pygments": True}}
 
 
 class MarkdownRenderer:
@@ -27,7 +30,9 @@ class MarkdownRenderer:
         extensions: list[str | Extension] = [*_EXTENSIONS]
         if math is not False:
             extensions.append(MathExtension(mathjax if math is True else math))
-        self._converter = md.Markdown(extensions=extensions, output_format="html")
+        self._converter = md.Markdown(
+            extensions=extensions, extension_configs=_CONFIG, output_format="html"
+        )
         if not allow_html:
             self._converter.preprocessors.deregister("html_block")
             self._converter.inlinePatterns.deregister("html")
