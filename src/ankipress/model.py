@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from ankipress import ids
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class SourceLocation:
@@ -84,6 +86,48 @@ class NoteKind(enum.Enum):
     """One card per cloze number (``{{c1::…}}``) in the question; the answer is extra text."""
     TYPE_ANSWER = "type"
     """One card on which the answer is typed in and compared."""
+    CUSTOM = "custom"
+    """A note type that is not ours, carried over as it is (:attr:`Note.notetype`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """A note type: name, fields, card templates and CSS.
+
+    Ours are built from package data (:mod:`ankipress.notetypes`); one read from a package
+    keeps its ids, so that writing it back matches the note type it came from.
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[tuple[str, str, str], ...]
+    """(name, question format, answer format) for each card the note makes."""
+    css: str
+    cloze: bool = False
+    fixed_id: int | None = None
+    """The id it had where it was read from; ``None``: derived from the name."""
+    field_ids: tuple[int | None, ...] = ()
+    """Ids of the fields where they were read from (Anki matches fields by them)."""
+    template_ids: tuple[int | None, ...] = ()
+    """Ids of the templates where they were read from."""
+    sort_field: int = 0
+    """Which field Anki sorts and searches duplicates by."""
+
+    @property
+    def id(self) -> int:
+        """Its id: the one it was read with, or a stable hash of the name."""
+        return self.fixed_id if self.fixed_id is not None else ids.notetype_id(self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A media file a note refers to by :attr:`name` (pictures, sounds, SVG formulas)."""
+
+    name: str
+    """Its name in Anki's media folder: one safe path component."""
+    data: bytes
+    location: SourceLocation | None = None
+    """Where it was referred to or read from, for messages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +151,13 @@ class Note:
     answer_location: SourceLocation | None = None
     """Where the answer starts, for messages about it."""
     kind: NoteKind = NoteKind.BASIC
-    """The note type: basic, reversed or cloze."""
+    """The note type: basic, reversed, cloze, type-in, or custom."""
+    notetype: NoteType | None = None
+    """For :attr:`NoteKind.CUSTOM`: the note type carried over, whose fields are :attr:`fields`."""
+    fields: tuple[str, ...] = ()
+    """For :attr:`NoteKind.CUSTOM`: every field, in the note type's order (HTML)."""
+    card_ords: tuple[int, ...] = ()
+    """For notes read from a package: the templates (or cloze numbers - 1) of its cards."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +184,8 @@ class ReadResult:
     """How many card-shaped records the reader met, including the ones it rejected."""
     deck_titles: tuple[str, ...] = field(default=())
     """Deck names the source itself declares, in order."""
+    media: tuple[Media, ...] = field(default=())
+    """Media files the notes refer to (a package's media)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +200,7 @@ class RenderedNote:
     kind: NoteKind = NoteKind.BASIC
     mod: int | None = None
     """When the note's content last changed (seconds); ``None``: the package's time."""
+    notetype: NoteType | None = None
+    """For :attr:`NoteKind.CUSTOM` notes: their own note type."""
+    card_ords: tuple[int, ...] = ()
+    """The cards to write (template ordinals); empty: as Anki would generate them."""

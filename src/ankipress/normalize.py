@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ankipress import ids
-from ankipress.model import Diagnostic, Note, Severity
+from ankipress.model import Diagnostic, Note, NoteKind, Severity, TextFormat
 
 # Control characters Anki strips from fields; \x1f would even split a field in two.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -58,6 +58,17 @@ def clean_text(text: str) -> tuple[str, list[str]]:
     if trimmed != collapsed:
         changes.append("leading or trailing blank lines removed")
     return trimmed, changes
+
+
+def clean_html(text: str) -> tuple[str, list[str]]:
+    """Normalize a field that is HTML already: only what Anki itself would not store.
+
+    HTML sources pass through untouched but for control characters, which Anki strips
+    (``\x1f`` would even split the field in two).
+    """
+    if not _CONTROL.search(text):
+        return text, []
+    return _CONTROL.sub("", text), ["control characters removed"]
 
 
 def clean_tag(tag: str) -> tuple[str, list[str]]:
@@ -126,8 +137,16 @@ def normalize(
     cleaned: list[Note] = []
     changed = 0
     for note in notes:
-        question, q_changes = clean_text(note.question)
-        answer, a_changes = clean_text(note.answer)
+        html = note.text_format is TextFormat.HTML or note.kind is NoteKind.CUSTOM
+        clean = clean_html if html else clean_text
+        question, q_changes = clean(note.question)
+        answer, a_changes = clean(note.answer)
+        fields = note.fields
+        for index, value in enumerate(note.fields):
+            cleaned_field, field_changes = clean_html(value)
+            if field_changes:
+                fields = (*fields[:index], cleaned_field, *fields[index + 1 :])
+                q_changes.extend(f"field {index + 1}: {c}" for c in field_changes)
         tags, tag_changes = clean_tags((*note.tags, *extra_tags))
         deck, deck_error = clean_deck(note.deck)
         if deck_error:
@@ -143,7 +162,9 @@ def normalize(
             changed += 1
             diagnostics.append(Diagnostic(note.location, Severity.NOTE, "; ".join(changes)))
         cleaned.append(
-            dataclasses.replace(note, question=question, answer=answer, tags=tags, deck=deck)
+            dataclasses.replace(
+                note, question=question, answer=answer, tags=tags, deck=deck, fields=fields
+            )
         )
     kept, duplicate_diagnostics = drop_duplicates(cleaned, on_duplicate)
     diagnostics.extend(duplicate_diagnostics)

@@ -8,28 +8,9 @@ fields or templates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import resources
 
-from ankipress import ids
-from ankipress.model import NoteKind
-
-
-@dataclass(frozen=True, slots=True)
-class NoteType:
-    """A note type as ankipress defines it: name, fields, card templates and CSS."""
-
-    name: str
-    fields: tuple[str, ...]
-    templates: tuple[tuple[str, str, str], ...]
-    """(name, question format, answer format) for each card the note makes."""
-    css: str
-    cloze: bool = False
-
-    @property
-    def id(self) -> int:
-        """Stable id, derived from the name."""
-        return ids.notetype_id(self.name)
+from ankipress.model import NoteKind, NoteType
 
 
 def _read(*parts: str) -> str:

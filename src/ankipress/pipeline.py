@@ -8,70 +8,54 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ankipress import notetypes, readers
+from ankipress.discover import (
+    InputFile,
+    PackageSource,
+    discover_packages,
+    expand_inputs,
+    package_of,
+)
 from ankipress.errors import InputError, UsageError
 from ankipress.model import (
     Diagnostic,
+    Media,
     Note,
     NoteKind,
+    NoteType,
     ReadOptions,
     RenderedNote,
     Severity,
     SourceLocation,
 )
-from ankipress.normalize import OnDuplicate, normalize
-from ankipress.notetypes import NoteType
-from ankipress.render import FieldRenderer, MathMode
+from ankipress.normalize import normalize
+from ankipress.options import Options, parse_separator, parse_source_date_epoch
+from ankipress.render import FieldRenderer
 from ankipress.sources import load
 from ankipress.usertemplate import load_template
 from ankipress.writers.apkg import write_apkg
 
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """How to read and render the inputs of a package."""
-
-    input_format: str | None = None
-    """A reader's name, or ``None`` to detect the format of each file."""
-    deck: str | None = None
-    """Put every note in this deck instead of the one its source names."""
-    tags: tuple[str, ...] = ()
-    """Tags added to every note."""
-    strict: bool = False
-    """Treat warnings as errors."""
-    markdown: bool = False
-    """Treat plain-text fields as Markdown."""
-    allow_html: bool = False
-    """Let raw HTML in Markdown through instead of escaping it."""
-    encoding: str | None = None
-    """The inputs' encoding; ``None``: UTF-8 unless a byte-order mark says otherwise."""
-    separator: str | None = None
-    """Field separator for formats that let the user choose one (Quizlet, CSV)."""
-    card_separator: str | None = None
-    """Card separator for formats that let the user choose one (Quizlet)."""
-    columns: tuple[str, ...] | None = None
-    """Column names for tables (CSV/TSV), overriding their header."""
-    on_duplicate: OnDuplicate = OnDuplicate.AUTO
-    """What to do with a question asked twice in one deck."""
-    kind: NoteKind | None = None
-    """Make every basic note of this kind instead (reversed, type in the answer)."""
-    template: Path | None = None
-    """A folder with the user's front.html, back.html and style.css for basic notes."""
-    math: MathMode = MathMode.MATHJAX
-    """What formulas become: MathJax delimiters, SVG rendered now, or left as written."""
-
-
-@dataclass(frozen=True, slots=True)
-class InputFile:
-    """One source file of a package, and the deck its notes go under."""
-
-    path: Path
-    deck_prefix: str | None = None
-    """For a file in a folder package: the folder's deck (``Course::Week 1``)."""
+__all__ = [
+    "InputFile",
+    "Options",
+    "PackagePlan",
+    "PackageReport",
+    "PackageSource",
+    "build",
+    "check",
+    "convert",
+    "discover_packages",
+    "expand_inputs",
+    "inputs_timestamp",
+    "parse_separator",
+    "parse_source_date_epoch",
+    "plan_package",
+    "write_plans",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,38 +101,6 @@ class PackageReport:
     """Everything reported for this package (the plan's and the writer's)."""
 
 
-def parse_source_date_epoch(environ: Mapping[str, str]) -> int | None:
-    """``SOURCE_DATE_EPOCH`` from ``environ`` as seconds, ``None`` when unset or empty."""
-    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
-    return int(value)
-
-
-_SEPARATOR_NAMES = {
-    "tab": "\t",
-    "\\t": "\t",
-    "newline": "\n",
-    "\\n": "\n",
-    "comma": ",",
-    "semicolon": ";",
-    "pipe": "|",
-    "colon": ":",
-    "space": " ",
-}
-
-
-def parse_separator(text: str) -> str:
-    """A separator as a user writes it: ``\\t``, ``\\n``, a name (``tab``, ``comma``), or itself."""
-    if not text:
-        raise UsageError("a separator cannot be empty")
-    named = _SEPARATOR_NAMES.get(text.lower())
-    # A shell passes "\n\n" as backslashes; a blank line between cards is what is meant.
-    return named if named is not None else text.replace("\\n", "\n").replace("\\t", "\t")
-
-
 def inputs_timestamp(inputs: Sequence[Path]) -> int:
     """The newest modification time of the inputs, in whole seconds."""
     return max(int(os.stat(path).st_mtime) for path in inputs)
@@ -157,9 +109,22 @@ def inputs_timestamp(inputs: Sequence[Path]) -> int:
 _CLOZE = re.compile(r"\{\{c\d+::")
 
 
-def read_notes(item: InputFile, options: Options) -> tuple[list[Note], list[Diagnostic], int]:
-    """Read one input: its notes, diagnostics and the number of cards its reader met."""
+def read_notes(
+    item: InputFile, options: Options
+) -> tuple[list[Note], list[Diagnostic], int, tuple[Media, ...]]:
+    """Read one input: its notes, diagnostics, the cards its reader met, and its media."""
     path = item.path
+    read_options = ReadOptions(
+        default_deck=path.stem,
+        separator=options.separator,
+        card_separator=options.card_separator,
+        columns=options.columns,
+    )
+    binary = readers.binary_reader_for(path, options.input_format)
+    if binary is not None:
+        result = binary.read_file(path, str(path), read_options)
+        notes = [_place(note, item, path.stem, options) for note in result.notes]
+        return notes, list(result.diagnostics), result.cards_seen, result.media
     source = load(path, str(path), options.encoding)
     given = tuple(
         flag
@@ -175,12 +140,6 @@ def read_notes(item: InputFile, options: Options) -> tuple[list[Note], list[Diag
         if options.input_format
         else readers.detect(source, given)
     )
-    read_options = ReadOptions(
-        default_deck=path.stem,
-        separator=options.separator,
-        card_separator=options.card_separator,
-        columns=options.columns,
-    )
     result = reader.read(source, read_options)
     notes = [_place(note, item, path.stem, options) for note in result.notes]
     diagnostics = [*source.diagnostics, *result.diagnostics]
@@ -194,7 +153,7 @@ def read_notes(item: InputFile, options: Options) -> tuple[list[Note], list[Diag
             )
         )
         notes = []
-    return notes, diagnostics, result.cards_seen
+    return notes, diagnostics, result.cards_seen, result.media
 
 
 def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
@@ -219,6 +178,8 @@ def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
 
 def _check_cards(note: Note) -> Diagnostic | None:
     """An error when the note would make no card in Anki."""
+    if note.kind is NoteKind.CUSTOM:
+        return None  # its cards are the ones it had where it was read from
     if note.kind is NoteKind.CLOZE and not _CLOZE.search(note.question):
         return Diagnostic(
             note.location,
@@ -251,6 +212,7 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
     cards_read = 0
+    media: list[Media] = []
     template = None
     if options.template is not None:
         try:
@@ -260,10 +222,11 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
             diagnostics.extend(exc.diagnostics)
     for item in items:
         try:
-            found, found_diagnostics, seen = read_notes(item, options)
+            found, found_diagnostics, seen, found_media = read_notes(item, options)
         except InputError as exc:
             diagnostics.extend(exc.diagnostics)
             continue
+        media.extend(found_media)
         notes.extend(found)
         diagnostics.extend(found_diagnostics)
         cards_read += seen
@@ -279,23 +242,13 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
     renderer = FieldRenderer(
         markdown=options.markdown, allow_html=options.allow_html, math=options.math
     )
-    rendered = tuple(
-        RenderedNote(
-            guid=guid,
-            deck=note.deck,
-            fields=(
-                renderer.render(note.question, note.text_format, note.location),
-                renderer.render(note.answer, note.text_format, note.answer_location),
-            ),
-            tags=note.tags,
-            location=note.location,
-            kind=note.kind,
-        )
-        for note, guid in kept
-    )
+    rendered = tuple(_render_note(renderer, note, guid) for note, guid in kept)
     if renderer.formulas:
         rendered, math_diagnostics = _with_svg_math(renderer, rendered)
         diagnostics.extend(math_diagnostics)
+    media.extend(Media(name, data) for name, data in renderer.media.items())
+    packed, media_diagnostics = _merge_media(media)
+    diagnostics.extend(media_diagnostics)
     if not rendered and not any(d.severity is Severity.ERROR for d in diagnostics):
         where = SourceLocation(str(items[0].path)) if items else SourceLocation(str(output))
         diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found"))
@@ -310,8 +263,51 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
         normalized.dropped,
         decks,
         template,
-        tuple(sorted(renderer.media.items())),
+        packed,
     )
+
+
+def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote:
+    if note.kind is NoteKind.CUSTOM:
+        # A note type carried over from a package: its fields are its own HTML, as they were.
+        fields = note.fields
+    else:
+        fields = (
+            renderer.render(note.question, note.text_format, note.location),
+            renderer.render(note.answer, note.text_format, note.answer_location),
+        )
+    return RenderedNote(
+        guid=guid,
+        deck=note.deck,
+        fields=fields,
+        tags=note.tags,
+        location=note.location,
+        kind=note.kind,
+        notetype=note.notetype,
+        card_ords=note.card_ords,
+    )
+
+
+def _merge_media(media: Sequence[Media]) -> tuple[tuple[tuple[str, bytes], ...], list[Diagnostic]]:
+    """Media by name, sorted; one name with two different contents is an error."""
+    by_name: dict[str, Media] = {}
+    diagnostics: list[Diagnostic] = []
+    for item in media:
+        earlier = by_name.get(item.name)
+        if earlier is None:
+            by_name[item.name] = item
+        elif earlier.data != item.data:
+            where = item.location or SourceLocation(item.name)
+            first = earlier.location or "another input"
+            diagnostics.append(
+                Diagnostic(
+                    where,
+                    Severity.ERROR,
+                    f"two different media files are both named {item.name!r} (the other: {first})",
+                    "rename one of them",
+                )
+            )
+    return tuple((name, by_name[name].data) for name in sorted(by_name)), diagnostics
 
 
 def _with_svg_math(
@@ -320,12 +316,13 @@ def _with_svg_math(
     """Notes whose formula tokens are replaced by SVG, rendered in one batch."""
     fields = [field for note in notes for field in note.fields]
     done, diagnostics = renderer.finish_svg(fields)
-    width = len(notes[0].fields) if notes else 0
-    updated = tuple(
-        replace(note, fields=tuple(done[i * width : (i + 1) * width]))
-        for i, note in enumerate(notes)
-    )
-    return updated, diagnostics
+    updated = []
+    offset = 0
+    for note in notes:
+        width = len(note.fields)
+        updated.append(replace(note, fields=tuple(done[offset : offset + width])))
+        offset += width
+    return tuple(updated), diagnostics
 
 
 def _failures(plan: PackagePlan, strict: bool) -> bool:
@@ -367,37 +364,6 @@ def write_plans(
     return reports
 
 
-def _visible(path: Path) -> bool:
-    return not path.name.startswith(".")
-
-
-def _walk(folder: Path) -> list[Path]:
-    """Every visible file below ``folder``, in sorted order (hidden files and folders skipped)."""
-    found: list[Path] = []
-    for entry in sorted(folder.iterdir()):
-        if not _visible(entry):
-            continue
-        if entry.is_dir():
-            found.extend(_walk(entry))
-        elif entry.is_file():
-            found.append(entry)
-    return found
-
-
-def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
-    """Inputs with every folder replaced by the files below it, recursively, in sorted order."""
-    expanded: list[Path] = []
-    for path in inputs:
-        if path.is_dir():
-            files = _walk(path)
-            if not files:
-                raise UsageError(f"{path}: the folder holds no source files")
-            expanded.extend(files)
-        else:
-            expanded.append(path)
-    return expanded
-
-
 def convert(
     inputs: Sequence[Path],
     output: Path,
@@ -416,52 +382,6 @@ def convert(
         raise UsageError(f"{output}: the output must be an .apkg file")
     plan = plan_package(expand_inputs(inputs), output, options)
     return write_plans([plan], options, timestamp)[0]
-
-
-@dataclass(frozen=True, slots=True)
-class PackageSource:
-    """What one package of a build is made from."""
-
-    output: Path
-    inputs: tuple[InputFile, ...]
-
-
-def _package(entry: Path, root: Path, out_dir: Path) -> PackageSource | None:
-    """The package a file or folder directly under ``root`` makes, if any."""
-    if entry.is_dir():
-        inputs = tuple(
-            InputFile(path, "::".join(path.parent.relative_to(root).parts)) for path in _walk(entry)
-        )
-        return PackageSource(out_dir / f"{entry.name}.apkg", inputs) if inputs else None
-    if entry.is_file():
-        return PackageSource(out_dir / f"{entry.stem}.apkg", (InputFile(entry),))
-    return None
-
-
-def discover_packages(source_dir: Path, out_dir: Path) -> list[PackageSource]:
-    """The packages a build makes from ``source_dir``.
-
-    Each file directly in it becomes ``<stem>.apkg``; each folder becomes ``<folder>.apkg``,
-    holding every file below it, its subfolders as subdecks (``Folder::Sub``).
-    """
-    if not source_dir.is_dir():
-        raise UsageError(f"{source_dir}: no such folder of source cards")
-    packages: list[PackageSource] = []
-    claimed: dict[Path, Path] = {}
-    for entry in sorted(source_dir.iterdir()):
-        package = _package(entry, source_dir, out_dir) if _visible(entry) else None
-        if package is None:
-            continue
-        if package.output in claimed:
-            raise UsageError(
-                f"{entry} and {claimed[package.output]} would both be written to "
-                f"{package.output}; rename one of them"
-            )
-        claimed[package.output] = entry
-        packages.append(package)
-    if not packages:
-        raise UsageError(f"{source_dir}: no source files to build")
-    return packages
 
 
 def build(
@@ -495,7 +415,7 @@ def check(
         for path in paths:
             if not path.exists():
                 raise UsageError(f"{path}: no such file or folder")
-            package = _package(path, path.parent, out_dir)
+            package = package_of(path, path.parent, out_dir)
             if package is None:
                 raise UsageError(f"{path}: the folder holds no source files")
             packages.append(package)

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ankipress.errors import InputError
-from ankipress.model import Diagnostic, Severity, SourceLocation
-from ankipress.notetypes import NoteType
+from ankipress.model import Diagnostic, NoteType, Severity, SourceLocation
 
 FILES = ("front.html", "back.html", "style.css")
 # Fields Anki fills in itself (rslib/src/template.rs and the manual's "Special Fields").

@@ -8,7 +8,7 @@ reports problems as diagnostics instead of raising.
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Protocol
 
 from ankipress.errors import InputError, UsageError
@@ -20,7 +20,16 @@ from ankipress.readers.markdown import MarkdownReader
 from ankipress.readers.quizlet import QuizletReader
 from ankipress.sources import Source
 
-__all__ = ["READERS", "Reader", "detect", "format_names", "get_reader"]
+__all__ = [
+    "BINARY_READERS",
+    "READERS",
+    "BinaryReader",
+    "Reader",
+    "binary_reader_for",
+    "detect",
+    "format_names",
+    "get_reader",
+]
 
 
 class Reader(Protocol):
@@ -40,6 +49,25 @@ class Reader(Protocol):
         ...
 
 
+class BinaryReader(Protocol):
+    """An input format that is not text (packages): it reads the file itself."""
+
+    name: str
+    extensions: tuple[str, ...]
+    description: str
+    options: tuple[str, ...]
+
+    def matches(self, path: Path, head: bytes) -> bool:
+        """Whether the file (its first bytes given) is in this format."""
+        ...
+
+    def read_file(self, path: Path, display: str, options: ReadOptions) -> ReadResult:
+        """Every note of the file; problems are returned as diagnostics."""
+        ...
+
+
+BINARY_READERS: tuple[BinaryReader, ...] = ()
+
 READERS: tuple[Reader, ...] = (
     AnkiTextReader(),
     BrainscapeReader(),
@@ -58,7 +86,21 @@ _EXTENSION_BONUS = 0.1
 
 def format_names() -> list[str]:
     """The ``--from`` tokens, in registry order."""
-    return [reader.name for reader in READERS]
+    return [reader.name for reader in READERS] + [reader.name for reader in BINARY_READERS]
+
+
+def binary_reader_for(path: Path, input_format: str | None) -> BinaryReader | None:
+    """The binary reader for ``path``: the one ``--from`` names, or one that recognizes it."""
+    if input_format is not None:
+        return next((r for r in BINARY_READERS if r.name == input_format.lower()), None)
+    if not BINARY_READERS:
+        return None
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(64)
+    except OSError:
+        return None  # the text path reports it, with the usual message
+    return next((r for r in BINARY_READERS if r.matches(path, head)), None)
 
 
 def get_reader(name: str) -> Reader:

@@ -30,8 +30,8 @@ import genanki
 
 from ankipress import ids
 from ankipress.errors import WriteError
-from ankipress.model import Diagnostic, NoteKind, RenderedNote, Severity, SourceLocation
-from ankipress.notetypes import NoteType, for_kind
+from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
+from ankipress.notetypes import for_kind
 
 # Zip entries carry this time instead of the clock (the earliest a zip can hold).
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -46,26 +46,36 @@ def _genanki_model(note_type: NoteType) -> genanki.Model:
         model_id=note_type.id,
         name=note_type.name,
         fields=[
-            {"name": name, "id": ids.notetype_part_id(note_type.name, "field", name)}
-            for name in note_type.fields
+            {"name": name, "id": _part_id(note_type, "field", name, note_type.field_ids, i)}
+            for i, name in enumerate(note_type.fields)
         ],
         templates=[
             {
                 "name": name,
                 "qfmt": qfmt,
                 "afmt": afmt,
-                "id": ids.notetype_part_id(note_type.name, "template", name),
+                "id": _part_id(note_type, "template", name, note_type.template_ids, i),
             }
-            for name, qfmt, afmt in note_type.templates
+            for i, (name, qfmt, afmt) in enumerate(note_type.templates)
         ],
         css=note_type.css,
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
-        sort_field_index=0,
+        sort_field_index=note_type.sort_field,
     )
+
+
+def _part_id(
+    note_type: NoteType, kind: str, name: str, kept: tuple[int | None, ...], index: int
+) -> int:
+    """A field's or template's id: the one it was read with, else derived from names."""
+    given = kept[index] if index < len(kept) else None
+    return given if given is not None else ids.notetype_part_id(note_type.name, kind, name)
 
 
 def card_ords(note: RenderedNote) -> list[int]:
     """The template ordinals of the cards a note makes, as Anki would generate them."""
+    if note.card_ords:
+        return list(note.card_ords)
     if note.kind is NoteKind.CLOZE:
         numbers = {int(n) for n in _CLOZE_NUMBER.findall(note.fields[0]) if int(n) > 0}
         return sorted(number - 1 for number in numbers) or [0]
@@ -85,7 +95,7 @@ def _checksum(sort_field: str) -> int:
 
 
 def _rows(
-    notes: Sequence[RenderedNote], mids: dict[NoteKind, int], timestamp: int
+    notes: Sequence[RenderedNote], mids: Sequence[int], timestamp: int
 ) -> tuple[Iterator[tuple[object, ...]], list[tuple[object, ...]]]:
     note_rows: list[tuple[object, ...]] = []
     card_rows: list[tuple[object, ...]] = []
@@ -93,13 +103,14 @@ def _rows(
     for position, note in enumerate(notes):
         note_id = next(next_id)
         mod = note.mod if note.mod is not None else timestamp
-        sort_field = _sort_field(note.fields[0])
+        sort_index = note.notetype.sort_field if note.notetype else 0
+        sort_field = _sort_field(note.fields[sort_index])
         tags = f" {' '.join(note.tags)} " if note.tags else ""
         note_rows.append(
             (
                 note_id,
                 note.guid,
-                mids[note.kind],
+                mids[position],
                 mod,
                 -1,
                 tags,
@@ -143,8 +154,15 @@ def _fill(
     note_types: Callable[[NoteKind], NoteType],
     timestamp: int,
 ) -> list[Diagnostic]:
-    kinds = list(dict.fromkeys(note.kind for note in notes))
-    models = {kind: _genanki_model(note_types(kind)) for kind in kinds}
+    by_kind = {kind: note_types(kind) for kind in dict.fromkeys(n.kind for n in notes)}
+    types = [
+        note.notetype if note.kind is NoteKind.CUSTOM and note.notetype else by_kind[note.kind]
+        for note in notes
+    ]
+    unique: dict[int, NoteType] = {}
+    for note_type in types:
+        unique.setdefault(note_type.id, note_type)
+    models = {type_id: _genanki_model(note_type) for type_id, note_type in unique.items()}
     decks = [genanki.Deck(ids.deck_id(name), name) for name in dict.fromkeys(n.deck for n in notes)]
     for model in models.values():
         decks[0].add_model(model)
@@ -152,7 +170,7 @@ def _fill(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         genanki.Package(decks).write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
-    note_rows, card_rows = _rows(notes, {k: m.model_id for k, m in models.items()}, timestamp)
+    note_rows, card_rows = _rows(notes, [note_type.id for note_type in types], timestamp)
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
     connection.commit()

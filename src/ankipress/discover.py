@@ -1,0 +1,95 @@
+"""Which files make which package: folders, subdecks, and the inputs of a build."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ankipress.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One source file of a package, and the deck its notes go under."""
+
+    path: Path
+    deck_prefix: str | None = None
+    """For a file in a folder package: the folder's deck (``Course::Week 1``)."""
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith(".")
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every visible file below ``folder``, in sorted order (hidden files and folders skipped)."""
+    found: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        if not _visible(entry):
+            continue
+        if entry.is_dir():
+            found.extend(_walk(entry))
+        elif entry.is_file():
+            found.append(entry)
+    return found
+
+
+def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
+    """Inputs with every folder replaced by the files below it, recursively, in sorted order."""
+    expanded: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            files = _walk(path)
+            if not files:
+                raise UsageError(f"{path}: the folder holds no source files")
+            expanded.extend(files)
+        else:
+            expanded.append(path)
+    return expanded
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSource:
+    """What one package of a build is made from."""
+
+    output: Path
+    inputs: tuple[InputFile, ...]
+
+
+def package_of(entry: Path, root: Path, out_dir: Path) -> PackageSource | None:
+    """The package a file or folder directly under ``root`` makes, if any."""
+    if entry.is_dir():
+        inputs = tuple(
+            InputFile(path, "::".join(path.parent.relative_to(root).parts)) for path in _walk(entry)
+        )
+        return PackageSource(out_dir / f"{entry.name}.apkg", inputs) if inputs else None
+    if entry.is_file():
+        return PackageSource(out_dir / f"{entry.stem}.apkg", (InputFile(entry),))
+    return None
+
+
+def discover_packages(source_dir: Path, out_dir: Path) -> list[PackageSource]:
+    """The packages a build makes from ``source_dir``.
+
+    Each file directly in it becomes ``<stem>.apkg``; each folder becomes ``<folder>.apkg``,
+    holding every file below it, its subfolders as subdecks (``Folder::Sub``).
+    """
+    if not source_dir.is_dir():
+        raise UsageError(f"{source_dir}: no such folder of source cards")
+    packages: list[PackageSource] = []
+    claimed: dict[Path, Path] = {}
+    for entry in sorted(source_dir.iterdir()):
+        package = package_of(entry, source_dir, out_dir) if _visible(entry) else None
+        if package is None:
+            continue
+        if package.output in claimed:
+            raise UsageError(
+                f"{entry} and {claimed[package.output]} would both be written to "
+                f"{package.output}; rename one of them"
+            )
+        claimed[package.output] = entry
+        packages.append(package)
+    if not packages:
+        raise UsageError(f"{source_dir}: no source files to build")
+    return packages

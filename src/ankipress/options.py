@@ -1,0 +1,78 @@
+"""The settings of a build, and how users write some of them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ankipress.errors import UsageError
+from ankipress.model import NoteKind
+from ankipress.normalize import OnDuplicate
+from ankipress.render import MathMode
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How to read and render the inputs of a package."""
+
+    input_format: str | None = None
+    """A reader's name, or ``None`` to detect the format of each file."""
+    deck: str | None = None
+    """Put every note in this deck instead of the one its source names."""
+    tags: tuple[str, ...] = ()
+    """Tags added to every note."""
+    strict: bool = False
+    """Treat warnings as errors."""
+    markdown: bool = False
+    """Treat plain-text fields as Markdown."""
+    allow_html: bool = False
+    """Let raw HTML in Markdown through instead of escaping it."""
+    encoding: str | None = None
+    """The inputs' encoding; ``None``: UTF-8 unless a byte-order mark says otherwise."""
+    separator: str | None = None
+    """Field separator for formats that let the user choose one (Quizlet, CSV)."""
+    card_separator: str | None = None
+    """Card separator for formats that let the user choose one (Quizlet)."""
+    columns: tuple[str, ...] | None = None
+    """Column names for tables (CSV/TSV), overriding their header."""
+    on_duplicate: OnDuplicate = OnDuplicate.AUTO
+    """What to do with a question asked twice in one deck."""
+    kind: NoteKind | None = None
+    """Make every basic note of this kind instead (reversed, type in the answer)."""
+    template: Path | None = None
+    """A folder with the user's front.html, back.html and style.css for basic notes."""
+    math: MathMode = MathMode.MATHJAX
+    """What formulas become: MathJax delimiters, SVG rendered now, or left as written."""
+
+
+def parse_source_date_epoch(environ: Mapping[str, str]) -> int | None:
+    """``SOURCE_DATE_EPOCH`` from ``environ`` as seconds, ``None`` when unset or empty."""
+    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
+    return int(value)
+
+
+_SEPARATOR_NAMES = {
+    "tab": "\t",
+    "\\t": "\t",
+    "newline": "\n",
+    "\\n": "\n",
+    "comma": ",",
+    "semicolon": ";",
+    "pipe": "|",
+    "colon": ":",
+    "space": " ",
+}
+
+
+def parse_separator(text: str) -> str:
+    """A separator as a user writes it: ``\\t``, ``\\n``, a name (``tab``, ``comma``), or itself."""
+    if not text:
+        raise UsageError("a separator cannot be empty")
+    named = _SEPARATOR_NAMES.get(text.lower())
+    # A shell passes "\n\n" as backslashes; a blank line between cards is what is meant.
+    return named if named is not None else text.replace("\\n", "\n").replace("\\t", "\t")
