@@ -178,7 +178,8 @@ def test_usage_errors_exit_2(tmp_path: Path, seed_copy: Path) -> None:
     wrong_suffix = run("convert", str(seed_copy), "-o", str(tmp_path / "deck.zip"))
     assert wrong_suffix.exit_code == 2
     assert wrong_suffix.stderr == (
-        f"ankipress: error: {tmp_path / 'deck.zip'}: the output must be an .apkg file\n"
+        f"ankipress: error: {tmp_path / 'deck.zip'}: cannot tell the output format from the "
+        "extension .zip; name it with --to (apkg)\n"
     )
 
     unknown = run("convert", str(seed_copy), "-o", "x.apkg", "--from", "nope")

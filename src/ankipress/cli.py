@@ -6,6 +6,7 @@ write (nothing written), 2 a usage error.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -275,20 +276,48 @@ def cli() -> None:
 @click.option(
     "-o",
     "--output",
-    required=True,
     type=click.Path(path_type=Path),
-    help="The .apkg file to write.",
+    help="The file to write: a package (.apkg) or a text deck (.md, .txt, .csv).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Convert each input on its own into this folder, instead of one -o file.",
+)
+@click.option(
+    "--to",
+    metavar="FORMAT",
+    help="The output format when the extension does not say (apkg, markdown, ankitext, csv).",
+)
+@click.option(
+    "--media-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where a text output puts media files (default: <output>.media/ beside it).",
 )
 @_common
 @_handle_errors
-def convert(inputs: tuple[Path, ...], output: Path, verbose: bool, **kwargs: Any) -> None:
-    """Convert flashcard files into one Anki package."""
+def convert(
+    inputs: tuple[Path, ...],
+    output: Path | None,
+    out_dir: Path | None,
+    to: str | None,
+    media_dir: Path | None,
+    verbose: bool,
+    **kwargs: Any,
+) -> None:
+    """Convert flashcard files into one Anki package, or decks back into text."""
+    if (output is None) == (out_dir is None):
+        raise UsageError("give either -o FILE (one output) or --out-dir DIR (one per input)")
     timestamp = _timestamp()
-    _run(
-        lambda options: [pipeline.convert(list(inputs), output, options, timestamp)],
-        kwargs,
-        verbose,
-    )
+
+    def work(options: pipeline.Options) -> list[pipeline.PackageReport]:
+        options = dataclasses.replace(options, to=to, media_dir=media_dir)
+        if out_dir is not None:
+            return pipeline.convert_each(list(inputs), out_dir, options, timestamp)
+        assert output is not None
+        return [pipeline.convert(list(inputs), output, options, timestamp)]
+
+    _run(work, kwargs, verbose)
 
 
 @cli.command()

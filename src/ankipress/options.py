@@ -44,6 +44,10 @@ class Options:
     """A folder with the user's front.html, back.html and style.css for basic notes."""
     math: MathMode = MathMode.MATHJAX
     """What formulas become: MathJax delimiters, SVG rendered now, or left as written."""
+    to: str | None = None
+    """The output format (``apkg``, ``markdown``, …); ``None``: from the output's extension."""
+    media_dir: Path | None = None
+    """Where a text output puts media files; ``None``: ``<output stem>.media`` beside it."""
 
 
 def parse_source_date_epoch(environ: Mapping[str, str]) -> int | None:

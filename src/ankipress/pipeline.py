@@ -21,6 +21,7 @@ from ankipress.discover import (
     package_of,
 )
 from ankipress.errors import InputError, UsageError
+from ankipress.media import pack_references
 from ankipress.model import (
     Diagnostic,
     Media,
@@ -37,6 +38,7 @@ from ankipress.options import Options, parse_separator, parse_source_date_epoch
 from ankipress.render import FieldRenderer
 from ankipress.sources import load
 from ankipress.usertemplate import load_template
+from ankipress.writers import TextWriter, text_writer_for
 from ankipress.writers.apkg import write_apkg
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "build",
     "check",
     "convert",
+    "convert_each",
     "discover_packages",
     "expand_inputs",
     "inputs_timestamp",
@@ -89,6 +92,14 @@ class PackagePlan:
     def rejected(self) -> int:
         """Cards read that did not become notes: rejected by the reader or dropped."""
         return self.cards_read - len(self.notes)
+
+
+@dataclass(frozen=True, slots=True)
+class TextPlan:
+    """A deck read and normalized for a text output: the plan, and the notes as written."""
+
+    plan: PackagePlan
+    notes: tuple[Note, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,12 +213,21 @@ def _as_inputs(inputs: Sequence[Path | InputFile]) -> list[InputFile]:
     return [item if isinstance(item, InputFile) else InputFile(item) for item in inputs]
 
 
-def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Options) -> PackagePlan:
-    """Read, normalize and render ``inputs`` into one package; writes nothing.
+@dataclass
+class _Gathered:
+    """Inputs read and normalized: the notes with their GUIDs, media, and what was said."""
 
-    Unreadable inputs become error diagnostics in the plan, so every problem of every input
-    is reported at once.
-    """
+    items: list[InputFile]
+    kept: list[tuple[Note, str]]
+    media: list[Media]
+    diagnostics: list[Diagnostic]
+    cards_read: int
+    changed: int
+    dropped: int
+    template: NoteType | None
+
+
+def _gather(inputs: Sequence[Path | InputFile], options: Options) -> _Gathered:
     items = _as_inputs(inputs)
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
@@ -239,32 +259,82 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
             kept.append((note, guid))
         else:
             diagnostics.append(problem)
-    renderer = FieldRenderer(
-        markdown=options.markdown, allow_html=options.allow_html, math=options.math
-    )
-    rendered = tuple(_render_note(renderer, note, guid) for note, guid in kept)
-    if renderer.formulas:
-        rendered, math_diagnostics = _with_svg_math(renderer, rendered)
-        diagnostics.extend(math_diagnostics)
-    media.extend(Media(name, data) for name, data in renderer.media.items())
-    packed, media_diagnostics = _merge_media(media)
-    diagnostics.extend(media_diagnostics)
-    if not rendered and not any(d.severity is Severity.ERROR for d in diagnostics):
-        where = SourceLocation(str(items[0].path)) if items else SourceLocation(str(output))
-        diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found"))
-    decks = tuple(dict.fromkeys(note.deck for note in rendered))
-    return PackagePlan(
-        output,
-        tuple(item.path for item in items),
-        rendered,
-        tuple(diagnostics),
+    return _Gathered(
+        items,
+        kept,
+        media,
+        diagnostics,
         cards_read,
         normalized.changed,
         normalized.dropped,
-        decks,
         template,
+    )
+
+
+def _plan(
+    gathered: _Gathered, output: Path, notes: tuple[RenderedNote, ...], media: list[Media]
+) -> PackagePlan:
+    diagnostics = gathered.diagnostics
+    packed, media_diagnostics = _merge_media(media)
+    diagnostics.extend(media_diagnostics)
+    if not notes and not any(d.severity is Severity.ERROR for d in diagnostics):
+        items = gathered.items
+        where = SourceLocation(str(items[0].path)) if items else SourceLocation(str(output))
+        diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found"))
+    return PackagePlan(
+        output,
+        tuple(item.path for item in gathered.items),
+        notes,
+        tuple(diagnostics),
+        gathered.cards_read,
+        gathered.changed,
+        gathered.dropped,
+        tuple(dict.fromkeys(note.deck for note in notes)),
+        gathered.template,
         packed,
     )
+
+
+def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Options) -> PackagePlan:
+    """Read, normalize and render ``inputs`` into one package; writes nothing.
+
+    Unreadable inputs become error diagnostics in the plan, so every problem of every input
+    is reported at once.
+    """
+    gathered = _gather(inputs, options)
+    renderer = FieldRenderer(
+        markdown=options.markdown, allow_html=options.allow_html, math=options.math
+    )
+    rendered = tuple(_render_note(renderer, note, guid) for note, guid in gathered.kept)
+    if renderer.formulas:
+        rendered, math_diagnostics = _with_svg_math(renderer, rendered)
+        gathered.diagnostics.extend(math_diagnostics)
+    rendered, referenced, media_problems = pack_references(rendered)
+    gathered.diagnostics.extend(media_problems)
+    media = [*gathered.media, *referenced]
+    media.extend(Media(name, data) for name, data in renderer.media.items())
+    return _plan(gathered, output, rendered, media)
+
+
+def plan_text(inputs: Sequence[Path | InputFile], output: Path, options: Options) -> TextPlan:
+    """Read and normalize ``inputs`` for a text output: notes as written, not rendered."""
+    gathered = _gather(inputs, options)
+    notes = tuple(replace(note, guid=guid) for note, guid in gathered.kept)
+    # The plan's notes stand for the notes to write: their fields are the source text.
+    stand_ins = tuple(
+        RenderedNote(
+            guid,
+            note.deck,
+            note.fields or (note.question, note.answer),
+            note.tags,
+            note.location,
+            note.kind,
+            None,
+            note.notetype,
+        )
+        for note, guid in gathered.kept
+    )
+    return TextPlan(_plan(gathered, output, stand_ins, gathered.media), notes)
 
 
 def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote:
@@ -370,18 +440,58 @@ def convert(
     options: Options | None = None,
     timestamp: int | None = None,
 ) -> PackageReport:
-    """Build one package at ``output`` from ``inputs`` (files, or folders read recursively).
+    """Build one deck at ``output`` from ``inputs`` (files, or folders read recursively).
 
-    Each file's notes go to the deck the file names, else one named after the file, unless
-    ``options.deck`` is given. ``timestamp`` (seconds) is stamped into every note; by default
-    the newest modification time of the inputs. Raises :class:`InputError` (nothing written)
-    when any input has errors.
+    ``output`` is a package (``.apkg``) or, by its extension or ``options.to``, a text
+    format. Each file's notes go to the deck the file names, else one named after the file,
+    unless ``options.deck`` is given. ``timestamp`` (seconds) is stamped into every note of
+    a package; by default the newest modification time of the inputs. Raises
+    :class:`InputError` (nothing written) when any input has errors.
     """
     options = options or Options()
-    if output.suffix.lower() != ".apkg":
-        raise UsageError(f"{output}: the output must be an .apkg file")
-    plan = plan_package(expand_inputs(inputs), output, options)
-    return write_plans([plan], options, timestamp)[0]
+    writer = text_writer_for(output, options.to)
+    if writer is None:
+        if output.suffix.lower() != ".apkg":
+            raise UsageError(f"{output}: a package must be an .apkg file")
+        plan = plan_package(expand_inputs(inputs), output, options)
+        return write_plans([plan], options, timestamp)[0]
+    return _write_texts([plan_text(expand_inputs(inputs), output, options)], writer, options)[0]
+
+
+def convert_each(
+    inputs: Sequence[Path], out_dir: Path, options: Options, timestamp: int | None = None
+) -> list[PackageReport]:
+    """Convert every input file on its own into ``out_dir`` (``--out-dir``), all or none."""
+    files = expand_inputs(inputs)
+    writer = text_writer_for(Path("x.apkg"), options.to) if options.to else None
+    suffix = writer.extensions[0] if writer is not None else ".apkg"
+    outputs: dict[Path, Path] = {}
+    for path in files:
+        output = out_dir / f"{path.stem}{suffix}"
+        if output in outputs:
+            raise UsageError(f"{path} and {outputs[output]} would both be written to {output}")
+        outputs[output] = path
+    if writer is None:
+        plans = [plan_package([path], output, options) for output, path in outputs.items()]
+        return write_plans(plans, options, timestamp)
+    texts = [plan_text([path], output, options) for output, path in outputs.items()]
+    return _write_texts(texts, writer, options)
+
+
+def _write_texts(
+    texts: Sequence[TextPlan], writer: TextWriter, options: Options
+) -> list[PackageReport]:
+    plans = [text.plan for text in texts]
+    if any(_failures(plan, options.strict) for plan in plans):
+        raise _refuse(plans, options.strict)
+    reports = []
+    for text in texts:
+        output = text.plan.output
+        media_dir = options.media_dir or output.with_name(f"{output.stem}.media")
+        media = [Media(name, data) for name, data in text.plan.media]
+        said = writer.write(text.notes, media, output, media_dir)
+        reports.append(PackageReport(text.plan, 0, text.plan.diagnostics + tuple(said)))
+    return reports
 
 
 def build(

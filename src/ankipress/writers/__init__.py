@@ -1,1 +1,57 @@
-"""Output formats. Only :mod:`ankipress.writers.apkg` imports genanki."""
+"""Output formats. ``apkg`` (the one module that imports genanki) writes packages; the text
+writers registered here write decks back to text: the way back from a package.
+
+A text writer has a ``name`` (the ``--to`` token), ``extensions``, a one-line
+``description`` and ``write(notes, media, output, media_dir) -> diagnostics``, which writes
+``output`` atomically and the media files into ``media_dir``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from ankipress.errors import UsageError
+from ankipress.model import Diagnostic, Media, Note
+
+__all__ = ["TEXT_WRITERS", "TextWriter", "text_writer_for"]
+
+
+class TextWriter(Protocol):
+    """What every text output format provides."""
+
+    name: str
+    extensions: tuple[str, ...]
+    description: str
+
+    def write(
+        self, notes: Sequence[Note], media: Sequence[Media], output: Path, media_dir: Path
+    ) -> list[Diagnostic]:
+        """Write ``notes`` to ``output`` and ``media`` into ``media_dir``; say what was lost."""
+        ...
+
+
+TEXT_WRITERS: tuple[TextWriter, ...] = ()
+
+
+def text_writer_for(output: Path, to: str | None) -> TextWriter | None:
+    """The text writer for ``output`` (by ``--to``, else its extension); ``None``: a package."""
+    names = ["apkg", *(writer.name for writer in TEXT_WRITERS)]
+    if to is not None:
+        if to.lower() == "apkg":
+            return None
+        for writer in TEXT_WRITERS:
+            if writer.name == to.lower():
+                return writer
+        raise UsageError(f"unknown output format {to!r}; known formats: {', '.join(names)}")
+    suffix = output.suffix.lower()
+    if suffix == ".apkg":
+        return None
+    for writer in TEXT_WRITERS:
+        if suffix in writer.extensions:
+            return writer
+    raise UsageError(
+        f"{output}: cannot tell the output format from the extension {suffix or '(none)'}; "
+        f"name it with --to ({', '.join(names)})"
+    )
