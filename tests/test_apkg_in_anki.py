@@ -164,6 +164,8 @@ def test_a_new_release_of_the_card_style_updates_the_note_type(
         )
 
     monkeypatch.setattr("ankipress.notetypes.basic", restyled)
+    # A release that changes the CSS moves TEMPLATES_CHANGED forward (a test enforces it).
+    monkeypatch.setattr(notetypes, "TEMPLATES_CHANGED", notetypes.TEMPLATES_CHANGED + 60)
     anki.import_package(_build(seed_copy.parent, tmp_path / "v2", T0 + 60))
 
     assert anki.notetype_names(used_only=True) == ["ankipress Basic"]

@@ -47,7 +47,11 @@ def test_build_writes_one_package_per_source_and_says_so(in_project: Path) -> No
     assert result.exit_code == 0
     assert result.stdout == SUMMARY
     assert result.stderr == WARNING
-    assert _files(in_project / "build") == ["initialization-and-regularization.apkg"]
+    assert _files(in_project / "build") == [
+        ".ankipress-state.json",
+        "initialization-and-regularization.apkg",
+        "manifest.json",
+    ]
 
 
 def test_build_strict_refuses_on_the_warning_and_writes_nothing(in_project: Path) -> None:

@@ -188,3 +188,13 @@ def test_public_api_is_complete() -> None:
         if not name.startswith("_") and not inspect.ismodule(value) and name != "annotations"
     }
     assert public == set(ankipress.__all__) - {"__version__"}
+
+
+def test_template_changes_move_the_note_type_time_forward() -> None:
+    from ankipress import notetypes
+
+    assert notetypes.templates_digest() == notetypes.TEMPLATES_DIGEST, (
+        "the card templates or CSS changed: set TEMPLATES_CHANGED in notetypes.py to the "
+        "current time (so users' collections take the new note types) and TEMPLATES_DIGEST "
+        f"to {notetypes.templates_digest()!r}"
+    )

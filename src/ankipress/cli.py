@@ -55,6 +55,11 @@ def _plural(count: int, word: str) -> str:
 
 
 def _summary(report: pipeline.PackageReport) -> str:
+    if report.skipped:
+        return (
+            f"up to date {report.plan.output}: its inputs and settings are unchanged "
+            "(--force rebuilds it)"
+        )
     return _plan_summary(report.plan, "wrote", report.diagnostics)
 
 
@@ -337,12 +342,17 @@ def convert(
     type=click.Path(path_type=Path),
     help="Folder the packages are written to.",
 )
+@click.option("--force", is_flag=True, help="Rebuild packages that are up to date too.")
 @_common
 @_handle_errors
-def build(source_dir: Path, out_dir: Path, verbose: bool, **kwargs: Any) -> None:
-    """Build one package per file of the source folder."""
+def build(source_dir: Path, out_dir: Path, force: bool, verbose: bool, **kwargs: Any) -> None:
+    """Build one package per file or folder of the source folder, into the output folder."""
     timestamp = _timestamp()
-    _run(lambda options: pipeline.build(source_dir, out_dir, options, timestamp), kwargs, verbose)
+    _run(
+        lambda options: pipeline.build(source_dir, out_dir, options, timestamp, force),
+        kwargs,
+        verbose,
+    )
 
 
 @cli.command()

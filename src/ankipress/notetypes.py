@@ -8,9 +8,39 @@ fields or templates.
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 
 from ankipress.model import NoteKind, NoteType
+
+TEMPLATES_CHANGED = 1_795_715_213
+"""When our templates or CSS last changed (seconds). Written as the note types' time, so a
+release with new templates updates them in users' collections (Anki takes a note type only
+when it is newer). A test fails when the files change and this is not moved forward."""
+
+TEMPLATES_DIGEST = "cc4220510f37ff1957d341846e2f02083379af7a3171c713b4d642200768b2ed"
+"""The digest of the template files (:func:`templates_digest`) when TEMPLATES_CHANGED was set."""
+
+_TEMPLATE_FILES = (
+    "basic/back.html",
+    "basic/front.html",
+    "cloze/back.html",
+    "cloze/front.html",
+    "highlight.css",
+    "reversed/back.html",
+    "reversed/front.html",
+    "style.css",
+    "type/back.html",
+    "type/front.html",
+)
+
+
+def templates_digest() -> str:
+    """A digest of every template and stylesheet of our note types."""
+    digest = hashlib.sha256()
+    for name in _TEMPLATE_FILES:
+        digest.update(name.encode() + b"\0" + _read(*name.split("/")).encode() + b"\0")
+    return digest.hexdigest()
 
 
 def _read(*parts: str) -> str:

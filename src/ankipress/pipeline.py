@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ankipress import notetypes, readers
+from ankipress import buildstate, notetypes, readers
 from ankipress.discover import (
     InputFile,
     PackageSource,
@@ -34,12 +34,13 @@ from ankipress.model import (
     SourceLocation,
 )
 from ankipress.normalize import normalize
+from ankipress.notetimes import assign_times, content_hash
 from ankipress.options import Options, parse_separator, parse_source_date_epoch
 from ankipress.render import FieldRenderer
 from ankipress.sources import load
 from ankipress.usertemplate import load_template
 from ankipress.writers import TextWriter, text_writer_for
-from ankipress.writers.apkg import write_apkg
+from ankipress.writers.apkg import card_ords, write_apkg
 
 __all__ = [
     "InputFile",
@@ -110,6 +111,12 @@ class PackageReport:
     timestamp: int
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     """Everything reported for this package (the plan's and the writer's)."""
+    note_times: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """GUID → (content hash, time written), for the next build."""
+    cards: int = 0
+    """How many cards the package holds."""
+    skipped: bool = False
+    """True when the package was up to date and not rewritten (``plan.notes`` is empty)."""
 
 
 def inputs_timestamp(inputs: Sequence[Path]) -> int:
@@ -420,17 +427,50 @@ def _note_types(template: NoteType | None) -> Callable[[NoteKind], NoteType]:
     return note_type
 
 
+def _notetype_time(stamp: int, options: Options) -> int:
+    """The note types' time: newer than any release of their templates, so they update."""
+    times = [stamp, notetypes.TEMPLATES_CHANGED]
+    if options.template is not None:
+        for name in ("front.html", "back.html", "style.css"):
+            path = options.template / name
+            if path.is_file():
+                times.append(int(path.stat().st_mtime))
+    return max(times)
+
+
 def write_plans(
-    plans: Sequence[PackagePlan], options: Options, timestamp: int | None = None
+    plans: Sequence[PackagePlan],
+    options: Options,
+    timestamp: int | None = None,
+    previous: Mapping[str, Mapping[str, tuple[str, int]]] | None = None,
 ) -> list[PackageReport]:
-    """Write every plan, or none: any error (any warning with ``strict``) stops them all."""
+    """Write every plan, or none: any error (any warning with ``strict``) stops them all.
+
+    Each note gets the time its content last changed (:mod:`ankipress.notetimes`);
+    ``timestamp`` (``SOURCE_DATE_EPOCH``) caps them, and ``previous`` holds the last build's
+    note times by package file name.
+    """
     if any(_failures(plan, options.strict) for plan in plans):
         raise _refuse(plans, options.strict)
     reports = []
+    previous = previous or {}
     for plan in plans:
-        stamp = timestamp if timestamp is not None else inputs_timestamp(plan.inputs)
-        written = write_apkg(plan.output, plan.notes, stamp, _note_types(plan.template), plan.media)
-        reports.append(PackageReport(plan, stamp, plan.diagnostics + tuple(written)))
+        fallback = timestamp if timestamp is not None else inputs_timestamp(plan.inputs)
+        notes = assign_times(plan.notes, fallback, previous.get(plan.output.name), timestamp)
+        # The package's own time: its newest note, so that packages built from the same
+        # history are the same bytes (the input files' times differ between clones).
+        stamp = max((note.mod or fallback for note in notes), default=fallback)
+        written = write_apkg(
+            plan.output,
+            notes,
+            stamp,
+            _note_types(plan.template),
+            plan.media,
+            _notetype_time(stamp, options),
+        )
+        times = {note.guid: (content_hash(note), note.mod or stamp) for note in notes}
+        cards = sum(len(card_ords(note)) for note in notes)
+        reports.append(PackageReport(plan, stamp, plan.diagnostics + tuple(written), times, cards))
     return reports
 
 
@@ -494,19 +534,75 @@ def _write_texts(
     return reports
 
 
+def _settings_key(options: Options, timestamp: int | None) -> tuple[str, list[str]]:
+    """What besides the inputs decides a package's bytes: settings, template, time cap."""
+    settings = repr(replace(options, strict=False))
+    extra = [f"cap={timestamp}"]
+    if options.template is not None:
+        for name in ("front.html", "back.html", "style.css"):
+            path = options.template / name
+            extra.append(buildstate.file_sha256(path) if path.is_file() else f"no {name}")
+    return settings, extra
+
+
 def build(
-    source_dir: Path, out_dir: Path, options: Options | None = None, timestamp: int | None = None
+    source_dir: Path,
+    out_dir: Path,
+    options: Options | None = None,
+    timestamp: int | None = None,
+    force: bool = False,
 ) -> list[PackageReport]:
     """One package per file or folder of ``source_dir``, written to ``out_dir``.
 
     All sources are read before anything is written: one bad file and no package is written.
+    A package whose inputs, settings and ankipress version are unchanged since the last
+    build (``out_dir/.ankipress-state.json``) and whose file is intact is not rewritten,
+    unless ``force``. ``out_dir/manifest.json`` lists every package.
     """
+    from ankipress import __version__
+
     options = options or Options()
-    plans = [
-        plan_package(package.inputs, package.output, options)
-        for package in discover_packages(source_dir, out_dir)
-    ]
-    return write_plans(plans, options, timestamp)
+    states = buildstate.load_state(out_dir)
+    settings, extra = _settings_key(options, timestamp)
+    todo: list[tuple[PackageSource, str]] = []
+    current: dict[str, buildstate.PackageState] = {}
+    skipped: list[PackageReport] = []
+    packages = discover_packages(source_dir, out_dir)
+    for package in packages:
+        key = buildstate.inputs_key(
+            __version__, settings, [item.path for item in package.inputs], extra
+        )
+        state = states.get(package.output.name)
+        output = package.output
+        if (
+            not force
+            and state is not None
+            and state.key == key
+            and output.is_file()
+            and buildstate.file_sha256(output) == state.sha256
+        ):
+            current[output.name] = state
+            inputs = tuple(item.path for item in package.inputs)
+            decks = tuple(state.summary.get("decks", ()))
+            plan = PackagePlan(output, inputs, (), (), 0, 0, 0, decks)
+            skipped.append(
+                PackageReport(plan, 0, (), state.notes, int(state.summary.get("cards", 0)), True)
+            )
+        else:
+            todo.append((package, key))
+    plans = [plan_package(package.inputs, package.output, options) for package, _ in todo]
+    previous = {name: state.notes for name, state in states.items()}
+    reports = write_plans(plans, options, timestamp, previous)
+    for (_, key), report in zip(todo, reports, strict=True):
+        output = report.plan.output
+        sha = buildstate.file_sha256(output)
+        entry = buildstate.summary(
+            output, sha, len(report.plan.notes), report.cards, report.plan.decks
+        )
+        current[output.name] = buildstate.PackageState(key, sha, report.note_times, entry)
+    buildstate.save(out_dir, current, f"ankipress {__version__}")
+    by_name = {report.plan.output.name: report for report in [*reports, *skipped]}
+    return [by_name[package.output.name] for package in packages]
 
 
 def check(

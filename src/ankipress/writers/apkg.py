@@ -153,6 +153,7 @@ def _fill(
     notes: Sequence[RenderedNote],
     note_types: Callable[[NoteKind], NoteType],
     timestamp: int,
+    notetype_time: int,
 ) -> list[Diagnostic]:
     by_kind = {kind: note_types(kind) for kind in dict.fromkeys(n.kind for n in notes)}
     types = [
@@ -169,7 +170,8 @@ def _fill(
     cursor = connection.cursor()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        genanki.Package(decks).write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
+        # genanki stamps note types (and nothing else of ours) with this time.
+        genanki.Package(decks).write_to_db(cursor, notetype_time, itertools.count(1))
     note_rows, card_rows = _rows(notes, [note_type.id for note_type in types], timestamp)
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
@@ -203,6 +205,7 @@ def write_apkg(
     timestamp: int,
     note_types: Callable[[NoteKind], NoteType] = for_kind,
     media: Sequence[tuple[str, bytes]] = (),
+    notetype_time: int | None = None,
 ) -> list[Diagnostic]:
     """Write ``notes`` and ``media`` (name, content) to the package at ``path``.
 
@@ -211,7 +214,8 @@ def write_apkg(
 
     ``timestamp`` (seconds) is the time of the package: the modification time of notes that
     carry none of their own. Anki updates a note it already has only when the package's
-    note is newer.
+    note is newer. ``notetype_time`` is the note types' time (default: ``timestamp``): Anki
+    takes a changed note type only when it is newer.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -224,7 +228,9 @@ def write_apkg(
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            diagnostics = _fill(connection, notes, note_types, timestamp)
+            diagnostics = _fill(
+                connection, notes, note_types, timestamp, notetype_time or timestamp
+            )
         finally:
             connection.close()
         package = Path(work) / "package.apkg"

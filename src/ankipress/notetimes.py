@@ -1,0 +1,131 @@
+"""When each note last changed, so a release updates in Anki only the notes that changed.
+
+Anki updates a note it already has when the package's note is newer, and counts every newer
+note as updated even when nothing in it changed. One time for the whole package would touch
+every note of every user on every release (and sync them all), so each note gets the time its
+own content last changed:
+
+1. from git, when its source file is in a work tree: the commit time of the last change to
+   the note's own lines (``git blame``);
+2. else from the previous build, for a note whose content is unchanged (its hash);
+3. else the package's time (``SOURCE_DATE_EPOCH``, or the newest modification time of the
+   inputs).
+
+``SOURCE_DATE_EPOCH``, when set, caps every time. Same inputs and history, same times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import shutil
+import subprocess
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ankipress.model import RenderedNote
+
+_GIT_TIMEOUT = 120
+
+
+def content_hash(note: RenderedNote) -> str:
+    """A hash of everything of a note that Anki stores: a changed hash means a changed note."""
+    notetype = note.notetype.name if note.notetype else note.kind.value
+    parts = [note.guid, notetype, note.deck, " ".join(note.tags), *note.fields]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def git_line_times(path: Path) -> list[int | None] | None:
+    """The commit time of each line of ``path`` (index 0 is line 1); ``None`` outside git.
+
+    Lines not committed yet get ``None``. Parsed from ``git blame --porcelain``, which names
+    each commit's details once and then only its hash.
+    """
+    git = shutil.which("git")
+    if git is None or not path.is_file():
+        return None
+    try:
+        completed = subprocess.run(
+            [git, "blame", "--porcelain", "--", path.name],
+            cwd=path.parent,
+            capture_output=True,
+            timeout=_GIT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if completed.returncode != 0:
+        return None  # not in a work tree, or a file git does not track
+    times: dict[str, int] = {}
+    lines: list[int | None] = []
+    current = ""
+    for raw in completed.stdout.split(b"\n"):
+        if raw.startswith(b"\t"):
+            lines.append(None if set(current) == {"0"} else times.get(current))
+        elif raw.startswith(b"committer-time "):
+            times[current] = int(raw.split()[1])
+        elif raw and not raw.startswith(b"\t"):
+            head = raw.split(b" ", 1)[0]
+            if len(head) == 40 and all(c in b"0123456789abcdef" for c in head):
+                current = head.decode("ascii")
+    return lines
+
+
+def _spans(notes: Sequence[RenderedNote]) -> dict[int, tuple[str, int, int]]:
+    """For each note with a line: (file, first line, last line) of its own lines.
+
+    A note runs from its line to the line before the next note of the same file (the last
+    one to the end of the file): whatever belongs to a card in any of our formats.
+    """
+    by_file: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for index, note in enumerate(notes):
+        if note.location.line is not None:
+            by_file[note.location.path].append((note.location.line, index))
+    spans: dict[int, tuple[str, int, int]] = {}
+    for path, starts in by_file.items():
+        starts.sort()
+        for position, (line, index) in enumerate(starts):
+            following = starts[position + 1][0] if position + 1 < len(starts) else None
+            end = following - 1 if following is not None and following > line else 1 << 30
+            spans[index] = (path, line, end)
+    return spans
+
+
+def assign_times(
+    notes: Sequence[RenderedNote],
+    fallback: int,
+    previous: Mapping[str, tuple[str, int]] | None = None,
+    cap: int | None = None,
+) -> tuple[RenderedNote, ...]:
+    """The notes, each with :attr:`RenderedNote.mod` set to when its content last changed.
+
+    ``previous`` maps a GUID to (content hash, time) from the last build; ``fallback`` is the
+    package's time; ``cap`` (``SOURCE_DATE_EPOCH``) bounds every time.
+    """
+    previous = previous or {}
+    spans = _spans(notes)
+    blame: dict[str, list[int | None] | None] = {}
+    timed = []
+    for index, note in enumerate(notes):
+        when: int | None = None
+        span = spans.get(index)
+        if span is not None:
+            path, first, last = span
+            if path not in blame:
+                blame[path] = git_line_times(Path(path))
+            lines = blame[path]
+            if lines is not None:
+                own = lines[first - 1 : min(last, len(lines))]
+                if own and all(t is not None for t in own):
+                    when = max(t for t in own if t is not None)
+        if when is None:
+            earlier = previous.get(note.guid)
+            if earlier is not None and earlier[0] == content_hash(note):
+                when = earlier[1]
+        if when is None:
+            when = fallback
+        if cap is not None:
+            when = min(when, cap)
+        timed.append(dataclasses.replace(note, mod=when))
+    return tuple(timed)
