@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from ankipress import __version__, pipeline, readers
+from ankipress.config import load_project
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
@@ -329,30 +330,62 @@ def convert(
 @click.option(
     "--source",
     "source_dir",
-    default="source_cards",
-    show_default=True,
     type=click.Path(path_type=Path),
-    help="Folder of source card files.",
+    help="Folder of source card files (default: the project file's, else source_cards).",
 )
 @click.option(
     "--out",
     "out_dir",
-    default="build",
-    show_default=True,
     type=click.Path(path_type=Path),
-    help="Folder the packages are written to.",
+    help="Folder the packages are written to (default: the project file's, else build).",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
 )
 @click.option("--force", is_flag=True, help="Rebuild packages that are up to date too.")
 @_common
 @_handle_errors
-def build(source_dir: Path, out_dir: Path, force: bool, verbose: bool, **kwargs: Any) -> None:
-    """Build one package per file or folder of the source folder, into the output folder."""
+def build(
+    source_dir: Path | None,
+    out_dir: Path | None,
+    config: Path | None,
+    force: bool,
+    verbose: bool,
+    **kwargs: Any,
+) -> None:
+    """Build one package per file or folder of the source folder, or as the project file says."""
     timestamp = _timestamp()
-    _run(
-        lambda options: pipeline.build(source_dir, out_dir, options, timestamp, force),
-        kwargs,
-        verbose,
-    )
+    project = load_project(Path(), config)
+
+    def work(options: pipeline.Options) -> list[pipeline.PackageReport]:
+        merged = _over(options, project.defaults)
+        packages = [
+            dataclasses.replace(package, options=_over(options, package.options or merged))
+            for package in project.packages
+        ] or None
+        return pipeline.build(
+            source_dir or project.source,
+            out_dir or project.out,
+            merged,
+            timestamp,
+            force,
+            packages if source_dir is None else None,
+        )
+
+    _run(work, kwargs, verbose)
+
+
+def _over(given: pipeline.Options, base: pipeline.Options) -> pipeline.Options:
+    """``base`` (a project file's settings) with what the command line set on top."""
+    default = pipeline.Options()
+    changes = {
+        name: getattr(given, name)
+        for name in (f.name for f in dataclasses.fields(given))
+        if getattr(given, name) != getattr(default, name)
+    }
+    return dataclasses.replace(base, **changes)
 
 
 @cli.command()

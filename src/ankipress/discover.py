@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ankipress.errors import UsageError
+from ankipress.options import Options
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,20 +17,22 @@ class InputFile:
     path: Path
     deck_prefix: str | None = None
     """For a file in a folder package: the folder's deck (``Course::Week 1``)."""
+    deck: str | None = None
+    """The deck of every note of the file, whatever the file says (a project file's deck)."""
 
 
 def _visible(path: Path) -> bool:
     return not path.name.startswith(".")
 
 
-def _walk(folder: Path) -> list[Path]:
+def walk(folder: Path) -> list[Path]:
     """Every visible file below ``folder``, in sorted order (hidden files and folders skipped)."""
     found: list[Path] = []
     for entry in sorted(folder.iterdir()):
         if not _visible(entry):
             continue
         if entry.is_dir():
-            found.extend(_walk(entry))
+            found.extend(walk(entry))
         elif entry.is_file():
             found.append(entry)
     return found
@@ -40,7 +43,7 @@ def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
     expanded: list[Path] = []
     for path in inputs:
         if path.is_dir():
-            files = _walk(path)
+            files = walk(path)
             if not files:
                 raise UsageError(f"{path}: the folder holds no source files")
             expanded.extend(files)
@@ -55,13 +58,15 @@ class PackageSource:
 
     output: Path
     inputs: tuple[InputFile, ...]
+    options: Options | None = None
+    """Settings of this package (a project file's), instead of the build's."""
 
 
 def package_of(entry: Path, root: Path, out_dir: Path) -> PackageSource | None:
     """The package a file or folder directly under ``root`` makes, if any."""
     if entry.is_dir():
         inputs = tuple(
-            InputFile(path, "::".join(path.parent.relative_to(root).parts)) for path in _walk(entry)
+            InputFile(path, "::".join(path.parent.relative_to(root).parts)) for path in walk(entry)
         )
         return PackageSource(out_dir / f"{entry.name}.apkg", inputs) if inputs else None
     if entry.is_file():

@@ -178,6 +178,8 @@ def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
     """The note in its final deck and note type."""
     if options.deck is not None:
         target = options.deck
+    elif item.deck is not None:
+        target = item.deck
     elif item.deck_prefix is None:
         target = note.deck
     elif note.deck == stem:  # the file names no deck of its own: the folder's deck
@@ -440,7 +442,7 @@ def _notetype_time(stamp: int, options: Options) -> int:
 
 def write_plans(
     plans: Sequence[PackagePlan],
-    options: Options,
+    options: Options | Sequence[Options],
     timestamp: int | None = None,
     previous: Mapping[str, Mapping[str, tuple[str, int]]] | None = None,
 ) -> list[PackageReport]:
@@ -448,13 +450,15 @@ def write_plans(
 
     Each note gets the time its content last changed (:mod:`ankipress.notetimes`);
     ``timestamp`` (``SOURCE_DATE_EPOCH``) caps them, and ``previous`` holds the last build's
-    note times by package file name.
+    note times by package file name. ``options`` may be one per plan.
     """
-    if any(_failures(plan, options.strict) for plan in plans):
-        raise _refuse(plans, options.strict)
+    each = [options] * len(plans) if isinstance(options, Options) else list(options)
+    strict = any(settings.strict for settings in each)
+    if any(_failures(plan, settings.strict) for plan, settings in zip(plans, each, strict=True)):
+        raise _refuse(plans, strict)
     reports = []
     previous = previous or {}
-    for plan in plans:
+    for plan, settings in zip(plans, each, strict=True):
         fallback = timestamp if timestamp is not None else inputs_timestamp(plan.inputs)
         notes = assign_times(plan.notes, fallback, previous.get(plan.output.name), timestamp)
         # The package's own time: its newest note, so that packages built from the same
@@ -466,7 +470,7 @@ def write_plans(
             stamp,
             _note_types(plan.template),
             plan.media,
-            _notetype_time(stamp, options),
+            _notetype_time(stamp, settings),
         )
         times = {note.guid: (content_hash(note), note.mod or stamp) for note in notes}
         cards = sum(len(card_ords(note)) for note in notes)
@@ -551,8 +555,11 @@ def build(
     options: Options | None = None,
     timestamp: int | None = None,
     force: bool = False,
+    packages: Sequence[PackageSource] | None = None,
 ) -> list[PackageReport]:
     """One package per file or folder of ``source_dir``, written to ``out_dir``.
+
+    ``packages`` (from a project file) replaces that discovery; each may carry its options.
 
     All sources are read before anything is written: one bad file and no package is written.
     A package whose inputs, settings and ankipress version are unchanged since the last
@@ -563,15 +570,16 @@ def build(
 
     options = options or Options()
     states = buildstate.load_state(out_dir)
-    settings, extra = _settings_key(options, timestamp)
     todo: list[tuple[PackageSource, str]] = []
     current: dict[str, buildstate.PackageState] = {}
     skipped: list[PackageReport] = []
-    packages = discover_packages(source_dir, out_dir)
+    if packages is None:
+        packages = discover_packages(source_dir, out_dir)
     for package in packages:
-        key = buildstate.inputs_key(
-            __version__, settings, [item.path for item in package.inputs], extra
-        )
+        settings, extra = _settings_key(package.options or options, timestamp)
+        paths = [item.path for item in package.inputs]
+        extra.extend(f"{item.deck_prefix}\0{item.deck}" for item in package.inputs)
+        key = buildstate.inputs_key(__version__, settings, paths, extra)
         state = states.get(package.output.name)
         output = package.output
         if (
@@ -590,9 +598,13 @@ def build(
             )
         else:
             todo.append((package, key))
-    plans = [plan_package(package.inputs, package.output, options) for package, _ in todo]
+    chosen = [package.options or options for package, _ in todo]
+    plans = [
+        plan_package(package.inputs, package.output, settings)
+        for (package, _), settings in zip(todo, chosen, strict=True)
+    ]
     previous = {name: state.notes for name, state in states.items()}
-    reports = write_plans(plans, options, timestamp, previous)
+    reports = write_plans(plans, chosen, timestamp, previous)
     for (_, key), report in zip(todo, reports, strict=True):
         output = report.plan.output
         sha = buildstate.file_sha256(output)

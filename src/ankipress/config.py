@@ -1,0 +1,281 @@
+"""The project file: ``ankipress.toml``, or ``[tool.ankipress]`` in ``pyproject.toml``.
+
+```toml
+[build]                      # defaults for every package (all optional)
+source = "source_cards"      # used when no [[package]] is listed
+out = "build"
+math = "mathjax"
+strict = false
+
+[[package]]
+name = "biology"             # build/biology.apkg
+sources = ["decks/biology/"] # a folder: its subfolders are subdecks
+deck = "Biology"             # the root deck (folder sources) or the deck of every note
+tags = ["bio"]
+
+[[package]]
+name = "mixed"
+sources = ["exports/*.csv", "notes/cells.md", "brainscape.txt"]
+reverse = true
+```
+
+With no file, or one that lists no package, a build makes one package per file or folder of
+``source`` as before. Unknown keys are errors naming their line, with the nearest valid key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ankipress.discover import InputFile, PackageSource, walk
+from ankipress.errors import InputError
+from ankipress.model import Diagnostic, NoteKind, Severity, SourceLocation
+from ankipress.normalize import OnDuplicate
+from ankipress.options import Options, parse_separator
+from ankipress.render import MathMode
+
+CONFIG_FILE = "ankipress.toml"
+
+# Keys that set Options, with how to read each value.
+_OPTION_KEYS: dict[str, tuple[type, str]] = {
+    "from": (str, "input_format"),
+    "deck": (str, "deck"),
+    "tags": (list, "tags"),
+    "strict": (bool, "strict"),
+    "markdown": (bool, "markdown"),
+    "allow_html": (bool, "allow_html"),
+    "encoding": (str, "encoding"),
+    "sep": (str, "separator"),
+    "card_sep": (str, "card_separator"),
+    "columns": (list, "columns"),
+    "on_duplicate": (str, "on_duplicate"),
+    "reverse": (bool, "reverse"),
+    "type_answer": (bool, "type_answer"),
+    "template": (str, "template"),
+    "math": (str, "math"),
+}
+_BUILD_KEYS = {"source", "out", *_OPTION_KEYS}
+_PACKAGE_KEYS = {"name", "sources", *_OPTION_KEYS}
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """What the project file says: where sources and outputs are, and the packages."""
+
+    path: Path | None
+    source: Path
+    out: Path
+    defaults: Options
+    packages: tuple[PackageSource, ...]
+    """The packages listed; empty: one per file or folder of :attr:`source`."""
+
+
+class _Reader:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.diagnostics: list[Diagnostic] = []
+
+    def line_of(self, table: str, index: int, key: str | None) -> int | None:
+        """The line of ``key`` in the ``index``-th table named ``table`` (or of the table)."""
+        header = re.compile(rf"\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+        seen, start = -1, None
+        for number, line in enumerate(self.lines, 1):
+            if header.match(line):
+                seen += 1
+                if seen == index:
+                    start = number
+                    if key is None:
+                        return number
+            elif start is not None and line.lstrip().startswith("["):
+                break
+            elif start is not None and key and re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", line):
+                return number
+        return start
+
+    def error(self, line: int | None, message: str, hint: str | None = None) -> None:
+        location = SourceLocation(str(self.path), line)
+        self.diagnostics.append(Diagnostic(location, Severity.ERROR, message, hint))
+
+
+def _toml(path: Path) -> tuple[str, dict[str, Any]]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else None
+        diagnostic = Diagnostic(SourceLocation(str(path), line), Severity.ERROR, f"{exc}")
+        raise InputError(str(diagnostic), [diagnostic]) from None
+
+
+def find_config(root: Path, explicit: Path | None = None) -> tuple[Path, str, Mapping[str, Any]]:
+    """The project file's path, text and table: ``explicit``, ``ankipress.toml`` or pyproject."""
+    if explicit is not None:
+        text, data = _toml(explicit)
+        if explicit.name == "pyproject.toml":
+            return explicit, text, data.get("tool", {}).get("ankipress", {})
+        return explicit, text, data
+    own = root / CONFIG_FILE
+    if own.is_file():
+        text, data = _toml(own)
+        return own, text, data
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        text, data = _toml(pyproject)
+        table = data.get("tool", {}).get("ankipress")
+        if isinstance(table, dict):
+            return pyproject, text, table
+    return root / CONFIG_FILE, "", {}
+
+
+def _check_keys(
+    reader: _Reader, table: Mapping[str, Any], allowed: set[str], where: str, index: int
+) -> None:
+    for key in table:
+        if key not in allowed:
+            near = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = (
+                f"did you mean {near[0]!r}?"
+                if near
+                else f"known keys: {', '.join(sorted(allowed))}"
+            )
+            reader.error(
+                reader.line_of(where, index, key), f"unknown key {key!r} in [{where}]", hint
+            )
+
+
+def _options(
+    reader: _Reader, table: Mapping[str, Any], base: Options, where: str, index: int, root: Path
+) -> Options:
+    values: dict[str, Any] = {}
+    for key, (kind, field) in _OPTION_KEYS.items():
+        if key not in table:
+            continue
+        value = table[key]
+        line = reader.line_of(where, index, key)
+        if not isinstance(value, kind) or (
+            isinstance(value, list) and not all(isinstance(v, str) for v in value)
+        ):
+            wanted = {str: "a string", bool: "true or false", list: "a list of strings"}[kind]
+            reader.error(line, f"{key} must be {wanted}")
+            continue
+        try:
+            values[field] = _convert(key, value, root)
+        except ValueError as exc:
+            reader.error(line, str(exc))
+    kind_value = None
+    if values.pop("reverse", False):
+        kind_value = NoteKind.REVERSED
+    if values.pop("type_answer", False):
+        kind_value = NoteKind.TYPE_ANSWER
+    if kind_value is not None:
+        values["kind"] = kind_value
+    return dataclasses.replace(base, **values)
+
+
+def _convert(key: str, value: Any, root: Path) -> Any:
+    if key in ("tags", "columns"):
+        return tuple(value)
+    if key in ("sep", "card_sep"):
+        return parse_separator(value)
+    if key == "template":
+        return root / value
+    if key == "math":
+        choices = [mode.value for mode in MathMode]
+        if value not in choices:
+            raise ValueError(f"math must be one of {', '.join(choices)}, not {value!r}")
+        return MathMode(value)
+    if key == "on_duplicate":
+        choices = [policy.value for policy in OnDuplicate]
+        if value not in choices:
+            raise ValueError(f"on_duplicate must be one of {', '.join(choices)}, not {value!r}")
+        return OnDuplicate(value)
+    return value
+
+
+def _sources(
+    reader: _Reader, package: Mapping[str, Any], index: int, root: Path, deck: str | None
+) -> tuple[InputFile, ...]:
+    line = reader.line_of("package", index, "sources")
+    sources = package.get("sources")
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        reader.error(
+            line or reader.line_of("package", index, None),
+            "sources must be a list of paths or globs",
+            'e.g. sources = ["decks/bio/"]',
+        )
+        return ()
+    inputs: list[InputFile] = []
+    for pattern in sources:
+        matches = (
+            sorted(root.glob(pattern)) if any(c in pattern for c in "*?[") else [root / pattern]
+        )
+        matches = [m for m in matches if m.exists()]
+        if not matches:
+            reader.error(line, f"{pattern!r} matches no file or folder")
+        for match in matches:
+            if match.is_dir():
+                top = deck or match.name
+                inputs.extend(
+                    InputFile(path, "::".join((top, *path.parent.relative_to(match).parts)))
+                    for path in walk(match)
+                )
+            else:
+                inputs.append(InputFile(match, None, deck))
+    return tuple(inputs)
+
+
+def load_project(root: Path, explicit: Path | None = None) -> Project:
+    """The project's configuration; defaults when there is no project file.
+
+    Raises :class:`InputError` with every problem of the file, each naming its line.
+    """
+    path, text, table = find_config(root, explicit)
+    reader = _Reader(path, text)
+    base_dir = path.parent
+    build = table.get("build", {})
+    if not isinstance(build, dict):
+        reader.error(reader.line_of("build", 0, None), "[build] must be a table")
+        build = {}
+    _check_keys(
+        reader,
+        {k: v for k, v in table.items() if k not in ("build", "package")},
+        set(),
+        "ankipress",
+        0,
+    )
+    _check_keys(reader, build, _BUILD_KEYS, "build", 0)
+    defaults = _options(reader, build, Options(), "build", 0, base_dir)
+    packages: list[PackageSource] = []
+    listed = table.get("package", [])
+    out = base_dir / str(build.get("out", "build"))
+    names: dict[str, int] = {}
+    for index, package in enumerate(listed if isinstance(listed, list) else []):
+        _check_keys(reader, package, _PACKAGE_KEYS, "package", index)
+        name = package.get("name")
+        line = reader.line_of("package", index, "name") or reader.line_of("package", index, None)
+        if not isinstance(name, str) or not name or "/" in name:
+            reader.error(line, "every [[package]] needs a name (its file name, without .apkg)")
+            continue
+        if name in names:
+            reader.error(line, f"two packages are named {name!r}")
+        names[name] = index
+        options = _options(reader, package, defaults, "package", index, base_dir)
+        deck = package.get("deck") if isinstance(package.get("deck"), str) else None
+        inputs = _sources(reader, package, index, base_dir, deck)
+        packages.append(
+            PackageSource(out / f"{name}.apkg", inputs, dataclasses.replace(options, deck=None))
+        )
+    if reader.diagnostics:
+        count = len(reader.diagnostics)
+        raise InputError(f"{count} error(s) in {path}; nothing was written", reader.diagnostics)
+    source = base_dir / str(build.get("source", "source_cards"))
+    return Project(path if text else None, source, out, defaults, tuple(packages))
