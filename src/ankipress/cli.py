@@ -393,10 +393,13 @@ def _over(given: pipeline.Options, base: pipeline.Options) -> pipeline.Options:
 @click.option(
     "--source",
     "source_dir",
-    default="source_cards",
-    show_default=True,
     type=click.Path(path_type=Path),
-    help="Folder of source cards, when no PATH is given.",
+    help="Folder of source cards, when no PATH is given (default: as build).",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
 )
 @click.option(
     "--format",
@@ -409,12 +412,30 @@ def _over(given: pipeline.Options, base: pipeline.Options) -> pipeline.Options:
 @_common
 @_handle_errors
 def check(
-    paths: tuple[Path, ...], source_dir: Path, output_format: str, verbose: bool, **kwargs: Any
+    paths: tuple[Path, ...],
+    source_dir: Path | None,
+    config: Path | None,
+    output_format: str,
+    verbose: bool,
+    **kwargs: Any,
 ) -> None:
     """Read, clean and render everything a build would, write nothing, report every problem."""
-    kwargs.pop("report")
-    options = _options(**kwargs)
-    plans = pipeline.check(list(paths), source_dir, Path("build"), options)
+    report_path: Path | None = kwargs.pop("report")
+    project = load_project(Path(), config)
+    options = _over(_options(**kwargs), project.defaults)
+    packages = [
+        dataclasses.replace(package, options=_over(_options(**kwargs), package.options or options))
+        for package in project.packages
+    ]
+    plans = pipeline.check(
+        list(paths),
+        source_dir or project.source,
+        project.out,
+        options,
+        packages if source_dir is None else None,
+    )
+    if report_path is not None:
+        write_report(report_path, plans_data(plans))
     diagnostics = [d for plan in plans for d in plan.diagnostics]
     if output_format == "json":
         click.echo(json.dumps(plans_data(plans), indent=2, ensure_ascii=False))

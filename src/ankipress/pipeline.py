@@ -618,23 +618,30 @@ def build(
 
 
 def check(
-    paths: Sequence[Path], source_dir: Path, out_dir: Path, options: Options | None = None
+    paths: Sequence[Path],
+    source_dir: Path,
+    out_dir: Path,
+    options: Options | None = None,
+    packages: Sequence[PackageSource] | None = None,
 ) -> list[PackagePlan]:
     """Everything a build would do but write: the plans, with every diagnostic.
 
-    With no ``paths``, the packages of ``source_dir`` as ``build`` makes them; otherwise one
-    package per path (a file, or a folder whose subfolders are subdecks).
+    With ``paths``, one package per path (a file, or a folder whose subfolders are
+    subdecks); else ``packages`` (a project file's); else the packages of ``source_dir`` as
+    ``build`` makes them.
     """
     options = options or Options()
+    chosen: list[PackageSource] = []
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        package = package_of(path, path.parent, out_dir)
+        if package is None:
+            raise UsageError(f"{path}: the folder holds no source files")
+        chosen.append(package)
     if not paths:
-        packages = discover_packages(source_dir, out_dir)
-    else:
-        packages = []
-        for path in paths:
-            if not path.exists():
-                raise UsageError(f"{path}: no such file or folder")
-            package = package_of(path, path.parent, out_dir)
-            if package is None:
-                raise UsageError(f"{path}: the folder holds no source files")
-            packages.append(package)
-    return [plan_package(package.inputs, package.output, options) for package in packages]
+        chosen = list(packages) if packages else discover_packages(source_dir, out_dir)
+    return [
+        plan_package(package.inputs, package.output, package.options or options)
+        for package in chosen
+    ]
