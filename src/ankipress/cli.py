@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from ankipress import __version__, pipeline, readers
+from ankipress import diff as deck_diff
 from ankipress.config import load_project
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
@@ -449,6 +450,48 @@ def check(
             click.echo(_plan_summary(plan, "would write"))
     blocking = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
     if any(d.severity in blocking for d in diagnostics):
+        sys.exit(1)
+
+
+@cli.command(name="diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Text, JSON, or Markdown for release notes.",
+)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when the two differ (as git diff does).")
+@_common
+@_handle_errors
+def diff_command(
+    old: Path, new: Path, output_format: str, exit_code: bool, verbose: bool, **kwargs: Any
+) -> None:
+    """Notes added, removed and changed between two releases (packages, files or folders)."""
+    kwargs.pop("report")
+    options = _options(**kwargs)
+    sides = []
+    for path in (old, new):
+        plan = pipeline.plan_package(pipeline.expand_inputs([path]), Path("diff.apkg"), options)
+        if plan.errors:
+            raise InputError(f"cannot compare {path}: it has errors", plan.diagnostics)
+        sides.append(plan)
+    result = deck_diff.diff_notes(
+        sides[0].notes,
+        sides[1].notes,
+        [n for n, _ in sides[0].media],
+        [n for n, _ in sides[1].media],
+    )
+    if output_format == "json":
+        click.echo(json.dumps(deck_diff.as_data(result), indent=2, ensure_ascii=False))
+    elif output_format == "markdown":
+        click.echo(deck_diff.as_markdown(result), nl=False)
+    else:
+        click.echo(deck_diff.as_text(result), nl=False)
+    if exit_code and not result.empty:
         sys.exit(1)
 
 
