@@ -347,3 +347,23 @@ def test_check_a_file_with_errors_exits_1_with_annotations(tmp_path: Path) -> No
         f"::error file={escaped},line=4::card 1 has a 'Q' but no 'A'; add a line 'A' "
         "followed by the answer, or delete the card\n"
     )
+
+
+def test_preview_writes_one_page_and_refuses_inputs_with_errors(
+    in_project: Path, tmp_path: Path
+) -> None:
+    page = run("preview", "-o", "preview.html")
+    (in_project / "source_cards" / "bad.txt").write_text(
+        "Bad Flashcards\n1\nQ\nno answer\n", "utf-8"
+    )
+    refused = run("preview", "source_cards/bad.txt", "-o", "bad.html")
+
+    assert page.exit_code == 0
+    assert page.stdout == "wrote preview.html: 16 cards of 1 package(s)\n"
+    assert "how to combate overfitting" in (in_project / "preview.html").read_text("utf-8")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "source_cards/bad.txt:3: error: card 1 has a 'Q' but no 'A'; add a line 'A' followed "
+        "by the answer, or delete the card\n"
+    )
+    assert not (in_project / "bad.html").exists()

@@ -1,28 +1,30 @@
 """Anki's card templates rendered as Anki renders them, for previews without Anki.
 
-A port of the engine's own rules (``rslib/src/template.rs``, ``template_filters.rs`` and
-``cloze.rs``), kept small: :func:`render_card` returns exactly what ``card.question()`` and
-``card.answer()`` return for a note imported from our package, and the tests compare the two
-for every kind of note. :func:`show_type_answer` then does what Anki's reviewer does to a
-``{{type:Field}}`` with nothing typed yet.
+A small port of the engine's own rules (``rslib/src/template.rs``, ``template_filters.rs``;
+cloze deletions are in :mod:`ankipress.cloze`): :func:`render_card` returns exactly what
+``card.question()`` and ``card.answer()`` return for a note imported from our package, and the
+tests compare the two for every kind of note. :func:`show_type_answer` then does what Anki's
+reviewer does to a ``{{type:Field}}`` before anything is typed.
 
-What is ported: ``{{Field}}``, ``{{#Field}}``/``{{^Field}}``/``{{/Field}}`` (a field is empty
-when it holds only white space, ``<br>`` and ``<div>``), ``<!-- comments -->`` left untouched,
-the special fields (``FrontSide``, ``Tags``, ``Type``, ``Deck``, ``Subdeck``, ``Card``,
-``CardFlag``, ``c1``…), and the filters ``text``, ``type`` and ``cloze`` (nested and
-multi-number deletions, hints). Not ported: ``hint``, ``furigana`` and ``tts`` filters, image
-occlusion, sound tags, and the legacy ``{{=<% %>=}}`` syntax; an unknown filter stops the filter
-chain, as in Anki when no add-on handles it.
+Ported: ``{{Field}}``, ``{{#Field}}``/``{{^Field}}``/``{{/Field}}`` (a field is empty when it
+holds only white space, ``<br>`` and ``<div>``), ``<!-- comments -->`` left untouched, the
+special fields (``FrontSide``, ``Tags``, ``Type``, ``Deck``, ``Subdeck``, ``Card``,
+``CardFlag``, ``c1``…), the filters ``text``, ``type``, ``cloze``, ``furigana``, ``kanji`` and
+``kana``, and Anki's message for a blank card. Not ported: the ``hint`` and ``tts`` filters,
+image occlusion, sound tags and the legacy ``{{=<% %>=}}`` syntax; an unknown filter ends the
+filter chain, as in Anki when no add-on handles it.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ankipress.notetypes import NoteType
+from ankipress import cloze
+from ankipress.cloze import HTML_PATTERN
+from ankipress.model import NoteType
 
 # genanki's default field font, which our writer keeps: Anki's reviewer styles the type-in
 # box and the comparison with the font of the field the answer is typed for.
@@ -40,17 +42,32 @@ class CardSides:
 
     question: str
     answer: str
+    blank: bool = False
+    """Anki would show its "blank card" message: a cloze number with no deletion, or a front
+    whose template renders no non-empty field."""
 
 
 # A handlebar ends at the first "}}"; a comment is one token, so "{{Field}}" inside it stays.
 _TOKEN = re.compile(r"\{\{(.*?)\}\}|<!--.*?-->", re.DOTALL)
 _EMPTY_FIELD = re.compile(r"^(?:\s|</?(?:br|div) ?/?>)*$", re.IGNORECASE | re.DOTALL)
-_HTML = re.compile(
-    r"<!--.*?-->|<style.*?>.*?</style>|<script.*?>.*?</script>|<.*?>", re.IGNORECASE | re.DOTALL
-)
-_MATHJAX = re.compile(r"(\\[(\[])(.*?)(\\[)\]])", re.IGNORECASE | re.DOTALL)
-_CLOZE_MARK = re.compile(r"\{\{c([\d,]*)::|\}\}")
+_EMPTY_CARDS = "Please either add a cloze deletion, or use the Empty Cards tool."
 _TYPE_ANSWER = re.compile(r"\[\[type:(.+?)\]\]")
+# Japanese readings, "漢字[かんじ]"; a "[sound:…]" tag is left alone.
+_FURIGANA = re.compile(r" ?([^ >]+?)\[(.+?)\]")
+
+
+def _ruby(show: str) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        if match[2].startswith("sound:"):
+            return match[0]
+        if show == "furigana":
+            return f"<ruby><rb>{match[1]}</rb><rt>{match[2]}</rt></ruby>"
+        return match[1] if show == "kanji" else match[2]
+
+    return replace
+
+
+_RUBY = {name: _ruby(name) for name in ("furigana", "kanji", "kana")}
 
 # A parsed template: text, or (kind, key, filters or children); kind is "field", "#" or "^".
 _Node = str | tuple[str, str, tuple[str, ...]] | tuple[str, str, list["_Node"]]
@@ -94,116 +111,7 @@ def field_is_empty(text: str) -> bool:
 
 def strip_html(text: str) -> str:
     """Anki's ``text:`` filter: tags, comments, styles and scripts removed, entities decoded."""
-    return html.unescape(_HTML.sub("", text)).replace("\xa0", " ")
-
-
-def _encode_attribute(text: str) -> str:
-    # The engine's htmlescape::encode_attribute: every non-alphanumeric character below 256
-    # as a hex reference, except the five with names.
-    named = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-    out = []
-    for char in text:
-        if char in named:
-            out.append(named[char])
-        elif ord(char) < 256 and not (char.isascii() and char.isalnum()):
-            out.append(f"&#x{ord(char):02X};")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-@dataclass(slots=True)
-class _Cloze:
-    ordinals: tuple[int, ...]
-    nodes: list[str | _Cloze]
-    hint: str | None = None
-
-
-def _parse_clozes(text: str) -> list[str | _Cloze]:
-    output: list[str | _Cloze] = []
-    open_clozes: list[_Cloze] = []
-
-    def add_text(chunk: str) -> None:
-        if not chunk:
-            return
-        if open_clozes:
-            if "::" in chunk:  # text after "::" in a deletion is its hint
-                chunk, open_clozes[-1].hint = chunk.split("::", 1)
-            open_clozes[-1].nodes.append(chunk)
-        else:
-            output.append(chunk)
-
-    position = 0
-    for match in _CLOZE_MARK.finditer(text):
-        ordinals: tuple[int, ...] = ()
-        if match.group(1) is not None:
-            numbers = {int(n) for n in match.group(1).split(",") if n.isdigit() and int(n) < 65536}
-            ordinals = tuple(sorted(numbers))
-            if not ordinals:  # "{{c::" opens nothing: it is text
-                continue
-        add_text(text[position : match.start()])
-        position = match.end()
-        if ordinals:
-            if len(open_clozes) < 10:  # the engine's nesting limit
-                open_clozes.append(_Cloze(ordinals, []))
-        elif open_clozes:
-            cloze = open_clozes.pop()
-            (open_clozes[-1].nodes if open_clozes else output).append(cloze)
-        else:
-            output.append("}}")
-    add_text(text[position:])
-    return output  # deletions never closed are dropped, as the engine drops them
-
-
-def _reveal(cloze: _Cloze, number: int, question: bool, found: list[bool]) -> str:
-    active = number in cloze.ordinals
-    found[0] = found[0] or active
-    inner = "".join(
-        node if isinstance(node, str) else _reveal(node, number, question, found)
-        for node in cloze.nodes
-    )
-    ordinals = ",".join(map(str, cloze.ordinals))
-    if active and question:
-        hint = cloze.hint if cloze.hint is not None else "..."
-        return (
-            f'<span class="cloze" data-cloze="{_encode_attribute(inner)}" '
-            f'data-ordinal="{ordinals}">[{hint}]</span>'
-        )
-    css_class = "cloze" if active else "cloze-inactive"
-    return f'<span class="{css_class}" data-ordinal="{ordinals}">{inner}</span>'
-
-
-def reveal_cloze(text: str, number: int, question: bool) -> str:
-    """The ``cloze:`` filter for card ``number`` (1-based); empty if it has no such deletion."""
-    found = [False]
-    out = "".join(
-        node if isinstance(node, str) else _reveal(node, number, question, found)
-        for node in _parse_clozes(text)
-    )
-    if not found[0]:
-        return ""
-    # Formulas in a cloze field lose their HTML, so a deletion inside one stays valid TeX.
-    return _MATHJAX.sub(lambda m: m[1] + _HTML.sub("", m[2]) + m[3], out)
-
-
-def _cloze_answers(text: str, number: int) -> list[str]:
-    """The texts of the deletions numbered ``number``, as typed answers compare them."""
-    found: list[str] = []
-
-    def walk(nodes: Sequence[str | _Cloze]) -> None:
-        for node in nodes:
-            if isinstance(node, _Cloze):
-                if number in node.ordinals:
-                    found.append(reveal_cloze_plain(node))
-                walk(node.nodes)
-
-    walk(_parse_clozes(text))
-    return found
-
-
-def reveal_cloze_plain(cloze: _Cloze) -> str:
-    """A deletion's text with the markers of deletions inside it removed."""
-    return "".join(n if isinstance(n, str) else reveal_cloze_plain(n) for n in cloze.nodes)
+    return html.unescape(HTML_PATTERN.sub("", text)).replace("\xa0", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,13 +124,15 @@ class _Context:
 
 def _apply_filters(text: str, key: str, filters: tuple[str, ...], context: _Context) -> str:
     if filters[-1:] == ("type",):
-        prefix = {("cloze", "type"): "cloze:", ("nc", "type"): "nc:"}.get(filters, "")
+        prefix = {"cloze": "cloze:", "nc": "nc:"}.get(filters[0], "") if len(filters) == 2 else ""
         return f"[[type:{prefix}{key}]]"
     for name in filters:
         if name == "text":
             text = strip_html(text)
         elif name == "cloze":
-            text = reveal_cloze(text, context.number, question=context.frontside is None)
+            text = cloze.reveal(text, context.number, question=context.frontside is None)
+        elif name in _RUBY:
+            text = _FURIGANA.sub(_RUBY[name], text.replace("&nbsp;", " "))
         elif name != "":
             break  # an add-on's filter: Anki hands it and all after it to Python hooks
     return text
@@ -253,6 +163,24 @@ def _render(nodes: Sequence[_Node], context: _Context, out: list[str]) -> None:
         _render(rest, context, out if shown else [])  # rendered either way, for its errors
 
 
+def _renders_nothing(nodes: Sequence[_Node], nonempty: frozenset[str]) -> bool:
+    """The engine's template_is_empty: no field reached with text in it."""
+    for node in nodes:
+        if isinstance(node, str):
+            continue
+        kind, key, rest = node
+        if kind == "field":
+            if key in nonempty:
+                return False
+        elif (
+            (key in nonempty) == (kind == "#")
+            and isinstance(rest, list)
+            and not _renders_nothing(rest, nonempty)
+        ):
+            return False
+    return True
+
+
 def render_card(
     note_type: NoteType,
     fields: Sequence[str],
@@ -281,27 +209,39 @@ def render_card(
     values.update(zip(note_type.fields, fields, strict=True))  # note fields win, as in Anki
     nonempty = frozenset(name for name, value in values.items() if not field_is_empty(value))
     question: list[str] = []
-    _render(_parse(template[1]), _Context(values, nonempty, ord_ + 1, None), question)
-    answer: list[str] = []
+    front_nodes = _parse(template[1])
+    _render(front_nodes, _Context(values, nonempty, ord_ + 1, None), question)
     front = "".join(question)
+    if note_type.cloze:
+        numbers = set().union(*(cloze.numbers(value) for value in values.values()))
+        blank = ord_ + 1 not in numbers
+        message = f"No cloze {ord_ + 1} found on card.\n{_EMPTY_CARDS}"
+    else:
+        blank = _renders_nothing(front_nodes, nonempty)
+        message = "The front of this card is blank."
+    if blank:  # Anki's message, without its link to the manual: a preview stays offline
+        return CardSides(f"{front}<div>{message}</div>", f"<div>{message}</div>", blank=True)
+    answer: list[str] = []
     _render(_parse(template[2]), _Context(values, nonempty, ord_ + 1, front), answer)
     return CardSides(front, "".join(answer))
 
 
-def _encode_minimal(text: str) -> str:
-    return html.escape(text, quote=True).replace("&#x27;", "&#x27;")
-
-
-def _expected(note_type: NoteType, fields: Sequence[str], spec: str, ord_: int) -> str | None:
-    """What ``[[type:spec]]`` asks for: ``None`` for no such field, else the text (may be empty)."""
-    name = spec.split(":")[-1]
+def _expected(
+    note_type: NoteType, fields: Sequence[str], spec: str, ord_: int
+) -> tuple[str, str | None]:
+    """The field ``[[type:spec]]`` names, and the answer in it (``None``: no such field)."""
+    is_cloze = spec.startswith("cloze:")
+    name = spec.split(":")[1] if is_cloze else spec
+    if name.startswith("nc:"):
+        name = name.split(":")[1]
     if name not in note_type.fields:
-        return None
+        return name, None
     value = fields[note_type.fields.index(name)]
-    if spec.startswith("cloze:"):
-        answers = _cloze_answers(value, ord_ + 1)
+    if is_cloze:  # the engine's extract_cloze_for_typing
+        answers = cloze.answers(value, ord_ + 1)
         value = answers[0] if len(set(answers)) == 1 else ", ".join(answers)
-    return value
+        return name, value or None
+    return name, value
 
 
 def show_type_answer(
@@ -316,12 +256,13 @@ def show_type_answer(
     match = _TYPE_ANSWER.search(sides.question)
     if match is None:
         return sides
-    expected = _expected(note_type, fields, match[1], ord_)
-    if expected is None:
-        warning = f"Type answer: unknown field {match[1]}"
-        return CardSides(_TYPE_ANSWER.sub(warning, sides.question), sides.answer)
+    name, expected = _expected(note_type, fields, match[1], ord_)
     if not expected:
-        return CardSides(_TYPE_ANSWER.sub("", sides.question), _TYPE_ANSWER.sub("", sides.answer))
+        # Anki's reviewer: a warning on the front for a field it cannot find, nothing for an
+        # empty one; the back loses the marker either way.
+        warning = "" if expected == "" else f"Type answer: unknown field {name}"
+        front = _TYPE_ANSWER.sub(lambda _: warning, sides.question)
+        return CardSides(front, _TYPE_ANSWER.sub("", sides.answer))
     style = f"font-family: '{TYPE_ANSWER_FONT}'; font-size: {TYPE_ANSWER_SIZE}px"
     box = f'\n<center>\n<input type=text id=typeans\n   style="{style};">\n</center>\n'
     front = _TYPE_ANSWER.sub(lambda _: box, sides.question)
@@ -331,7 +272,7 @@ def show_type_answer(
         return CardSides(front, sides.answer)
     # The engine's strip_expected: line breaks become spaces, HTML goes, ends are trimmed.
     flat = re.sub(r"(?:\n|<br\s?/?>|</?div>)+", " ", expected, flags=re.IGNORECASE)
-    compared = f"<code id=typeans>{_encode_minimal(strip_html(flat).strip())}</code>"
+    compared = f"<code id=typeans>{html.escape(strip_html(flat).strip())}</code>"
     area = f'\n<div style="{style}">{compared}</div>'
     if had_rule:  # Anki moves the rule above the comparison when the back repeats the front
         area = f"<hr id=answer>{area}"

@@ -25,6 +25,7 @@ from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
 from ankipress.render import MathMode
 from ankipress.report import github_annotation, plans_data, report_data, write_report
+from ankipress.writers.apkg import card_ords
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -493,6 +494,64 @@ def diff_command(
         click.echo(deck_diff.as_text(result), nl=False)
     if exit_code and not result.empty:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The HTML page to write.",
+)
+@click.option(
+    "--mathjax-url",
+    metavar="URL",
+    help="Load MathJax 3 (tex-svg.js) from this address to show formulas; without it the "
+    "page makes no network request and shows formulas as TeX (or as SVG with --math svg).",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The project file, when no INPUT is given.",
+)
+@_common
+@_handle_errors
+def preview(
+    inputs: tuple[Path, ...],
+    output: Path,
+    mathjax_url: str | None,
+    config: Path | None,
+    verbose: bool,
+    **kwargs: Any,
+) -> None:
+    """Write one HTML page showing every card, front and back, as Anki will show it."""
+    from ankipress.preview import write_preview
+
+    kwargs.pop("report")
+    project = load_project(Path(), config)
+    options = _over(_options(**kwargs), project.defaults)
+    if inputs:
+        plans = [pipeline.plan_package(pipeline.expand_inputs(list(inputs)), output, options)]
+    else:
+        packages = [
+            dataclasses.replace(p, options=_over(_options(**kwargs), p.options or options))
+            for p in project.packages
+        ]
+        plans = pipeline.check([], project.source, project.out, options, packages or None)
+    diagnostics = [d for plan in plans for d in plan.diagnostics]
+    blocking = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
+    if any(d.severity in blocking for d in diagnostics):
+        raise InputError(
+            f"{sum(1 for d in diagnostics if d.severity in blocking)} problem(s); "
+            "no preview was written",
+            diagnostics,
+        )
+    _show_all(diagnostics, verbose)
+    write_preview(plans, output, mathjax_url=mathjax_url)
+    cards = sum(len(card_ords(note)) for plan in plans for note in plan.notes)
+    click.echo(f"wrote {output}: {_plural(cards, 'card')} of {len(plans)} package(s)")
 
 
 @cli.command(name="formats")

@@ -35,7 +35,8 @@ from ankipress.notetypes import for_kind
 
 # Zip entries carry this time instead of the clock (the earliest a zip can hold).
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::", re.IGNORECASE)
+# A deletion counts only when closed, as Anki counts it ({{c4::… left open makes no card).
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.*?\}\}", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
 
 
