@@ -183,7 +183,7 @@ def test_usage_errors_exit_2(tmp_path: Path, seed_copy: Path) -> None:
     assert wrong_suffix.exit_code == 2
     assert wrong_suffix.stderr == (
         f"ankipress: error: {tmp_path / 'deck.zip'}: cannot tell the output format from the "
-        "extension .zip; name it with --to (apkg)\n"
+        "extension .zip; name it with --to (apkg, markdown, ankitext, csv)\n"
     )
 
     unknown = run("convert", str(seed_copy), "-o", "x.apkg", "--from", "nope")
@@ -215,7 +215,7 @@ def test_version_and_formats() -> None:
     formats = run("formats")
     assert formats.exit_code == 0
     names = [line.split()[0] for line in formats.stdout.splitlines() if not line.startswith(" ")]
-    assert names == ["ankitext", "brainscape", "markdown", "quizlet", "csv"]
+    assert names == ["ankitext", "brainscape", "markdown", "quizlet", "csv", "apkg"]
 
 
 def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:

@@ -557,11 +557,14 @@ def preview(
 @cli.command(name="formats")
 def list_formats() -> None:
     """List the input formats ankipress reads, with their extensions and options."""
-    for reader in readers.READERS:
-        extensions = ", ".join(reader.extensions) or "-"
-        click.echo(f"{reader.name:<12} {extensions:<18} {reader.description}")
-        if reader.options:
-            click.echo(f"{'':<12} {'':<18} options: {' '.join(reader.options)}")
+    described: list[tuple[str, tuple[str, ...], str, tuple[str, ...]]] = [
+        (r.name, r.extensions, r.description, r.options) for r in readers.READERS
+    ] + [(r.name, r.extensions, r.description, r.options) for r in readers.BINARY_READERS]
+    for name, extensions_of, description, reader_options in described:
+        extensions = ", ".join(extensions_of) or "-"
+        click.echo(f"{name:<12} {extensions:<18} {description}")
+        if reader_options:
+            click.echo(f"{'':<12} {'':<18} options: {' '.join(reader_options)}")
 
 
 def main() -> None:

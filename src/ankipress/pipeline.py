@@ -187,7 +187,9 @@ def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
     else:
         target = f"{item.deck_prefix}::{note.deck}"
     kind = note.kind
-    if kind is NoteKind.BASIC and _CLOZE.search(note.question):
+    # A deletion makes a cloze, but a note read from a package keeps the note type it had,
+    # even if its text shows "{{c1::".
+    if kind is NoteKind.BASIC and not note.card_ords and _CLOZE.search(note.question):
         kind = NoteKind.CLOZE
     elif kind is NoteKind.BASIC and options.kind is not None:
         kind = options.kind
@@ -198,7 +200,7 @@ def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
 
 def _check_cards(note: Note) -> Diagnostic | None:
     """An error when the note would make no card in Anki."""
-    if note.kind is NoteKind.CUSTOM:
+    if note.kind is NoteKind.CUSTOM or note.card_ords:
         return None  # its cards are the ones it had where it was read from
     if note.kind is NoteKind.CLOZE and not _CLOZE.search(note.question):
         return Diagnostic(

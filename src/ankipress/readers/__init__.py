@@ -14,6 +14,7 @@ from typing import Protocol
 from ankipress.errors import InputError, UsageError
 from ankipress.model import Diagnostic, ReadOptions, ReadResult, Severity
 from ankipress.readers.ankitext import AnkiTextReader
+from ankipress.readers.apkg import ApkgReader
 from ankipress.readers.brainscape import BrainscapeReader
 from ankipress.readers.csv import CsvReader
 from ankipress.readers.markdown import MarkdownReader
@@ -66,7 +67,7 @@ class BinaryReader(Protocol):
         ...
 
 
-BINARY_READERS: tuple[BinaryReader, ...] = ()
+BINARY_READERS: tuple[BinaryReader, ...] = (ApkgReader(),)
 
 READERS: tuple[Reader, ...] = (
     AnkiTextReader(),

@@ -1,0 +1,317 @@
+"""A package's collection database, read without trusting it.
+
+The database was unpacked into a file of ours; it is opened read-only and immutable
+(``file:…?mode=ro&immutable=1``), with ``trusted_schema=OFF`` and ``query_only=ON``, and an
+authorizer that allows reading and nothing else. Only plain tables are read, each with one
+plain ``SELECT``: a table that turns out to be a view or a virtual table is refused, so no
+SQL that the package brings is ever run (triggers only fire on writes, which never happen).
+
+Two layouts (Anki's ``rslib/src/storage/upgrades``): schema 11 to 14 keep note types and
+decks as JSON in the ``col`` row (``collection.anki2``, ``collection.anki21``, and what
+genanki writes); schema 15 to 18 keep them in ``notetypes``, ``fields``, ``templates`` and
+``decks`` tables whose configs are protobuf messages, and deck names there separate their
+parts with ``\\x1f`` instead of ``::`` (``collection.anki21b``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from google.protobuf.message import DecodeError
+
+from ankipress.readers.anki_package_pb2 import FieldConfig, NotetypeConfig, TemplateConfig
+from ankipress.readers.apkg_zip import PackageError
+
+__all__ = ["AnkiNote", "AnkiNotetype", "Collection", "read_collection"]
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_ALLOWED_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION})
+_OLDEST, _NEWEST, _TABLES_FROM = 11, 18, 15
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNotetype:
+    """A note type as the collection holds it."""
+
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    field_ids: tuple[int | None, ...]
+    templates: tuple[tuple[str, str, str], ...]
+    """(name, question format, answer format) in card order."""
+    template_ids: tuple[int | None, ...]
+    css: str
+    cloze: bool
+    sort_field: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNote:
+    """A note and its cards as the collection holds them."""
+
+    id: int
+    guid: str
+    mid: int
+    tags: tuple[str, ...]
+    fields: tuple[str, ...]
+    cards: tuple[tuple[int, int], ...]
+    """(ord, deck id) of each card, by ord; the original deck of cards in a filtered deck."""
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """What ankipress needs from a collection, and what was wrong with parts of it."""
+
+    schema: int
+    notetypes: dict[int, AnkiNotetype]
+    decks: dict[int, str]
+    notes: tuple[AnkiNote, ...]
+    problems: tuple[str, ...]
+    """Messages about note types or decks that could not be read (their notes are skipped)."""
+
+
+def _authorize(action: int, *_: object) -> int:
+    return sqlite3.SQLITE_OK if action in _ALLOWED_ACTIONS else sqlite3.SQLITE_DENY
+
+
+def _prepare(path: Path, entry: str) -> None:
+    """Check the file is SQLite, and make a WAL-mode database openable without its -wal file."""
+    with path.open("r+b") as stream:
+        header = stream.read(100)
+        if not header.startswith(_SQLITE_MAGIC):
+            raise PackageError(f"{entry} is not an SQLite database, so not an Anki collection")
+        # Bytes 18 and 19 are 2 in WAL mode (as Anki writes collection.anki21b); the file
+        # alone is the whole database, so mark it as a rollback-journal one (1), as
+        # `PRAGMA journal_mode=DELETE` would.
+        if header[18:20] == b"\x02\x02":
+            stream.seek(18)
+            stream.write(b"\x01\x01")
+
+
+def _plain_tables(connection: sqlite3.Connection) -> set[str]:
+    tables = set()
+    for kind, name, sql in connection.execute("SELECT type, name, sql FROM sqlite_master"):
+        if (
+            kind == "table"
+            and isinstance(sql, str)
+            and not sql.lstrip().upper().startswith("CREATE VIRTUAL")
+        ):
+            tables.add(name)
+    return tables
+
+
+def read_collection(path: Path, entry: str) -> Collection:
+    """The note types, decks and notes of the collection database at ``path``.
+
+    ``entry`` names the database in messages (``collection.anki21b``).
+    """
+    _prepare(path, entry)
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise PackageError(f"{entry} cannot be opened: {exc}") from None
+    try:
+        connection.execute("PRAGMA trusted_schema = OFF")
+        connection.execute("PRAGMA query_only = ON")
+        connection.set_authorizer(_authorize)
+        return _Reader(connection, entry).read()
+    except sqlite3.DatabaseError as exc:
+        raise PackageError(f"{entry} is not a readable Anki collection: {exc}") from None
+    except UnicodeDecodeError:
+        # Anki stores UTF-8 only; anything else is a damaged database, as Anki would say.
+        raise PackageError(f"{entry} is damaged: it holds text that is not UTF-8") from None
+    finally:
+        connection.close()
+
+
+class _Bad(Exception):
+    """A part of the collection (a note type, a deck) that is not as Anki writes it."""
+
+
+def _get(mapping: Any, key: str, kind: type, what: str) -> Any:
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _Bad(f"{what} has no valid {key!r}")
+    return value
+
+
+def _blob(value: Any) -> bytes:
+    if not isinstance(value, bytes):
+        raise DecodeError(f"expected a protobuf blob, found {type(value).__name__}")
+    return value
+
+
+def _optional_id(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class _Reader:
+    def __init__(self, connection: sqlite3.Connection, entry: str) -> None:
+        self.connection = connection
+        self.entry = entry
+        self.problems: list[str] = []
+
+    def _require(self, tables: set[str], *names: str) -> None:
+        for name in names:
+            if name not in tables:
+                raise PackageError(
+                    f"{self.entry} is not an Anki collection: it has no {name!r} table"
+                )
+
+    def read(self) -> Collection:
+        tables = _plain_tables(self.connection)
+        self._require(tables, "col", "notes", "cards")
+        row = self.connection.execute("SELECT ver FROM col").fetchone()
+        schema = row[0] if row else None
+        if not isinstance(schema, int) or not _OLDEST <= schema <= _NEWEST:
+            newer = isinstance(schema, int) and schema > _NEWEST
+            raise PackageError(
+                f"{self.entry} has collection schema {schema!r}; Anki opens {_OLDEST} to {_NEWEST}",
+                "export it with 'Support older Anki versions'" if newer else None,
+            )
+        if schema >= _TABLES_FROM:
+            self._require(tables, "notetypes", "fields", "templates", "decks")
+            notetypes, decks = self._notetypes_tables(), self._decks_table()
+        else:
+            models, deck_json = self.connection.execute("SELECT models, decks FROM col").fetchone()
+            notetypes = self._json_objects(models, "note type", self._notetype_json)
+            decks = self._json_objects(deck_json, "deck", self._deck_json)
+        return Collection(schema, notetypes, decks, self._notes(), tuple(self.problems))
+
+    def _json_objects(
+        self, text: Any, what: str, parse: Callable[[Any], tuple[int, Any]]
+    ) -> dict[int, Any]:
+        try:
+            objects = json.loads(text) if isinstance(text, str | bytes) else None
+        except (ValueError, RecursionError) as exc:
+            raise PackageError(f"{self.entry}: the {what}s are not valid JSON: {exc}") from None
+        if not isinstance(objects, dict):
+            raise PackageError(f"{self.entry}: the {what}s are not a JSON object")
+        parsed = {}
+        for key, value in objects.items():
+            try:
+                object_id, item = parse(value)
+            except _Bad as exc:
+                self.problems.append(f"{what} {key}: {exc}")
+                continue
+            parsed[object_id] = item
+        return parsed
+
+    @staticmethod
+    def _deck_json(deck: Any) -> tuple[int, str]:
+        return _get(deck, "id", int, "the deck"), _get(deck, "name", str, "the deck")
+
+    @staticmethod
+    def _notetype_json(model: Any) -> tuple[int, AnkiNotetype]:
+        name = _get(model, "name", str, "the note type")
+        model_id = model.get("id")
+        if isinstance(model_id, str) and model_id.isdigit():
+            model_id = int(model_id)  # some writers store it as a string
+        if not isinstance(model_id, int) or isinstance(model_id, bool):
+            raise _Bad(f"note type {name!r} has no valid 'id'")
+        what = f"note type {name!r}"
+        fields = sorted(_get(model, "flds", list, what), key=lambda f: _get(f, "ord", int, what))
+        templates = sorted(
+            _get(model, "tmpls", list, what), key=lambda t: _get(t, "ord", int, what)
+        )
+        kind = model.get("type", 0)
+        sort_field = model.get("sortf", 0)
+        return model_id, AnkiNotetype(
+            id=model_id,
+            name=name,
+            fields=tuple(_get(f, "name", str, what) for f in fields),
+            field_ids=tuple(_optional_id(f.get("id")) for f in fields),
+            templates=tuple(
+                (
+                    _get(t, "name", str, what),
+                    _get(t, "qfmt", str, what),
+                    _get(t, "afmt", str, what),
+                )
+                for t in templates
+            ),
+            template_ids=tuple(_optional_id(t.get("id")) for t in templates),
+            css=model.get("css") if isinstance(model.get("css"), str) else "",
+            cloze=kind == 1,
+            sort_field=sort_field if isinstance(sort_field, int) else 0,
+        )
+
+    def _notetypes_tables(self) -> dict[int, AnkiNotetype]:
+        fields: dict[Any, list[tuple[str, int | None]]] = defaultdict(list)
+        templates: dict[Any, list[tuple[tuple[str, str, str], int | None]]] = defaultdict(list)
+        try:
+            for ntid, name, blob in self.connection.execute(
+                "SELECT ntid, name, config FROM fields ORDER BY ntid, ord"
+            ):
+                field = FieldConfig.FromString(_blob(blob))
+                fields[ntid].append((str(name), field.id if field.HasField("id") else None))
+            for ntid, name, blob in self.connection.execute(
+                "SELECT ntid, name, config FROM templates ORDER BY ntid, ord"
+            ):
+                template = TemplateConfig.FromString(_blob(blob))
+                formats = (str(name), template.q_format, template.a_format)
+                templates[ntid].append((formats, template.id if template.HasField("id") else None))
+            rows = self.connection.execute("SELECT id, name, config FROM notetypes").fetchall()
+            configs = [
+                (ntid, name, NotetypeConfig.FromString(_blob(blob))) for ntid, name, blob in rows
+            ]
+        except DecodeError as exc:
+            raise PackageError(f"{self.entry}: a note type's settings are damaged: {exc}") from None
+        notetypes = {}
+        for ntid, name, config in configs:
+            if not isinstance(ntid, int) or not isinstance(name, str):
+                self.problems.append(f"note type {ntid!r} has no valid id or name")
+                continue
+            notetypes[ntid] = AnkiNotetype(
+                id=ntid,
+                name=name,
+                fields=tuple(field for field, _ in fields[ntid]),
+                field_ids=tuple(field_id for _, field_id in fields[ntid]),
+                templates=tuple(template for template, _ in templates[ntid]),
+                template_ids=tuple(template_id for _, template_id in templates[ntid]),
+                css=config.css,
+                cloze=config.kind == NotetypeConfig.KIND_CLOZE,
+                sort_field=config.sort_field_idx,
+            )
+        return notetypes
+
+    def _decks_table(self) -> dict[int, str]:
+        decks = {}
+        for deck_id, name in self.connection.execute("SELECT id, name FROM decks"):
+            if isinstance(deck_id, int) and isinstance(name, str):
+                decks[deck_id] = name.replace("\x1f", "::")
+            else:
+                self.problems.append(f"deck {deck_id!r} has no valid id or name")
+        return decks
+
+    def _notes(self) -> tuple[AnkiNote, ...]:
+        cards: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for nid, did, odid, ord_ in self.connection.execute(
+            "SELECT nid, did, odid, ord FROM cards ORDER BY nid, ord, id"
+        ):
+            if all(isinstance(value, int) for value in (nid, did, odid, ord_)):
+                # A card in a filtered deck belongs to its original deck.
+                cards[nid].append((ord_, odid or did))
+        notes = []
+        for nid, guid, mid, tags, flds in self.connection.execute(
+            "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+        ):
+            if not (isinstance(nid, int) and isinstance(mid, int) and isinstance(flds, str)):
+                self.problems.append(f"note {nid!r} has no valid id, note type id or fields")
+                continue
+            notes.append(
+                AnkiNote(
+                    id=nid,
+                    guid=guid if isinstance(guid, str) else "",
+                    mid=mid,
+                    tags=tuple(tags.split()) if isinstance(tags, str) else (),
+                    fields=tuple(flds.split("\x1f")),
+                    cards=tuple(cards.get(nid, ())),
+                )
+            )
+        return tuple(notes)

@@ -1,0 +1,223 @@
+"""A package's notes as ankipress notes: Anki's stock note types become ours, others are kept.
+
+A note type becomes one of ours only when its name says so *and* its shape agrees: the
+stock English names (``Basic``, ``Basic (and reversed card)``, ``Basic (optional reversed
+card)``, ``Basic (type in the answer)``, ``Cloze``) and ours (``ankipress Basic`` …), with
+their fields in order and templates that show those fields where the stock ones do. A
+``Basic`` that a user gave a third field, or whose front shows something else, is carried
+over unchanged as :attr:`NoteKind.CUSTOM`, with its ids, so that Anki matches it to the one it
+came from. So is every other note type (localized stock names included: their field names
+differ, and carrying them over loses nothing).
+
+``Basic (optional reversed card)`` becomes reversed when its note's ``Add Reverse`` field
+has text, and basic otherwise, as Anki would make one card or two.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ankipress.model import (
+    Diagnostic,
+    Note,
+    NoteKind,
+    NoteType,
+    Severity,
+    SourceLocation,
+    TextFormat,
+)
+from ankipress.readers.apkg_db import AnkiNote, AnkiNotetype, Collection
+
+__all__ = ["convert_notes"]
+
+
+def _shows(template: str, field: str, prefix: str = "") -> bool:
+    """Whether ``template`` shows ``field`` (``{{Front}}``, ``{{text:Front}}``, ``{{ Front }}``)."""
+    filters = re.escape(prefix) if prefix else r"(?:[^{}:#^/]*:)*"
+    return (
+        re.search(r"\{\{\s*" + filters + r"\s*" + re.escape(field) + r"\s*\}\}", template)
+        is not None
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Stock:
+    names: tuple[str, ...]
+    fields: tuple[str, ...]
+    cloze: bool
+    fits: Callable[[tuple[tuple[str, str, str], ...]], bool]
+    kind: NoteKind
+
+
+_STOCK = (
+    _Stock(
+        ("Basic", "ankipress Basic"),
+        ("Front", "Back"),
+        False,
+        lambda t: len(t) == 1 and _shows(t[0][1], "Front") and _shows(t[0][2], "Back"),
+        NoteKind.BASIC,
+    ),
+    _Stock(
+        ("Basic (and reversed card)", "ankipress Basic (and reversed card)"),
+        ("Front", "Back"),
+        False,
+        lambda t: len(t) == 2 and _shows(t[0][1], "Front") and _shows(t[1][1], "Back"),
+        NoteKind.REVERSED,
+    ),
+    _Stock(
+        ("Basic (optional reversed card)",),
+        ("Front", "Back", "Add Reverse"),
+        False,
+        lambda t: len(t) == 2 and _shows(t[0][1], "Front") and _shows(t[1][1], "Back"),
+        NoteKind.REVERSED,  # or BASIC, note by note
+    ),
+    _Stock(
+        ("Basic (type in the answer)", "ankipress Basic (type in the answer)"),
+        ("Front", "Back"),
+        False,
+        lambda t: len(t) == 1 and _shows(t[0][1], "Back", "type:"),
+        NoteKind.TYPE_ANSWER,
+    ),
+    _Stock(
+        ("Cloze", "ankipress Cloze"),
+        ("Text", "Back Extra"),
+        True,
+        lambda t: len(t) == 1 and _shows(t[0][1], "Text", "cloze:"),
+        NoteKind.CLOZE,
+    ),
+)
+_OPTIONAL_REVERSED = "Basic (optional reversed card)"
+# The cards each of our kinds can make (cloze: any number).
+_ORDS = {NoteKind.BASIC: {0}, NoteKind.TYPE_ANSWER: {0}, NoteKind.REVERSED: {0, 1}}
+
+
+def _stock_kind(notetype: AnkiNotetype) -> NoteKind | None:
+    for stock in _STOCK:
+        if (
+            notetype.name in stock.names
+            and notetype.fields == stock.fields
+            and notetype.cloze == stock.cloze
+            and stock.fits(notetype.templates)
+        ):
+            return stock.kind
+    return None
+
+
+def _carried(notetype: AnkiNotetype) -> NoteType:
+    return NoteType(
+        name=notetype.name,
+        fields=notetype.fields,
+        templates=notetype.templates,
+        css=notetype.css,
+        cloze=notetype.cloze,
+        fixed_id=notetype.id,
+        field_ids=notetype.field_ids,
+        template_ids=notetype.template_ids,
+        sort_field=notetype.sort_field if 0 <= notetype.sort_field < len(notetype.fields) else 0,
+    )
+
+
+class _Converter:
+    def __init__(self, collection: Collection, where: SourceLocation, default_deck: str) -> None:
+        self.collection = collection
+        self.where = where
+        self.default_deck = default_deck
+        self.diagnostics: list[Diagnostic] = []
+        self.kinds = {ntid: _stock_kind(nt) for ntid, nt in collection.notetypes.items()}
+        self.carried = {
+            ntid: _carried(nt)
+            for ntid, nt in collection.notetypes.items()
+            if self.kinds[ntid] is None and nt.fields and nt.templates
+        }
+
+    def say(self, severity: Severity, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(self.where, severity, message, hint))
+
+    def _deck(self, note: AnkiNote, label: str) -> str:
+        decks = self.collection.decks
+        names = list(dict.fromkeys(decks.get(deck_id, "") for _, deck_id in note.cards))
+        if "" in names:
+            self.say(
+                Severity.WARNING,
+                f"{label}: a card is in a deck the package does not have; "
+                f"it goes to deck {self.default_deck!r}",
+            )
+            names = [name or self.default_deck for name in names]
+        if len(set(names)) > 1:
+            self.say(
+                Severity.WARNING,
+                f"{label}: its cards are in decks {', '.join(map(repr, dict.fromkeys(names)))}; "
+                f"all go to {names[0]!r}",
+            )
+        return names[0]
+
+    def note(self, note: AnkiNote) -> Note | None:
+        label = f"note {note.id} (guid {note.guid!r})" if note.guid else f"note {note.id}"
+        notetype = self.collection.notetypes.get(note.mid)
+        if notetype is None:
+            self.say(Severity.ERROR, f"{label}: its note type {note.mid} is not in the package")
+            return None
+        if not notetype.fields or not notetype.templates:
+            self.say(
+                Severity.ERROR,
+                f"{label}: its note type {notetype.name!r} has no fields or no templates",
+            )
+            return None
+        if not note.cards:
+            self.say(Severity.WARNING, f"{label} has no cards in the package; skipped")
+            return None
+        fields = note.fields
+        width = len(notetype.fields)
+        if len(fields) > width and any(field.strip() for field in fields[width:]):
+            self.say(
+                Severity.ERROR,
+                f"{label} has {len(fields)} fields; its note type {notetype.name!r} has {width}",
+            )
+            return None
+        fields = (*fields[:width], *("" for _ in range(width - len(fields))))
+        kind = self.kinds.get(note.mid)
+        if (
+            kind is NoteKind.REVERSED
+            and notetype.name == _OPTIONAL_REVERSED
+            and not fields[2].strip()
+        ):
+            kind = NoteKind.BASIC
+        ords = tuple(dict.fromkeys(ord_ for ord_, _ in note.cards))
+        if kind is not None and kind in _ORDS:
+            kept = tuple(ord_ for ord_ in ords if ord_ in _ORDS[kind])
+            if kept != ords:
+                dropped = ", ".join(str(ord_ + 1) for ord_ in ords if ord_ not in kept)
+                message = f"card {dropped} does not fit its note type {notetype.name!r}; dropped"
+                self.say(Severity.WARNING, f"{label}: {message}")
+            ords = kept
+        if not note.guid:
+            self.say(
+                Severity.WARNING,
+                f"{label} has no guid; ankipress derives one from its deck and question",
+            )
+        return Note(
+            question=fields[0],
+            answer=fields[1] if width > 1 else "",
+            deck=self._deck(note, label),
+            location=self.where,
+            tags=note.tags,
+            guid=note.guid or None,
+            text_format=TextFormat.HTML,
+            kind=NoteKind.CUSTOM if kind is None else kind,
+            notetype=self.carried[note.mid] if kind is None else None,
+            fields=fields if kind is None else (),
+            card_ords=ords,
+        )
+
+
+def convert_notes(
+    collection: Collection, where: SourceLocation, default_deck: str
+) -> tuple[list[Note], list[Diagnostic]]:
+    """The collection's notes as ankipress notes, and what was wrong with any of them."""
+    converter = _Converter(collection, where, default_deck)
+    for problem in collection.problems:
+        converter.say(Severity.ERROR, problem)
+    notes = [note for note in map(converter.note, collection.notes) if note is not None]
+    return notes, converter.diagnostics
