@@ -15,7 +15,6 @@ collections; the ``*_SALT`` strings version the schemes so a change is always de
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 
 GUID_SALT = "ankipress/guid/v1"
@@ -27,7 +26,6 @@ NOTETYPE_SALT = "ankipress/notetype/v1"
 _BASE91 = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 )
-_WHITESPACE = re.compile(r"\s+")
 # Ids Anki creates are millisecond timestamps; staying between 2**30 and 2**52 keeps ours
 # clear of Default (1), of small ids other tools hard-code, and exact in JavaScript numbers.
 _ID_FLOOR = 1 << 30
@@ -54,7 +52,10 @@ def canonical_question(text: str) -> str:
     Unicode NFC (a question typed on macOS and on Windows gets one GUID) and whitespace
     runs folded to one space, so re-wrapping a question does not make it a new note.
     """
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    # str.split() splits on exactly the white space \s matches, and is much faster.
+    return " ".join(text.split())
 
 
 def note_guid(deck: str, question: str) -> str:

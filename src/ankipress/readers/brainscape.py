@@ -260,16 +260,15 @@ class _Parser:
         """The line after a card starting at ``start``, and whether a trailer ends it."""
         index = start + 1
         total = len(self.lines)
+        trailers, headers, stripped = self.trailers, self.headers, self.stripped
+        following = str(number + 1) if number is not None else None
+        # Cheap tests in the loop: it visits every line of the deck.
         while index < total:
-            if index in self.trailers:
+            if index in trailers:
                 return index, True
-            if index in self.headers:
+            if index in headers:
                 return index, False
-            if (
-                number is not None
-                and self._q_line_after_number(index) is not None
-                and int(self.stripped[index]) == number + 1
-            ):
+            if stripped[index] == following and self._q_line_after_number(index) is not None:
                 return index, False
             index += 1
         return total, False

@@ -87,7 +87,9 @@ def card_ords(note: RenderedNote) -> list[int]:
 
 def _sort_field(field: str) -> str:
     """The sort field as Anki stores it: text without HTML."""
-    return html.unescape(_TAGS.sub("", field)).strip()
+    if "<" in field:
+        field = _TAGS.sub("", field)
+    return html.unescape(field).strip() if "&" in field else field.strip()
 
 
 def _checksum(sort_field: str) -> int:
@@ -101,6 +103,7 @@ def _rows(
     note_rows: list[tuple[object, ...]] = []
     card_rows: list[tuple[object, ...]] = []
     next_id = itertools.count(timestamp * 1000)
+    deck_ids: dict[str, int] = {}
     for position, note in enumerate(notes):
         note_id = next(next_id)
         mod = note.mod if note.mod is not None else timestamp
@@ -122,7 +125,9 @@ def _rows(
                 "",
             )
         )
-        deck = ids.deck_id(note.deck)
+        deck = deck_ids.get(note.deck)
+        if deck is None:
+            deck = deck_ids[note.deck] = ids.deck_id(note.deck)
         for ord_ in card_ords(note):
             card_rows.append(
                 (
