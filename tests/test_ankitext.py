@@ -177,7 +177,8 @@ def test_cli_names_the_unsupported_note_type(
     assert result.stdout == ""
     assert result.stderr == (
         "export.txt:5: error: note type 'Image Occlusion' is not supported yet; ankipress "
-        "converts Basic, Basic (and reversed card), Basic (optional reversed card) and Cloze "
+        "converts Basic, Basic (and reversed card), Basic (optional reversed card), Basic (type "
+        "in the answer) and Cloze "
         "notes; leave the others out of the export\n"
     )
     assert not Path("out.apkg").exists()

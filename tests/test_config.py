@@ -94,7 +94,7 @@ strict = "yes"
         "utf-8",
     )
 
-    code, out, err = _run(project, "build")
+    code, _, err = _run(project, "build")
 
     assert code == 1
     assert err == (

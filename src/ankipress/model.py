@@ -204,3 +204,6 @@ class RenderedNote:
     """For :attr:`NoteKind.CUSTOM` notes: their own note type."""
     card_ords: tuple[int, ...] = ()
     """The cards to write (template ordinals); empty: as Anki would generate them."""
+    text_format: TextFormat = TextFormat.HTML
+    """How the source wrote the fields: a Markdown deck's media are files beside it (one
+    missing is an error); an HTML source's may be in the user's collection (a warning)."""

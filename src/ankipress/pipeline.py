@@ -32,6 +32,7 @@ from ankipress.model import (
     RenderedNote,
     Severity,
     SourceLocation,
+    TextFormat,
 )
 from ankipress.normalize import normalize
 from ankipress.notetimes import assign_times, content_hash
@@ -320,7 +321,10 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
     if renderer.formulas:
         rendered, math_diagnostics = _with_svg_math(renderer, rendered)
         gathered.diagnostics.extend(math_diagnostics)
-    rendered, referenced, media_problems = pack_references(rendered)
+    # Media the inputs name themselves (a package's, a Markdown deck's media folder, SVG
+    # formulas) have their names in Anki already: packing leaves references to them alone.
+    known = {item.name for item in gathered.media} | set(renderer.media)
+    rendered, referenced, media_problems = pack_references(rendered, known)
     gathered.diagnostics.extend(media_problems)
     media = [*gathered.media, *referenced]
     media.extend(Media(name, data) for name, data in renderer.media.items())
@@ -366,6 +370,7 @@ def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote
         kind=note.kind,
         notetype=note.notetype,
         card_ords=note.card_ords,
+        text_format=TextFormat.HTML if note.kind is NoteKind.CUSTOM else note.text_format,
     )
 
 

@@ -79,6 +79,7 @@ _STOCK = (
     _NoteType(
         "Basic (optional reversed card)", ("Front", "Back", "Add Reverse"), 2, NoteKind.BASIC, True
     ),
+    _NoteType("Basic (type in the answer)", ("Front", "Back"), 2, NoteKind.TYPE_ANSWER),
     _NoteType("Cloze", ("Text", "Back Extra"), 1, NoteKind.CLOZE),
 )
 # Our own note types map back too, so a collection holding ankipress notes round-trips.

@@ -50,6 +50,7 @@ _CANDIDATES = (",", "\t", ";", "|")
 _NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 _EXCEL_SEP = re.compile(r"sep=(.)")
 _ANKI_HEADER = re.compile(r"#(separator|html|columns|notetype|deck|tags)\b.*:", re.IGNORECASE)
+_CLOZE = re.compile(r"\{\{c\d+::")
 _SAMPLE_LINES = 200
 _SURE_FIT = 0.9
 """A delimiter giving this share of rows one width (two or more) surely fits."""
@@ -344,7 +345,13 @@ def _note(
     if not fitted:
         return
     cells = dict(zip(roles, fitted, strict=True))
-    empty = [role for role in ("question", "answer") if not cells[role].strip()]
+    # A cloze's answer is its extra text, often empty (what the CSV writer writes then).
+    cloze = _CLOZE.search(cells["question"]) is not None
+    empty = [
+        role
+        for role in ("question", "answer")
+        if not cells[role].strip() and not (role == "answer" and cloze)
+    ]
     if empty:
         message = f"the {' and the '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty"
         columns = " and ".join(f"column {roles.index(role) + 1}" for role in empty)

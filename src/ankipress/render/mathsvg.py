@@ -125,7 +125,7 @@ def field_html(rendered: Rendered) -> str:
 
 
 _SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+ex)"[^>]*?\bheight="([\d.]+ex)"')
-_SVG_ALIGN = re.compile(r'<svg\b[^>]*?vertical-align:\s*(-?[\d.]+ex)')
+_SVG_ALIGN = re.compile(r"<svg\b[^>]*?vertical-align:\s*(-?[\d.]+ex)")
 
 
 def img_html(rendered: Rendered, name: str) -> str:

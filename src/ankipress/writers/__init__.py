@@ -14,6 +14,9 @@ from typing import Protocol
 
 from ankipress.errors import UsageError
 from ankipress.model import Diagnostic, Media, Note
+from ankipress.writers.ankitext import AnkiTextWriter
+from ankipress.writers.csv import CsvWriter
+from ankipress.writers.markdown import MarkdownWriter
 
 __all__ = ["TEXT_WRITERS", "TextWriter", "text_writer_for"]
 
@@ -32,7 +35,7 @@ class TextWriter(Protocol):
         ...
 
 
-TEXT_WRITERS: tuple[TextWriter, ...] = ()
+TEXT_WRITERS: tuple[TextWriter, ...] = (MarkdownWriter(), AnkiTextWriter(), CsvWriter())
 
 
 def text_writer_for(output: Path, to: str | None) -> TextWriter | None:

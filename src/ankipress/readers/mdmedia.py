@@ -1,0 +1,104 @@
+"""A Markdown deck's media folder: references into it name media files that keep their names.
+
+A deck converted from a package keeps the package's media in a folder beside it (front
+matter ``media: deck.media``) and refers to them through it (``<img src="deck.media/cat.jpg">``).
+Reading it back, each reference into the folder becomes the bare name again and its file
+one of the deck's media, by that name: the names are Anki's, and the notes' fields are as
+they were in the package. Files whose names start with ``_`` or ``latex-`` come along even
+when no field names them, as Anki keeps them (templates use ``_`` files).
+
+A reference into the folder whose file is missing is left as it is, so that packing reports
+it with the path the user wrote.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+from pathlib import Path
+
+from ankipress.media import Reference, find_references, name_candidates, read_media_file
+from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity, SourceLocation
+from ankipress.readers.frontmatter import FrontMatter
+from ankipress.sources import Source
+
+__all__ = ["encoded_prefix", "with_media_folder"]
+
+# Anki keeps these without a reference: template assets, and LaTeX it rendered.
+_KEPT_PREFIXES = ("_", "latex-")
+
+
+def encoded_prefix(folder: str, ref: Reference) -> str:
+    """The folder as a reference of ``ref``'s kind writes it: ``folder/``, HTML-escaped."""
+    prefix = folder.rstrip("/") + "/"
+    return html.escape(prefix) if ref.kind == "html" else prefix
+
+
+class _Folder:
+    def __init__(self, folder: Path, written: str) -> None:
+        self.folder = folder
+        self.written = written
+        self.media: dict[str, Media] = {}
+
+    def file(self, name: str, location: SourceLocation) -> bool:
+        """Whether ``name`` is a file of the folder; taken as a medium if so."""
+        if name in self.media:
+            return True
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            return False
+        data = read_media_file(self.folder / name)
+        if data is not None:
+            self.media[name] = Media(name, data, location)
+        return data is not None
+
+    def field(self, text: str, note: Note) -> str:
+        pieces: list[str] = []
+        done = 0
+        for ref in find_references(text, note.text_format):
+            prefix = encoded_prefix(self.written, ref)
+            if not ref.value.startswith(prefix):
+                continue
+            rest = replace(ref, value=ref.value[len(prefix) :])
+            if not any(self.file(name, note.location) for name in name_candidates(rest)[1]):
+                continue
+            value = rest.value
+            if ref.kind == "markdown" and ref.bracketed and not any(c in value for c in " ()<>"):
+                pieces.append(text[done : ref.start - 1])
+                done = ref.end + 1
+            else:
+                pieces.append(text[done : ref.start])
+                done = ref.end
+            pieces.append(value)
+        return "".join(pieces) + text[done:] if pieces else text
+
+    def note(self, note: Note) -> Note:
+        if note.fields:
+            fields = tuple(self.field(text, note) for text in note.fields)
+            if fields == note.fields:
+                return note
+            answer = fields[1] if len(fields) > 1 else ""
+            return replace(note, fields=fields, question=fields[0], answer=answer)
+        question, answer = self.field(note.question, note), self.field(note.answer, note)
+        if (question, answer) == (note.question, note.answer):
+            return note
+        return replace(note, question=question, answer=answer)
+
+
+def with_media_folder(result: ReadResult, source: Source, front: FrontMatter) -> ReadResult:
+    """``result`` with references into the front matter's media folder resolved."""
+    if front.media is None:
+        return result
+    folder = Path(source.path).parent / front.media
+    if not folder.is_dir():
+        where = SourceLocation(source.path, front.media_line + 1)
+        message = f"the media folder {front.media!r} is not there (looked for {folder})"
+        hint = "the folder is relative to the Markdown file"
+        problem = Diagnostic(where, Severity.ERROR, message, hint)
+        return replace(result, diagnostics=(*result.diagnostics, problem))
+    reader = _Folder(folder, front.media)
+    notes = tuple(reader.note(note) for note in result.notes)
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(_KEPT_PREFIXES):
+            reader.file(path.name, SourceLocation(source.path, front.media_line + 1))
+    media = tuple(reader.media[name] for name in sorted(reader.media))
+    return replace(result, notes=notes, media=(*result.media, *media))

@@ -1,0 +1,136 @@
+"""YAML read without building objects, and written so that it reads back exactly.
+
+Reading: the text is scanned and composed into PyYAML nodes, never constructed into Python
+objects, so arbitrary tags (``!!python/…``) build nothing; aliases are refused and nesting
+is bounded before composing (PyYAML's composer recurses once per level), so an alias bomb
+or a deep ``[[[[…`` costs neither memory nor time. Callers read the nodes they expect and
+report the rest with the node's line.
+
+Writing: :func:`dump` writes multi-line text as literal blocks (``|-``) a person can edit,
+and checks that the result reads back to the same values; when PyYAML's emitter cannot
+keep a string exact in a block (tabs, trailing spaces), every string is double-quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+__all__ = ["STR", "compose", "describe", "dump", "line_of"]
+
+STR = "tag:yaml.org,2002:str"
+_MAX_DEPTH = 16
+_OPENS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+_KINDS = {
+    "int": "a number",
+    "float": "a number",
+    "bool": "true or false",
+    "null": "empty",
+    "timestamp": "a date",
+}
+
+Report = Callable[[int, str, str], None]
+"""``report(index, message, hint)``: an error at a 0-based line of the source."""
+
+
+def line_of(node: yaml.Node | yaml.Token | yaml.Mark | None, offset: int) -> int:
+    """The 0-based source line of a node, token or mark of YAML that starts at ``offset``."""
+    mark = node if isinstance(node, yaml.Mark) or node is None else node.start_mark
+    return offset + (mark.line if mark is not None else 0)
+
+
+def describe(node: yaml.Node) -> str:
+    """What a node holds, for messages: "a list", "a number", "empty text"…"""
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if node.tag == STR:
+        return "text" if node.value else "empty text"
+    return _KINDS.get(node.tag.rsplit(":", 1)[-1], "a value of another kind")
+
+
+def compose(text: str, offset: int, report: Report, what: str) -> yaml.Node | None:
+    """The node tree of ``text`` (``what`` names it in messages); ``None`` if unusable."""
+    noun = what.removeprefix("the ")
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AliasToken):
+                report(line_of(token, offset), f"{what} may not use YAML aliases ('*name')", "")
+                return None
+            if isinstance(token, _OPENS):
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    report(line_of(token, offset), f"{what} is nested too deeply", "")
+                    return None
+            elif isinstance(token, _CLOSES):
+                depth -= 1
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        message = f"bad {noun}: {exc.problem or 'cannot be read'}"
+        if exc.context and exc.context_mark:
+            # "while scanning a quoted scalar": where the construct that never ended began.
+            message += f", {exc.context} started on line {line_of(exc.context_mark, offset) + 1}"
+        hint = "" if exc.context else "quote text that holds ': ' or ' #'"
+        report(line_of(exc.problem_mark or exc.context_mark, offset), message, hint)
+    except yaml.YAMLError as exc:
+        report(offset, f"bad {noun}: {exc}", "")
+    return None
+
+
+class _Dumper(yaml.SafeDumper):
+    """Literal blocks for multi-line text; PyYAML falls back to quotes where it must."""
+
+    def analyze_scalar(self, scalar: str) -> Any:
+        """As PyYAML's, but a tab does not rule out a block (templates are full of them).
+
+        YAML keeps tabs inside block text; PyYAML's emitter is merely cautious. :func:`dump`
+        checks the result reads back, so caution is kept where it was right.
+        """
+        analysis = super().analyze_scalar(scalar)
+        if "\t" in scalar:
+            analysis.allow_block = super().analyze_scalar(scalar.replace("\t", "x")).allow_block
+        return analysis
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar(STR, value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+class _QuotedDumper(yaml.SafeDumper):
+    """Multi-line text double-quoted, with escapes: exact where a block cannot be."""
+
+
+def _quoted(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar(STR, value, style='"' if "\n" in value else None)
+
+
+_QuotedDumper.add_representer(str, _quoted)
+
+
+def dump(data: Any, flow: bool = False) -> str:
+    """``data`` as YAML that :func:`yaml.safe_load` reads back equal; ``flow``: one line."""
+    options: dict[str, Any] = {
+        "allow_unicode": True,
+        "sort_keys": False,
+        "width": 1 << 20,
+        "default_flow_style": flow if flow else False,
+    }
+    for dumper in (_Dumper, _QuotedDumper):
+        text: str = yaml.dump(data, Dumper=dumper, **options)
+        if yaml.safe_load(text) == data:
+            return text.removesuffix("...\n")
+    raise ValueError("YAML cannot hold this text exactly")  # not seen: quotes escape all

@@ -1,0 +1,156 @@
+"""What every text writer does: write atomically, put media beside the output, link to them.
+
+Media go to ``media_dir`` and fields refer to them relative to the output file: ``cat.jpg``
+becomes ``deck.media/cat.jpg`` in a deck written to ``deck.md``. A reference to a file beside
+a note's source (a Markdown deck's ``![](img/cat.png)``) is copied there too, under the name
+a package would give it (:func:`ankipress.media.packed_name`), so the output stands alone.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from ankipress.errors import InputError, WriteError
+from ankipress.media import (
+    Reference,
+    find_references,
+    is_executable,
+    name_candidates,
+    packed_name,
+    read_media_file,
+    url_scheme,
+)
+from ankipress.model import Diagnostic, Media, Note, Severity, SourceLocation, TextFormat
+
+__all__ = ["MediaLinker", "refuse", "write_text_atomically"]
+
+
+def _fail(path: Path, exc: OSError, what: str) -> WriteError:
+    diagnostic = Diagnostic(
+        SourceLocation(str(path)), Severity.ERROR, f"cannot write the {what}: {exc.strerror or exc}"
+    )
+    return WriteError(str(diagnostic), [diagnostic])
+
+
+def _write_bytes(path: Path, data: bytes, what: str) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:
+        raise _fail(path, exc, what) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise _fail(path, exc, what) from None
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 with ``\\n`` line ends; a failure leaves no partial file."""
+    _write_bytes(path, text.encode("utf-8"), "file")
+
+
+def refuse(diagnostics: Sequence[Diagnostic], output: Path) -> None:
+    """Raise when ``diagnostics`` hold an error: nothing is written then."""
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        summary = f"{len(errors)} error(s); {output} was not written"
+        raise InputError(summary, diagnostics)
+
+
+def _safe_component(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\x00")
+
+
+class MediaLinker:
+    """Rewrites the media references of fields to the media folder, and writes the folder."""
+
+    def __init__(self, media: Sequence[Media], output: Path, media_dir: Path) -> None:
+        self.media_dir = media_dir
+        self.files: dict[str, bytes] = {item.name: item.data for item in media}
+        self.given = set(self.files)
+        self.copied: dict[Path, str | None] = {}
+        self.diagnostics: list[Diagnostic] = []
+        try:
+            relative = os.path.relpath(media_dir, output.parent)
+        except ValueError:  # another drive: only an absolute path reaches it
+            relative = str(media_dir.resolve())
+        self.folder = Path(relative).as_posix()
+        """The media folder as the output refers to it."""
+        for name in self.given:
+            if not _safe_component(name):
+                message = f"the media name {name!r} is not one file name; it is not written"
+                self.diagnostics.append(
+                    Diagnostic(SourceLocation(str(output)), Severity.ERROR, message)
+                )
+
+    def link(self, text: str, text_format: TextFormat, note: Note) -> str:
+        """``text`` with each reference to a medium rewritten into the media folder."""
+        pieces: list[str] = []
+        done = 0
+        for ref in find_references(text, text_format):
+            value = self._target(ref, note)
+            if value is not None:
+                pieces.extend((text[done : ref.start], value))
+                done = ref.end
+        return "".join(pieces) + text[done:] if pieces else text
+
+    def _target(self, ref: Reference, note: Note) -> str | None:
+        """The reference's new value, as its kind writes it; ``None``: leave it as it is."""
+        shown, candidates = name_candidates(ref)
+        scheme = url_scheme(shown)
+        if scheme is not None and len(scheme) > 1:
+            return None
+        prefix = f"{self.folder}/"
+        if any(name in self.given for name in candidates):
+            # The folder in front of the value exactly as written: the reader strips exactly
+            # the folder again, so the field comes back byte for byte.
+            value = ref.value
+        else:
+            value = self._copied(ref, candidates, note) or ""
+            if not value:
+                return None
+        if ref.kind == "html":
+            return html.escape(prefix) + (value if value == ref.value else html.escape(value))
+        if ref.kind == "markdown" and not ref.bracketed and any(c in prefix for c in " ()<>"):
+            return f"<{prefix}{value}>"
+        return prefix + value
+
+    def _copied(self, ref: Reference, candidates: list[str], note: Note) -> str | None:
+        """The packed name of the file beside the note's source that ``ref`` names, if any."""
+        base = Path(note.location.path).parent
+        for name in candidates:
+            path = base / name
+            if path not in self.copied:
+                self.copied[path] = self._copy(path, name)
+            if self.copied[path] is not None:
+                return self.copied[path]
+        return None
+
+    def _copy(self, path: Path, name: str) -> str | None:
+        data = read_media_file(path) if name else None
+        if data is None or is_executable(name):
+            return None
+        packed = packed_name(name, data)
+        self.files[packed] = data
+        return packed
+
+    def names(self) -> list[str]:
+        """Every medium to write, by name, sorted."""
+        return sorted(self.files)
+
+    def write(self) -> None:
+        """Write the media files (before the output, which refers to them)."""
+        for name in self.names():
+            if _safe_component(name):
+                _write_bytes(self.media_dir / name, self.files[name], "media file")
