@@ -36,14 +36,19 @@ def _digest(*parts: str) -> bytes:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
 
 
+# Two digits at a time: a GUID is computed for every note of decks of 100k notes.
+_PAIRS = [high + low for high in _BASE91 for low in _BASE91]
+
+
 def _base91(number: int) -> str:
     if number == 0:
         return _BASE91[0]
-    digits = []
+    pairs = []
     while number:
-        number, remainder = divmod(number, len(_BASE91))
-        digits.append(_BASE91[remainder])
-    return "".join(reversed(digits))
+        number, remainder = divmod(number, len(_PAIRS))
+        pairs.append(_PAIRS[remainder])
+    # The leading pair may start with a zero digit, which the number does not have.
+    return "".join(reversed(pairs)).lstrip(_BASE91[0])
 
 
 def canonical_question(text: str) -> str:

@@ -141,6 +141,7 @@ def normalize(
     diagnostics: list[Diagnostic] = []
     cleaned: list[Note] = []
     changed = 0
+    decks: dict[str, tuple[str, str | None]] = {}
     for note in notes:
         html = note.text_format is TextFormat.HTML or note.kind is NoteKind.CUSTOM
         clean = clean_html if html else clean_text
@@ -153,7 +154,10 @@ def normalize(
                 fields = (*fields[:index], cleaned_field, *fields[index + 1 :])
                 q_changes.extend(f"field {index + 1}: {c}" for c in field_changes)
         tags, tag_changes = clean_tags((*note.tags, *extra_tags))
-        deck, deck_error = clean_deck(note.deck)
+        known = decks.get(note.deck)
+        if known is None:
+            known = decks[note.deck] = clean_deck(note.deck)
+        deck, deck_error = known
         if deck_error:
             diagnostics.append(Diagnostic(note.location, Severity.ERROR, deck_error))
         changes = (
