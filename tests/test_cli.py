@@ -367,3 +367,21 @@ def test_preview_writes_one_page_and_refuses_inputs_with_errors(
         "by the answer, or delete the card\n"
     )
     assert not (in_project / "bad.html").exists()
+
+
+def test_quiet_prints_problems_only_and_progress_needs_a_terminal(in_project: Path) -> None:
+    quiet = run("build", "--quiet")
+    ticks: list[tuple[str, int, int]] = []
+    from ankipress.pipeline import Options, convert
+
+    convert(
+        [in_project / "source_cards" / "initialization-and-regularization.txt"],
+        in_project / "p.apkg",
+        Options(progress=lambda *tick: ticks.append(tick)),
+        1_750_000_000,
+    )
+
+    assert quiet.exit_code == 0
+    assert quiet.stdout == ""
+    assert quiet.stderr == WARNING
+    assert ticks == [("p.apkg", 0, 16), ("p.apkg", 16, 16)]

@@ -202,6 +202,7 @@ def _common(command: F) -> F:
         click.option(
             "-v", "--verbose", is_flag=True, help="Also list every change normalization made."
         ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bars and no summary lines."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -248,6 +249,35 @@ def _options(
     )
 
 
+class _Progress:
+    """A bar per package on a terminal, for decks big enough to wait for."""
+
+    BIG = 2000
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._package = ""
+        self._done = 0
+
+    def __call__(self, package: str, done: int, total: int) -> None:
+        if total < self.BIG:
+            return
+        if package != self._package:
+            self.close()
+            self._package, self._done = package, 0
+            self._bar = click.progressbar(length=total, label=package, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
 def _run(
     work: Callable[[pipeline.Options], list[pipeline.PackageReport]],
     kwargs: dict[str, Any],
@@ -255,22 +285,30 @@ def _run(
 ) -> None:
     """Run a build, print what it says, and write the --report file either way."""
     report_path: Path | None = kwargs.pop("report")
+    quiet: bool = kwargs.pop("quiet")
     options = _options(**kwargs)
+    progress = _Progress() if not quiet and sys.stderr.isatty() else None
+    if progress is not None:
+        options = dataclasses.replace(options, progress=progress)
     try:
         reports = work(options)
     except InputError as exc:
         if report_path is not None:
             write_report(report_path, report_data([], exc.diagnostics))
         raise
+    finally:
+        if progress is not None:
+            progress.close()
     if report_path is not None:
         write_report(report_path, report_data(reports))
-    _report(reports, verbose)
+    _report(reports, verbose, quiet)
 
 
-def _report(reports: Sequence[pipeline.PackageReport], verbose: bool) -> None:
+def _report(reports: Sequence[pipeline.PackageReport], verbose: bool, quiet: bool) -> None:
     for report in reports:
         _show_all(report.diagnostics, verbose)
-        click.echo(_summary(report))
+        if not quiet:
+            click.echo(_summary(report))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -423,6 +461,7 @@ def check(
 ) -> None:
     """Read, clean and render everything a build would, write nothing, report every problem."""
     report_path: Path | None = kwargs.pop("report")
+    quiet: bool = kwargs.pop("quiet")
     project = load_project(Path(), config)
     options = _over(_options(**kwargs), project.defaults)
     packages = [
@@ -447,7 +486,7 @@ def check(
                 click.echo(github_annotation(diagnostic))
     else:
         _show_all(diagnostics, verbose)
-        for plan in plans:
+        for plan in plans if not quiet else ():
             click.echo(_plan_summary(plan, "would write"))
     blocking = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
     if any(d.severity in blocking for d in diagnostics):
@@ -473,6 +512,7 @@ def diff_command(
 ) -> None:
     """Notes added, removed and changed between two releases (packages, files or folders)."""
     kwargs.pop("report")
+    kwargs.pop("quiet")
     options = _options(**kwargs)
     sides = []
     for path in (old, new):
@@ -530,6 +570,7 @@ def preview(
     from ankipress.preview import write_preview
 
     kwargs.pop("report")
+    quiet: bool = kwargs.pop("quiet")
     project = load_project(Path(), config)
     options = _over(_options(**kwargs), project.defaults)
     if inputs:
@@ -551,7 +592,8 @@ def preview(
     _show_all(diagnostics, verbose)
     write_preview(plans, output, mathjax_url=mathjax_url)
     cards = sum(len(card_ords(note)) for plan in plans for note in plan.notes)
-    click.echo(f"wrote {output}: {_plural(cards, 'card')} of {len(plans)} package(s)")
+    if not quiet:
+        click.echo(f"wrote {output}: {_plural(cards, 'card')} of {len(plans)} package(s)")
 
 
 @cli.command(name="formats")

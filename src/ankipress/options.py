@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ankipress.errors import UsageError
@@ -48,6 +48,11 @@ class Options:
     """The output format (``apkg``, ``markdown``, …); ``None``: from the output's extension."""
     media_dir: Path | None = None
     """Where a text output puts media files; ``None``: ``<output stem>.media`` beside it."""
+    progress: Callable[[str, int, int], None] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """Called as ``progress(package, done, total)`` while notes are rendered (a progress bar);
+    not a setting: it changes nothing in the output."""
 
 
 def parse_source_date_epoch(environ: Mapping[str, str]) -> int | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -317,7 +317,9 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
     renderer = FieldRenderer(
         markdown=options.markdown, allow_html=options.allow_html, math=options.math
     )
-    rendered = tuple(_render_note(renderer, note, guid) for note, guid in gathered.kept)
+    rendered = tuple(
+        _render_note(renderer, note, guid) for note, guid in _tick(gathered.kept, output, options)
+    )
     if renderer.formulas:
         rendered, math_diagnostics = _with_svg_math(renderer, rendered)
         gathered.diagnostics.extend(math_diagnostics)
@@ -350,6 +352,24 @@ def plan_text(inputs: Sequence[Path | InputFile], output: Path, options: Options
         for note, guid in gathered.kept
     )
     return TextPlan(_plan(gathered, output, stand_ins, gathered.media), notes)
+
+
+_TICK = 1000
+
+
+def _tick(
+    items: Sequence[tuple[Note, str]], output: Path, options: Options
+) -> Iterator[tuple[Note, str]]:
+    """The items, telling ``options.progress`` how far along they are every so often."""
+    if options.progress is None:
+        yield from items
+        return
+    total = len(items)
+    for index, item in enumerate(items):
+        if index % _TICK == 0:
+            options.progress(output.name, index, total)
+        yield item
+    options.progress(output.name, total, total)
 
 
 def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote:
