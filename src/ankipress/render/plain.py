@@ -89,6 +89,9 @@ def render_plain(text: str, math: MathHandler | None = None) -> str:
 
 
 def _render(text: str) -> str:
+    if "\n" not in text:
+        # One line (most questions): no paragraphs, and a list needs two lines.
+        return _escape(text)
     blocks = [block.split("\n") for block in re.split(r"\n[^\S\n]*\n", text.strip("\n"))]
     parts = [part for block in blocks for part in _block_parts(block)]
     if len(parts) == 1 and not parts[0][0]:
