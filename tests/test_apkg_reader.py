@@ -359,7 +359,7 @@ def test_a_media_name_anki_would_change_is_renamed_with_a_warning(tmp_path: Path
     assert [m.name for m in media] == ["what.png"]
     assert diagnostics == [
         "odd.apkg: warning: media file 'what?.png' is renamed 'what.png', as Anki's import "
-        "renames it; fields that refer to the old name are not changed"
+        "renames it; the fields that show it are changed to match"
     ]
 
 

@@ -249,7 +249,7 @@ def test_report_lists_every_change_and_warning(in_project: Path) -> None:
     assert result.exit_code == 0
     data = json.loads((in_project / "build" / "report.json").read_text("utf-8"))
     assert data["ok"] is True
-    assert data["counts"] == {"error": 0, "warning": 2, "info": 0, "note": 1}
+    assert data["counts"] == {"error": 0, "warning": 3, "info": 0, "note": 1}
     records = [(d["path"], d["line"], d["severity"], d["message"]) for d in data["diagnostics"]]
     assert records == [
         (
@@ -257,6 +257,12 @@ def test_report_lists_every_change_and_warning(in_project: Path) -> None:
             3,
             "warning",
             "the deck 'Initialization and regularization' says it has 17 cards, but 16 were found",
+        ),
+        (
+            "source_cards/messy.txt",
+            10,
+            "warning",
+            "control character U+001F removed: Anki strips control characters from fields",
         ),
         (
             "source_cards/messy.txt",

@@ -20,6 +20,7 @@ from typing import Any
 
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, Severity, SourceLocation
+from ankipress.writers.common import interrupts_deferred
 
 MANIFEST = "manifest.json"
 STATE = ".ankipress-state.json"
@@ -85,15 +86,24 @@ def load_state(out_dir: Path) -> dict[str, PackageState]:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary: str | None = None
     try:
+        with interrupts_deferred():  # no Ctrl-C between making the file and this try
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+            )
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(data, stream, indent=1, ensure_ascii=False, sort_keys=True)
             stream.write("\n")
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
+    except BaseException as exc:
+        # Interrupted or failed: no temporary file is left behind.
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
         diagnostic = Diagnostic(
             SourceLocation(str(path)), Severity.ERROR, f"cannot write: {exc.strerror or exc}"
         )

@@ -1,7 +1,8 @@
 """The ``ankipress`` command: a thin layer over :mod:`ankipress.pipeline`.
 
 The only module that prints or exits. Exit codes: 0 success, 1 bad input or a failed
-write (nothing written), 2 a usage error.
+write (nothing written), 2 a usage error, 130 and 143 interrupted by SIGINT or SIGTERM
+(no file half-written), 70 a bug of ours (one line, no traceback).
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 
 import click
@@ -28,6 +31,14 @@ from ankipress.report import github_annotation, plans_data, report_data, write_r
 from ankipress.writers.apkg import card_ords
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Said on Ctrl-C and SIGTERM: each file is replaced whole or not at all.
+_UNFINISHED = "no file was left half-written"
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is so that cleanup runs (as KeyboardInterrupt)."""
+
 
 _COLOURS = {
     Severity.ERROR: "red",
@@ -111,8 +122,11 @@ def _handle_errors(command: F) -> F:
         except click.exceptions.Exit:
             raise
         except KeyboardInterrupt:
-            click.echo("ankipress: interrupted; nothing was written", err=True)
+            click.echo(f"ankipress: interrupted; {_UNFINISHED}", err=True)
             sys.exit(130)
+        except _Terminated:
+            click.echo(f"ankipress: terminated; {_UNFINISHED}", err=True)
+            sys.exit(128 + signal.SIGTERM)
         except Exception as exc:  # a bug of ours: say so in one line, not a traceback
             if os.environ.get("ANKIPRESS_DEBUG"):
                 raise
@@ -168,6 +182,11 @@ def _common(command: F) -> F:
             "--allow-html",
             is_flag=True,
             help="Keep raw HTML in Markdown instead of showing it as text.",
+        ),
+        click.option(
+            "--sanitize",
+            is_flag=True,
+            help="Remove scripts, frames and event handlers from HTML fields (nh3).",
         ),
         click.option("--encoding", help="Encoding of the inputs (default: UTF-8, or the BOM's)."),
         click.option(
@@ -225,6 +244,7 @@ def _options(
     type_answer: bool,
     template: Path | None,
     math: str,
+    sanitize: bool,
 ) -> pipeline.Options:
     if reverse and type_answer:
         raise UsageError("--reverse and --type-answer cannot be used together")
@@ -246,6 +266,7 @@ def _options(
         kind=kind,
         template=template,
         math=MathMode(math),
+        sanitize=sanitize,
     )
 
 
@@ -609,6 +630,17 @@ def list_formats() -> None:
             click.echo(f"{'':<12} {'':<18} options: {' '.join(reader_options)}")
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
 def main() -> None:
     """Entry point of the console script."""
-    cli(prog_name="ankipress")
+    # SIGTERM (what CI runners and service managers send) unwinds like Ctrl-C: every
+    # temporary file is removed on the way out, and the exit code is 128 + 15, as a shell's.
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        cli(prog_name="ankipress")
+    except _Terminated:  # before or after a command ran
+        click.echo(f"ankipress: terminated; {_UNFINISHED}", err=True)
+        sys.exit(128 + signal.SIGTERM)

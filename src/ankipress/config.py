@@ -51,6 +51,7 @@ _OPTION_KEYS: dict[str, tuple[type, str]] = {
     "strict": (bool, "strict"),
     "markdown": (bool, "markdown"),
     "allow_html": (bool, "allow_html"),
+    "sanitize": (bool, "sanitize"),
     "encoding": (str, "encoding"),
     "sep": (str, "separator"),
     "card_sep": (str, "card_separator"),

@@ -12,6 +12,12 @@ package's own media, a Markdown deck's media folder: their names are Anki's alre
 A reference that resolves to nothing is an error in a Markdown source, where it can only
 be a mistake; in an HTML source (an Anki export) it names a file of the user's collection,
 so it is a warning. Executables are never packed.
+
+Only files in the source file's folder or below it are packed (:func:`find_media_file`):
+a reference that leads elsewhere (``../../.ssh/id_rsa``, ``/etc/passwd``, the same
+percent-encoded, a symbolic link pointing out) is an error, so that a deck from someone
+else cannot pack your files into the package you then share. A FIFO, a device or a
+folder is refused too, never waited on.
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ from pathlib import Path, PurePath
 from urllib.parse import unquote
 
 from ankipress.model import Diagnostic, Media, RenderedNote, Severity, TextFormat
+from ankipress.sources import NotRegularFileError, read_regular_file
 
 __all__ = [
     "Reference",
+    "find_media_file",
     "find_references",
     "is_executable",
     "name_candidates",
@@ -135,11 +143,35 @@ def packed_name(original: str, data: bytes) -> str:
 
 
 def read_media_file(path: Path) -> bytes | None:
-    """The content of a media file, or ``None`` when it is not a readable file."""
+    """The content of a media file, or ``None`` when it is not a readable regular file."""
     try:
-        return path.read_bytes() if path.is_file() else None
+        return read_regular_file(path)
     except OSError:
         return None
+
+
+def find_media_file(folder: Path, name: str) -> tuple[bytes | None, str | None]:
+    """The content of the file ``name`` (a relative path) names in ``folder``, or why not.
+
+    ``(None, None)``: there is no such file. ``(None, reason)``: there is, but it is not
+    taken: it lies outside ``folder`` once symbolic links and ``..`` are resolved, or it is
+    not a regular file (a FIFO, a device), or it cannot be read.
+    """
+    if not name:
+        return None, None
+    try:
+        real = (folder / name).resolve(strict=True)
+        root = folder.resolve()
+    except (OSError, RuntimeError):  # no such file, or a loop of symbolic links
+        return None, None
+    if not real.is_relative_to(root):
+        return None, "it leads out of the folder it must be in"
+    try:
+        return read_regular_file(real), None
+    except NotRegularFileError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"cannot read it: {exc.strerror or exc}"
 
 
 def _source_format(note: RenderedNote) -> TextFormat:
@@ -160,7 +192,7 @@ class _Packer:
         self.by_digest: dict[str, str] = {}
         self.media: list[Media] = []
         self.diagnostics: list[Diagnostic] = []
-        self.files: dict[Path, bytes | None] = {}
+        self.files: dict[tuple[Path, str], tuple[bytes | None, str | None]] = {}
 
     def note(self, note: RenderedNote) -> RenderedNote:
         fields = tuple(self.field(note, text) for text in note.fields)
@@ -193,7 +225,12 @@ class _Packer:
             return None  # media the inputs provide, or that ankipress made (SVG formulas)
         base = Path(note.location.path).parent
         for name in candidates:
-            data = self.read(base / name) if name else None
+            data, problem = self.read(base, name)
+            if problem is not None:
+                message = f"media file {shown!r} is refused: {problem}"
+                hint = "media files must be in the source file's folder or below it"
+                self.say(note, Severity.ERROR, message, hint)
+                return None
             if data is not None:
                 if is_executable(name):
                     hint = "media are pictures, sounds and videos"
@@ -210,10 +247,10 @@ class _Packer:
             self.say(note, Severity.WARNING, message, hint)
         return None
 
-    def read(self, path: Path) -> bytes | None:
-        if path not in self.files:
-            self.files[path] = read_media_file(path)
-        return self.files[path]
+    def read(self, base: Path, name: str) -> tuple[bytes | None, str | None]:
+        if (base, name) not in self.files:
+            self.files[base, name] = find_media_file(base, name)
+        return self.files[base, name]
 
     def pack(self, original: str, data: bytes, note: RenderedNote) -> str:
         digest = hashlib.sha256(data).hexdigest()

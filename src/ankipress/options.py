@@ -48,6 +48,8 @@ class Options:
     """The output format (``apkg``, ``markdown``, …); ``None``: from the output's extension."""
     media_dir: Path | None = None
     """Where a text output puts media files; ``None``: ``<output stem>.media`` beside it."""
+    sanitize: bool = False
+    """Remove active content (scripts, frames, event handlers) from HTML fields with nh3."""
     progress: Callable[[str, int, int], None] | None = field(
         default=None, repr=False, compare=False
     )
@@ -60,7 +62,7 @@ def parse_source_date_epoch(environ: Mapping[str, str]) -> int | None:
     value = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "³" is a digit to isdigit(), not to int()
         raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
     return int(value)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +21,7 @@ from ankipress.discover import (
     expand_inputs,
     package_of,
 )
-from ankipress.errors import InputError, UsageError
+from ankipress.errors import InputError, UsageError, WriteError
 from ankipress.media import pack_references
 from ankipress.model import (
     Diagnostic,
@@ -38,7 +39,8 @@ from ankipress.normalize import normalize
 from ankipress.notetimes import assign_times, content_hash
 from ankipress.options import Options, parse_separator, parse_source_date_epoch
 from ankipress.render import FieldRenderer
-from ankipress.sources import load
+from ankipress.render.sanitize import screen_notes
+from ankipress.sources import load, note_problems, unwritable_text
 from ankipress.usertemplate import load_template
 from ankipress.writers import TextWriter, text_writer_for
 from ankipress.writers.apkg import card_ords, write_apkg
@@ -121,8 +123,20 @@ class PackageReport:
 
 
 def inputs_timestamp(inputs: Sequence[Path]) -> int:
-    """The newest modification time of the inputs, in whole seconds."""
-    return max(int(os.stat(path).st_mtime) for path in inputs)
+    """The newest modification time of the inputs, in whole seconds.
+
+    An input that vanished since it was read is an error, not a traceback: the build read
+    something that is no longer there.
+    """
+    times = []
+    for path in inputs:
+        try:
+            times.append(int(os.stat(path).st_mtime))
+        except OSError as exc:
+            message = f"the file changed while it was read: {exc.strerror or exc}"
+            diagnostic = Diagnostic(SourceLocation(str(path)), Severity.ERROR, message)
+            raise InputError(str(diagnostic), [diagnostic]) from None
+    return max(times)
 
 
 _CLOZE = re.compile(r"\{\{c\d+::")
@@ -160,8 +174,9 @@ def read_notes(
         else readers.detect(source, given)
     )
     result = reader.read(source, read_options)
-    notes = [_place(note, item, path.stem, options) for note in result.notes]
     diagnostics = [*source.diagnostics, *result.diagnostics]
+    fitting = [note for note in result.notes if _fits(note, options, diagnostics)]
+    notes = [_place(note, item, path.stem, options) for note in fitting]
     if any(note.deck.casefold() == "default" and note.deck == path.stem for note in notes):
         diagnostics.append(
             Diagnostic(
@@ -173,6 +188,20 @@ def read_notes(
         )
         notes = []
     return notes, diagnostics, result.cards_seen, result.media
+
+
+def _fits(note: Note, options: Options, diagnostics: list[Diagnostic]) -> bool:
+    """Whether every field of a text source's note is within the limits; else say why.
+
+    Checked before anything is rendered: a field of megabytes, or brackets that would take
+    Markdown hours, is refused with its line instead (:func:`ankipress.sources.field_problem`).
+    """
+    markdown = note.text_format is TextFormat.MARKDOWN or (
+        options.markdown and note.text_format is TextFormat.PLAIN
+    )
+    problems = note_problems(note, markdown and note.kind is not NoteKind.CUSTOM)
+    diagnostics.extend(problems)
+    return not problems
 
 
 def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
@@ -259,8 +288,12 @@ def _gather(inputs: Sequence[Path | InputFile], options: Options) -> _Gathered:
             diagnostics.extend(exc.diagnostics)
             continue
         media.extend(found_media)
-        notes.extend(found)
         diagnostics.extend(found_diagnostics)
+        # A lone surrogate (only an escape makes one: YAML's or JSON's "\\ud800") would
+        # crash the writer: such a note is refused with its location instead.
+        unwritable = [unwritable_text(note) for note in found]
+        notes.extend(note for note, problem in zip(found, unwritable, strict=True) if not problem)
+        diagnostics.extend(problem for problem in unwritable if problem is not None)
         cards_read += seen
     normalized = normalize(notes, options.tags, options.on_duplicate)
     diagnostics.extend(normalized.diagnostics)
@@ -318,11 +351,16 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
         markdown=options.markdown, allow_html=options.allow_html, math=options.math
     )
     rendered = tuple(
-        _render_note(renderer, note, guid) for note, guid in _tick(gathered.kept, output, options)
+        done
+        for note, guid in _tick(gathered.kept, output, options)
+        if (done := _render_checked(renderer, note, guid, gathered.diagnostics)) is not None
     )
     if renderer.formulas:
         rendered, math_diagnostics = _with_svg_math(renderer, rendered)
         gathered.diagnostics.extend(math_diagnostics)
+    # Scripts, frames and event handlers the sources bring: listed, or removed (--sanitize).
+    rendered, screened = screen_notes(rendered, options.sanitize)
+    gathered.diagnostics.extend(screened)
     # Media the inputs name themselves (a package's, a Markdown deck's media folder, SVG
     # formulas) have their names in Anki already: packing leaves references to them alone.
     known = {item.name for item in gathered.media} | set(renderer.media)
@@ -348,10 +386,33 @@ def plan_text(inputs: Sequence[Path | InputFile], output: Path, options: Options
             note.kind,
             None,
             note.notetype,
+            text_format=note.text_format,
         )
         for note, guid in gathered.kept
     )
+    # HTML fields go out as they are: active content is listed, or removed (--sanitize).
+    stand_ins, screened = screen_notes(stand_ins, options.sanitize, source_text=True)
+    gathered.diagnostics.extend(screened)
+    if options.sanitize:
+        notes = tuple(_refilled(note, done) for note, done in zip(notes, stand_ins, strict=True))
     return TextPlan(_plan(gathered, output, stand_ins, gathered.media), notes)
+
+
+def _refilled(note: Note, screened: RenderedNote) -> Note:
+    """``note`` with the fields and note type of its screened stand-in."""
+    fields = screened.fields
+    if fields == (note.fields or (note.question, note.answer)) and (
+        screened.notetype is note.notetype
+    ):
+        return note
+    answer = fields[1] if len(fields) > 1 else ""
+    return replace(
+        note,
+        question=fields[0],
+        answer=answer,
+        fields=fields if note.fields else (),
+        notetype=screened.notetype,
+    )
 
 
 _TICK = 1000
@@ -370,6 +431,23 @@ def _tick(
             options.progress(output.name, index, total)
         yield item
     options.progress(output.name, total, total)
+
+
+def _render_checked(
+    renderer: FieldRenderer, note: Note, guid: str, diagnostics: list[Diagnostic]
+) -> RenderedNote | None:
+    """The note rendered, or ``None`` after an error for a field nested too deep to render.
+
+    Python-Markdown recurses once per level of lists and quotes: hundreds of levels exhaust
+    Python's stack, which is the field's problem, not a crash.
+    """
+    try:
+        return _render_note(renderer, note, guid)
+    except RecursionError:
+        message = "a field nests lists or quotes too deeply to render"
+        hint = "Markdown nesting of a few dozen levels at most"
+        diagnostics.append(Diagnostic(note.location, Severity.ERROR, message, hint))
+        return None
 
 
 def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote:
@@ -485,20 +563,35 @@ def write_plans(
         raise _refuse(plans, strict)
     reports = []
     previous = previous or {}
-    for plan, settings in zip(plans, each, strict=True):
-        fallback = timestamp if timestamp is not None else inputs_timestamp(plan.inputs)
+    # Every input's time before any package is written: an input gone since it was read
+    # stops the build here, not after some of its packages were replaced.
+    fallbacks = [
+        timestamp if timestamp is not None else inputs_timestamp(plan.inputs) for plan in plans
+    ]
+    for plan, settings, fallback in zip(plans, each, fallbacks, strict=True):
         notes = assign_times(plan.notes, fallback, previous.get(plan.output.name), timestamp)
         # The package's own time: its newest note, so that packages built from the same
         # history are the same bytes (the input files' times differ between clones).
         stamp = max((note.mod or fallback for note in notes), default=fallback)
-        written = write_apkg(
-            plan.output,
-            notes,
-            stamp,
-            _note_types(plan.template),
-            plan.media,
-            _notetype_time(stamp, settings),
-        )
+        try:
+            written = write_apkg(
+                plan.output,
+                notes,
+                stamp,
+                _note_types(plan.template),
+                plan.media,
+                _notetype_time(stamp, settings),
+            )
+        except sqlite3.Error as exc:
+            # SQLite says "database or disk is full" or "disk I/O error" where Python would
+            # raise OSError (the disk filled while the collection was written): the writer
+            # has removed its temporary files by then, as for an OSError.
+            code = getattr(exc, "sqlite_errorname", None)
+            message = f"cannot write the package: {exc}" + (f" ({code})" if code else "")
+            diagnostic = Diagnostic(
+                SourceLocation(str(plan.output)), Severity.ERROR, message, "is the disk full?"
+            )
+            raise WriteError(str(diagnostic), [diagnostic]) from None
         times = {note.guid: (content_hash(note), note.mod or stamp) for note in notes}
         cards = sum(len(card_ords(note)) for note in notes)
         reports.append(PackageReport(plan, stamp, plan.diagnostics + tuple(written), times, cards))

@@ -1,20 +1,107 @@
-"""Loading a source file as text, with errors that name the file, line and column."""
+"""Loading a source file as text, with errors that name the file, line and column.
+
+Also the limits a text source is held to: its size, and each field's (:func:`field_problem`).
+Only regular files are read, without ever blocking on a FIFO or a device.
+"""
 
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import charset_normalizer
 
 from ankipress.errors import InputError
-from ankipress.model import Diagnostic, Severity, SourceLocation
+from ankipress.model import Diagnostic, Note, Severity, SourceLocation
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Past this a "text export" is surely something else; it also bounds memory.
 MAX_SOURCE_BYTES = 256 * 1024 * 1024
+MAX_FIELD_CHARS = 1 << 20
+"""The most characters one field of a text source may hold (1 Mi, about 1 MiB of text).
+
+A longer field is a quote left open that swallowed the rest of the file, or an attack on
+the time rendering takes; pictures belong in media files, not in a field as base64.
+Anki packages are bounded by their own limits instead (:mod:`ankipress.readers.apkg_zip`).
+"""
+MAX_MARKDOWN_FIELD_CHARS = 100_000
+"""The most characters a field rendered as Markdown may hold: Python-Markdown's time grows
+faster than the length of a paragraph (a million characters of prose take most of a
+minute), so the cap that keeps a build quick is lower than for plain text."""
+# What Anki strips from a field (normalization removes them too): control characters but
+# tab and the line breaks. \x1f would even split a field in two inside the package.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class NotRegularFileError(OSError):
+    """The path names a folder, a FIFO, a device or a socket: nothing ankipress reads."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"it is {kind}, not a file")
+        self.kind = kind
+
+
+def file_kind(mode: int) -> str | None:
+    """What a file of this ``st_mode`` is when it is not a regular file ("a device"…)."""
+    return next((kind for test, kind in _KINDS if test(mode)), None)
+
+
+def open_regular_file(path: Path) -> BinaryIO:
+    """``path`` opened for reading in binary, refused unless it is a regular file.
+
+    The file is opened without blocking and checked on the open descriptor, so a file
+    swapped for a FIFO between a check and the read cannot hang the build. Raises
+    :class:`NotRegularFileError` for a folder, FIFO, device or socket, :class:`OSError`
+    when it cannot be opened.
+    """
+    if path.is_dir():  # Windows cannot open a folder to look at it
+        raise NotRegularFileError("a folder")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.open(path, flags)
+    stream = os.fdopen(handle, "rb")
+    kind = file_kind(os.fstat(handle).st_mode)
+    if kind is not None:
+        stream.close()
+        raise NotRegularFileError(kind)
+    return stream
+
+
+class FileTooLargeError(OSError):
+    """The file is larger than the limit it is read with."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"it is larger than {limit:,} bytes, the limit")
+        self.size = size
+
+
+def read_regular_file(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of the regular file at ``path`` (see :func:`open_regular_file`).
+
+    With ``limit``, a larger file raises :class:`FileTooLargeError` before it is read, and
+    no more than ``limit`` bytes are read of one that grows while it is read.
+    """
+    with open_regular_file(path) as stream:
+        if limit is None:
+            return stream.read()
+        size = os.fstat(stream.fileno()).st_size
+        if size > limit:
+            raise FileTooLargeError(size, limit)
+        data = stream.read(limit + 1)
+        if len(data) > limit:  # it grew while it was read
+            raise FileTooLargeError(len(data), limit)
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +131,148 @@ class Source:
         return cls(path, text, tuple(_LINE_BREAK.split(text)), encoding, diagnostics)
 
 
+# Python-Markdown finds the end of a link's text and address by stepping over characters
+# from every "[", and from every "(" after "]", to the bracket that closes it: linear for
+# text as people write it, quadratic for brackets nested deep or left open by thousands.
+# The steps are counted first (in linear time), and a field over this budget is refused.
+_MARKDOWN_STEPS_BASE = 50_000
+_MARKDOWN_STEPS_PER_CHAR = 4
+_BRACKET = re.compile(r"\\.|[\[\]()]", re.DOTALL)
+
+
+def markdown_link_steps(text: str) -> int:
+    """How many characters Markdown's link parser steps over in ``text`` (an estimate from
+    above: brackets in code count too)."""
+    steps = 0
+    squares: list[int] = []
+    parens: list[tuple[int, bool]] = []
+    closed = -2
+    for match in _BRACKET.finditer(text):
+        char, at = match.group(), match.start()
+        if char == "[":
+            squares.append(at)
+        elif char == "]":
+            steps += at - squares.pop() if squares else 0
+            closed = at
+        elif char == "(":
+            parens.append((at, at == closed + 1))  # an address: "](" starts one
+        elif char == ")" and parens:
+            opened, address = parens.pop()
+            steps += at - opened if address else 0
+    end = len(text)
+    steps += sum(end - at for at in squares)
+    return steps + sum(end - at for at, address in parens if address)
+
+
+MAX_MARKDOWN_DEPTH = 32
+"""How deep a Markdown field may nest lists and quotes. Python-Markdown parses every level
+again (and recurses: some hundreds of levels exhaust Python's stack), so the time grows
+with depth times length; at this depth a field of :data:`MAX_MARKDOWN_FIELD_CHARS` takes
+a fraction of a second."""
+_QUOTE_MARKS = re.compile(r"(?:[ \t]{0,3}>)+")
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
+def markdown_depth(text: str) -> int:
+    """How deep the lists and quotes of Markdown ``text`` nest: ``>`` marks, and a list
+    item's indentation in steps of four columns (a tab is four)."""
+    deepest = 0
+    for line in text.split("\n") if "\n" in text else (text,):
+        if not line.startswith((" ", "\t", ">")):
+            continue  # at most one level: a list item at the margin
+        marks = _QUOTE_MARKS.match(line)
+        quotes = marks.group().count(">") if marks else 0
+        rest = line[marks.end() :] if marks else line
+        item = rest.lstrip(" \t")
+        indent = len(rest[: len(rest) - len(item)].expandtabs(4))
+        deepest = max(deepest, quotes + (indent // 4 if _LIST_ITEM.match(item) else 0))
+    return deepest
+
+
+def field_problem(text: str, markdown: bool) -> tuple[str, str] | None:
+    """Why one field of a text source cannot be taken (message, hint), or ``None``.
+
+    A field holds at most :data:`MAX_FIELD_CHARS` characters. A Markdown field holds at
+    most :data:`MAX_MARKDOWN_FIELD_CHARS`, nests at most :data:`MAX_MARKDOWN_DEPTH` levels,
+    and its brackets must not cost its rendering more than a budget linear in its length.
+    """
+    limit = MAX_MARKDOWN_FIELD_CHARS if markdown else MAX_FIELD_CHARS
+    if len(text) > limit:
+        what = "a Markdown field" if markdown else "a field"
+        return (
+            f"is {len(text):,} characters long, more than the {limit:,} {what} may hold",
+            "is a quote left open? keep pictures and long texts as media files",
+        )
+    if markdown and markdown_depth(text) > MAX_MARKDOWN_DEPTH:
+        return (
+            f"nests lists or quotes more than {MAX_MARKDOWN_DEPTH} levels deep, more than "
+            "Markdown can render in reasonable time",
+            "flatten the lists and quotes",
+        )
+    if markdown and ("[" in text or "(" in text):
+        budget = _MARKDOWN_STEPS_BASE + _MARKDOWN_STEPS_PER_CHAR * len(text)
+        if markdown_link_steps(text) > budget:
+            return (
+                "holds too many brackets left open or nested deep for Markdown to render "
+                "in reasonable time",
+                "write a bracket that is text as \\[ or \\(, or close the brackets",
+            )
+    return None
+
+
+def note_problems(note: Note, markdown: bool) -> list[Diagnostic]:
+    """An error for each field of a text source's note that :func:`field_problem` refuses.
+
+    ``markdown``: the fields are rendered as Markdown.
+    """
+    named = (
+        [(f"field {i + 1}", text) for i, text in enumerate(note.fields)]
+        if note.fields
+        else [("the question", note.question), ("the answer", note.answer)]
+    )
+    problems = []
+    for name, text in named:
+        problem = field_problem(text, markdown)
+        if problem is not None:
+            where = note.answer_location if name == "the answer" else None
+            message, hint = problem
+            diagnostic = Diagnostic(
+                where or note.location, Severity.ERROR, f"{name} {message}", hint
+            )
+            problems.append(diagnostic)
+    return problems
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unwritable_text(note: Note) -> Diagnostic | None:
+    """An error when a part of ``note`` holds a lone surrogate, which no file can hold.
+
+    Decoding never makes one; an escape can (YAML's or JSON's ``"\\ud800"``), and writing
+    it would fail deep in the writer.
+    """
+    parts = [
+        ("the question", note.question),
+        ("the answer", note.answer),
+        ("the deck name", note.deck),
+        ("the GUID", note.guid or ""),
+        *((f"field {i + 1}", text) for i, text in enumerate(note.fields)),
+        *(("a tag", tag) for tag in note.tags),
+    ]
+    if note.notetype is not None:
+        note_type = note.notetype
+        texts = [note_type.name, note_type.css, *note_type.fields]
+        texts += [text for template in note_type.templates for text in template]
+        parts.extend(("its note type", text) for text in texts)
+    for name, text in parts:
+        if not text.isascii() and _SURROGATE.search(text):
+            message = f"{name} holds a lone surrogate (an escape such as \\ud800), not text"
+            hint = "write the character itself, or a pair of escapes"
+            return Diagnostic(note.location, Severity.ERROR, message, hint)
+    return None
+
+
 def _fail(
     path: str,
     message: str,
@@ -61,6 +290,32 @@ def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
     line = 1 + head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
     column = len(head[line_start:].decode("utf-8", errors="replace")) + 1
     return line, column
+
+
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of character ``offset`` of decoded text."""
+    head = text[:offset]
+    breaks = list(_LINE_BREAK.finditer(head))
+    # A CR at the very end of the head may be the first half of a CRLF: still one break.
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, offset - start + 1
+
+
+def _control_warning(path: str, text: str) -> Diagnostic | None:
+    """A warning for control characters in the text: they are removed, as Anki removes them."""
+    first = _CONTROL.search(text)
+    if first is None:
+        return None
+    line, column = _text_position(text, first.start())
+    count = len(_CONTROL.findall(text))
+    more = f" (and {count - 1} more in the file)" if count > 1 else ""
+    return Diagnostic(
+        SourceLocation(path, line, column),
+        Severity.WARNING,
+        f"control character U+{ord(first.group()):04X}{more} removed: "
+        "Anki strips control characters from fields",
+        "delete it from the file if it was not meant to be there",
+    )
 
 
 # A valid UTF-8 sequence of two or more bytes: its presence says the file is meant as UTF-8.
@@ -124,8 +379,8 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
                 f"not UTF-8; read as {guessed} (detected)",
                 "if the text looks wrong, name the encoding with --encoding",
             )
-            return Source.from_text(path, data.decode(guessed), guessed, (note,))
-        if encoding.replace("-", "").replace("_", "").lower() == "utf8":
+            return _decoded(path, data.decode(guessed), guessed, (note,))
+        if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
             line, col = _line_and_column(data, exc.start)
             raise _fail(
                 path,
@@ -135,22 +390,44 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
                 "if the file is in another encoding, name it with --encoding "
                 "(for example --encoding cp1252)",
             ) from None
-        raise _fail(path, f"cannot decode as {encoding}: {exc.reason}") from None
-    return Source.from_text(path, text, encoding)
+        # Where, counted in the encoding the file is read with (a lone UTF-16 surrogate).
+        head = data[: exc.start].decode(encoding, errors="replace")
+        line, col = _text_position(head, len(head))
+        raise _fail(
+            path,
+            f"cannot decode as {encoding}: {exc.reason}",
+            line,
+            col,
+            "the file is damaged, or in another encoding: name it with --encoding",
+        ) from None
+    return _decoded(path, text, encoding)
+
+
+def _decoded(
+    path: str, text: str, encoding: str, diagnostics: tuple[Diagnostic, ...] = ()
+) -> Source:
+    """The source of decoded text: NUL is refused in any encoding, control characters said."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, col = _text_position(text, nul)
+        raise _fail(path, "this is a binary file, not a text export (NUL character)", line, col)
+    warning = _control_warning(path, text)
+    if warning is not None:
+        diagnostics = (*diagnostics, warning)
+    return Source.from_text(path, text, encoding, diagnostics)
 
 
 def load(path: Path, display: str | None = None, encoding: str | None = None) -> Source:
     """Read and decode a source file; every failure is an :class:`InputError`."""
     shown = display if display is not None else str(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise _fail(shown, "is a directory, not a file")
-        if size > MAX_SOURCE_BYTES:
-            raise _fail(
-                shown, f"file is too large ({size} bytes; the limit is {MAX_SOURCE_BYTES} bytes)"
-            )
-        data = path.read_bytes()
+        # Bounded, and never blocking: a FIFO or a device in place of a file is refused.
+        data = read_regular_file(path, MAX_SOURCE_BYTES)
+    except FileTooLargeError as exc:
+        message = f"file is too large ({exc.size} bytes; the limit is {MAX_SOURCE_BYTES} bytes)"
+        raise _fail(shown, message) from None
+    except NotRegularFileError as exc:
+        raise _fail(shown, f"cannot read: {exc}") from None
     except FileNotFoundError:
         raise _fail(shown, "no such file") from None
     except PermissionError:

@@ -19,7 +19,7 @@ from ankipress.readers.brainscape import BrainscapeReader
 from ankipress.readers.csv import CsvReader
 from ankipress.readers.markdown import MarkdownReader
 from ankipress.readers.quizlet import QuizletReader
-from ankipress.sources import Source
+from ankipress.sources import Source, open_regular_file
 
 __all__ = [
     "BINARY_READERS",
@@ -97,7 +97,8 @@ def binary_reader_for(path: Path, input_format: str | None) -> BinaryReader | No
     if not BINARY_READERS:
         return None
     try:
-        with path.open("rb") as stream:
+        # Never blocks: a FIFO or a device is left to the text path, which refuses it.
+        with open_regular_file(path) as stream:
             head = stream.read(64)
     except OSError:
         return None  # the text path reports it, with the usual message

@@ -37,6 +37,7 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
+from ankipress.readers.csv import allow_long_fields, too_long_message
 from ankipress.sources import Source
 
 _SEPARATORS = {"tab": "\t", "pipe": "|", "semicolon": ";", "colon": ":", "comma": ",", "space": " "}
@@ -104,6 +105,8 @@ class _Headers:
     deck: str | None = None
     special: dict[str, int] = field(default_factory=dict)
     """``guid``, ``notetype``, ``deck`` and ``tags`` → their column."""
+    special_lines: dict[str, int] = field(default_factory=dict)
+    """The 1-based line of each ``#… column:`` header, for messages."""
 
 
 def _header_key(line: str) -> tuple[str, str] | None:
@@ -178,14 +181,19 @@ class _Parser:
         self.separator = headers.separator or self._detect_separator(headers.end)
         self.note_type = self._global_notetype(headers)
         self.by_name = self._columns_by_name(headers, self.note_type)
-        records = 0
+        records = widest = 0
         for line, row in self._records(headers.end):
             records += 1
+            widest = max(widest, len(row))
             if self.note_type is not None:  # else its one error says it all
                 self._note(line, row)
+        if records:
+            self._missing_columns(widest)
         if not records and not self.diagnostics:
             self.report(None, Severity.ERROR, "no notes found")
-        return ReadResult(tuple(self.notes), tuple(self.diagnostics), records, tuple(self.decks))
+        # In the order of the file: headers are checked again once every record is read.
+        diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
+        return ReadResult(tuple(self.notes), tuple(diagnostics), records, tuple(self.decks))
 
     # -- headers ---------------------------------------------------------------------
 
@@ -226,13 +234,32 @@ class _Parser:
         elif key == "deck":
             headers.deck = text or None
         elif key in _COLUMN_KEYS:
-            if text.isdigit() and int(text) > 0:
+            # isdigit() is true of "³" too, which int() refuses: ASCII digits only.
+            if text.isascii() and text.isdigit() and int(text) > 0:
                 headers.special[key.split()[0]] = int(text) - 1
+                headers.special_lines[key.split()[0]] = line
             else:
                 message = f"'#{key}:' needs a column number from 1, not {text!r}; ignored"
                 self.report(line, Severity.WARNING, message)
         elif key not in _IGNORED_KEYS:
             self.report(line, Severity.WARNING, f"unknown header '#{key}:' ignored", _HEADER_LIST)
+
+    def _missing_columns(self, widest: int) -> None:
+        """An error for each ``#… column:`` header naming a column no record has.
+
+        A record may leave a column out (Anki pads short rows), but a column that none has
+        is a header that does not fit the file: every note would silently lose its GUID,
+        deck, note type or tags.
+        """
+        for name, column in self.headers.special.items():
+            if column >= widest:
+                line = self.headers.special_lines[name]
+                plural = "column" if widest == 1 else "columns"
+                message = f"'#{name} column:' names column {column + 1}, but no note has more "
+                message += f"than {widest} {plural}"
+                hint = "correct the number, or delete the header line"
+                self.report(line, Severity.ERROR, message, hint)
+                self.notes.clear()
 
     def _detect_separator(self, start: int) -> str:
         """Anki's guess: the first of Tab, Pipe, Semicolon, Colon, Comma in the first 8 KiB."""
@@ -276,6 +303,7 @@ class _Parser:
     def _records(self, start: int) -> Iterator[tuple[int, list[str]]]:
         """Each record and the 1-based line it starts on; blank and comment lines skipped."""
         lines = self.source.lines
+        allow_long_fields()
         feed = _Lines(lines, start)
         reader = csv.reader(feed, delimiter=self.separator, strict=True)
         while True:
@@ -316,6 +344,8 @@ class _Parser:
         elif "expected after" in problem:
             message = "text after the closing quote of a field"
             self.report(current, Severity.ERROR, message, quote_hint)
+        elif "field limit" in problem:
+            self.report(first + 1, Severity.ERROR, *too_long_message())
         else:
             self.report(first + 1, Severity.ERROR, f"cannot read this note: {problem}")
 

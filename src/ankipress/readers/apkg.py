@@ -36,14 +36,24 @@ Choices:
 from __future__ import annotations
 
 import hashlib
+import html
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from google.protobuf.message import DecodeError
 
 from ankipress.errors import InputError
-from ankipress.model import Diagnostic, Media, ReadOptions, ReadResult, Severity, SourceLocation
+from ankipress.media import find_references, name_candidates
+from ankipress.model import (
+    Diagnostic,
+    Media,
+    Note,
+    ReadOptions,
+    ReadResult,
+    Severity,
+    SourceLocation,
+)
 from ankipress.readers.anki_package_pb2 import PackageMetadata
 from ankipress.readers.apkg_db import read_collection
 from ankipress.readers.apkg_media import (
@@ -111,6 +121,8 @@ class _MediaReader:
         self.diagnostics: list[Diagnostic] = []
         self.media: dict[str, Media] = {}
         self.entries: set[str] = set()
+        self.renamed: dict[str, str] = {}
+        """Old name → the name Anki would give it, for the media renamed."""
 
     def say(self, severity: Severity, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(self.where, severity, message, hint))
@@ -154,13 +166,36 @@ class _MediaReader:
             self.say(
                 Severity.WARNING,
                 f"media file {ref.name!r} is renamed {name!r}, as Anki's import renames it",
-                "fields that refer to the old name are not changed",
+                "the fields that show it are changed to match",
             )
+            self.renamed[ref.name] = name
         earlier = self.media.get(name)
         if earlier is not None and earlier.data != data:
             self.say(Severity.ERROR, f"two different media files are both named {name!r}")
             return
         self.media[name] = Media(name, data, self.where)
+
+
+def _rename_in(text: str, renamed: dict[str, str]) -> str:
+    """``text`` (HTML) with each reference to a renamed medium naming its new name."""
+    pieces: list[str] = []
+    done = 0
+    for ref in find_references(text):
+        new = next((renamed[n] for n in name_candidates(ref)[1] if n in renamed), None)
+        if new is not None:
+            pieces.extend((text[done : ref.start], html.escape(new) if ref.kind == "html" else new))
+            done = ref.end
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+def _renamed_references(note: Note, renamed: dict[str, str]) -> Note:
+    """The note with its references to renamed media following them, as Anki's import
+    rewrites them, so that a picture still shows."""
+    question, answer = _rename_in(note.question, renamed), _rename_in(note.answer, renamed)
+    fields = tuple(_rename_in(text, renamed) for text in note.fields)
+    if (question, answer, fields) == (note.question, note.answer, note.fields):
+        return note
+    return replace(note, question=question, answer=answer, fields=fields)
 
 
 class ApkgReader:
@@ -203,6 +238,8 @@ class ApkgReader:
             known = {"meta", "media", *_DATABASES, *media.entries}
             ignored = sorted(name for name in archive.entries if name not in known)
         notes, diagnostics = convert_notes(collection, where, options.default_deck)
+        if media.renamed:
+            notes = [_renamed_references(note, media.renamed) for note in notes]
         if ignored:
             shown = ", ".join(map(repr, ignored[:_SHOWN_IGNORED]))
             if len(ignored) > _SHOWN_IGNORED:

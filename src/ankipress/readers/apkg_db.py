@@ -211,7 +211,7 @@ class _Reader:
     def _notetype_json(model: Any) -> tuple[int, AnkiNotetype]:
         name = _get(model, "name", str, "the note type")
         model_id = model.get("id")
-        if isinstance(model_id, str) and model_id.isdigit():
+        if isinstance(model_id, str) and model_id.isascii() and model_id.isdigit():
             model_id = int(model_id)  # some writers store it as a string
         if not isinstance(model_id, int) or isinstance(model_id, bool):
             raise _Bad(f"note type {name!r} has no valid 'id'")

@@ -91,6 +91,9 @@ def unsafe_reason(name: str) -> str | None:
         return "it names a folder"
     if _DRIVE.match(name):
         return "it starts with a drive letter"
+    if any("\ud800" <= char <= "\udfff" for char in name):
+        # Only JSON's escapes make one ("\ud800"); no file system can hold it.
+        return "it holds a lone surrogate, which is not a character"
     return None
 
 

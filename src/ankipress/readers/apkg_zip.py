@@ -22,6 +22,7 @@ and copied into files whose names are ours. Every problem is a :class:`PackageEr
 
 from __future__ import annotations
 
+import os
 import struct
 import zipfile
 import zlib
@@ -32,6 +33,8 @@ from types import TracebackType
 from typing import IO, Self
 
 import zstandard
+
+from ankipress.sources import open_regular_file
 
 __all__ = ["ZSTD_MAGIC", "Limits", "PackageError", "SafeZip", "describe_size"]
 
@@ -84,12 +87,12 @@ def describe_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def _not_a_zip(path: Path, size: int) -> PackageError:
+def _not_a_zip(stream: IO[bytes], size: int) -> PackageError:
     """Why a file with no zip directory is not a package, in the terms of what it is."""
     if size == 0:
         return PackageError("the file is empty, not an Anki package")
-    with path.open("rb") as stream:
-        head = stream.read(1024)
+    stream.seek(0)
+    head = stream.read(1024)
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"PK\x03\x04"):
         return PackageError(
@@ -109,33 +112,32 @@ def _not_a_zip(path: Path, size: int) -> PackageError:
     return PackageError("not an Anki package: the file is not a zip archive")
 
 
-def _directory(path: Path, limits: Limits) -> tuple[int, int]:
+def _directory(stream: IO[bytes], limits: Limits) -> tuple[int, int]:
     """(entries, start of the central directory), from the end-of-directory records."""
-    size = path.stat().st_size
+    size = os.fstat(stream.fileno()).st_size
     tail_size = min(size, _EOCD.size + _MAX_COMMENT)
-    with path.open("rb") as stream:
-        stream.seek(size - tail_size)
-        tail = stream.read(tail_size)
-        at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or at + _EOCD.size > len(tail):
-            raise _not_a_zip(path, size)
-        eocd_offset = size - tail_size + at
-        _, disk, cd_disk, _, entries, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
-        record_offset = eocd_offset
-        if 0xFFFF in (disk, entries) or 0xFFFFFFFF in (cd_size, cd_offset):
-            # ZIP64: the real counts are in a second record that a locator points to.
-            if eocd_offset < _ZIP64_LOCATOR.size:
-                raise PackageError("the zip archive is damaged: its ZIP64 locator is missing")
-            stream.seek(eocd_offset - _ZIP64_LOCATOR.size)
-            signature, _, record_offset, _ = _ZIP64_LOCATOR.unpack(stream.read(_ZIP64_LOCATOR.size))
-            stream.seek(record_offset)
-            record = stream.read(_ZIP64_EOCD.size)
-            if signature != b"PK\x06\x07" or len(record) != _ZIP64_EOCD.size:
-                raise PackageError("the zip archive is damaged: its ZIP64 records are broken")
-            fields = _ZIP64_EOCD.unpack(record)
-            if fields[0] != b"PK\x06\x06":
-                raise PackageError("the zip archive is damaged: its ZIP64 records are broken")
-            disk, cd_disk, entries, cd_size = fields[4], fields[5], fields[7], fields[8]
+    stream.seek(size - tail_size)
+    tail = stream.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + _EOCD.size > len(tail):
+        raise _not_a_zip(stream, size)
+    eocd_offset = size - tail_size + at
+    _, disk, cd_disk, _, entries, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
+    record_offset = eocd_offset
+    if 0xFFFF in (disk, entries) or 0xFFFFFFFF in (cd_size, cd_offset):
+        # ZIP64: the real counts are in a second record that a locator points to.
+        if eocd_offset < _ZIP64_LOCATOR.size:
+            raise PackageError("the zip archive is damaged: its ZIP64 locator is missing")
+        stream.seek(eocd_offset - _ZIP64_LOCATOR.size)
+        signature, _, record_offset, _ = _ZIP64_LOCATOR.unpack(stream.read(_ZIP64_LOCATOR.size))
+        stream.seek(record_offset)
+        record = stream.read(_ZIP64_EOCD.size)
+        if signature != b"PK\x06\x07" or len(record) != _ZIP64_EOCD.size:
+            raise PackageError("the zip archive is damaged: its ZIP64 records are broken")
+        fields = _ZIP64_EOCD.unpack(record)
+        if fields[0] != b"PK\x06\x06":
+            raise PackageError("the zip archive is damaged: its ZIP64 records are broken")
+        disk, cd_disk, entries, cd_size = fields[4], fields[5], fields[7], fields[8]
     if disk != 0 or cd_disk != 0:
         raise PackageError("the package is split over several files (a multi-disk zip)")
     if entries > limits.max_entries:
@@ -151,9 +153,8 @@ def _directory(path: Path, limits: Limits) -> tuple[int, int]:
     start = record_offset - cd_size
     if start < 0:
         raise PackageError("the zip archive is damaged: its directory lies outside the file")
-    with path.open("rb") as stream:
-        stream.seek(start)
-        directory = stream.read(cd_size)
+    stream.seek(start)
+    directory = stream.read(cd_size)
     # zipfile parses every record the directory's bytes hold, whatever the count says:
     # walk them first, so that no more than the limit are ever parsed.
     count = at = 0
@@ -187,21 +188,35 @@ class SafeZip:
         self.limits = limits
         self._budget = limits.max_total_size
         try:
-            declared, directory_start = _directory(path, limits)
-            self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, NotImplementedError, ValueError, struct.error) as exc:
-            # zipfile's parser raises all of these on damaged or odd archives.
-            raise PackageError(f"the zip archive is damaged: {exc}") from None
+            # Opened once, without blocking: a FIFO or a device is refused, not waited on.
+            self._file = open_regular_file(path)
         except OSError as exc:
             raise PackageError(f"cannot read the file: {exc.strerror or exc}") from None
+        try:
+            try:
+                declared, directory_start = _directory(self._file, limits)
+                self._zip = zipfile.ZipFile(self._file)
+            except (zipfile.BadZipFile, NotImplementedError, ValueError, struct.error) as exc:
+                # zipfile's parser raises all of these on damaged or odd archives.
+                raise PackageError(f"the zip archive is damaged: {exc}") from None
+            except OSError as exc:
+                raise PackageError(f"cannot read the file: {exc.strerror or exc}") from None
+        except BaseException:
+            self._file.close()
+            raise
         try:
             infos = self._zip.infolist()
             if len(infos) != declared:
                 raise PackageError("the zip archive is damaged: its directory is inconsistent")
             self.entries = self._check(infos, directory_start)
         except BaseException:
-            self._zip.close()
+            self.close()
             raise
+
+    def close(self) -> None:
+        """Close the archive and its file."""
+        self._zip.close()
+        self._file.close()
 
     def __enter__(self) -> Self:
         return self
@@ -212,7 +227,7 @@ class SafeZip:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._zip.close()
+        self.close()
 
     def _check(
         self, infos: list[zipfile.ZipInfo], directory_start: int
@@ -257,7 +272,8 @@ class SafeZip:
         # Entries must follow one another without sharing bytes: overlapping entries are how
         # a small archive claims a huge total ("better zip bomb").
         ordered = sorted(infos, key=lambda info: info.header_offset)
-        for info, following in zip(ordered, [*ordered[1:], None], strict=True):
+        followers = [*ordered[1:], None] if ordered else []  # an archive with no entry
+        for info, following in zip(ordered, followers, strict=True):
             end = (
                 info.header_offset
                 + _LOCAL_HEADER_SIZE

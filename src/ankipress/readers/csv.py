@@ -32,7 +32,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity, SourceLocation
-from ankipress.sources import Source
+from ankipress.sources import MAX_FIELD_CHARS, Source
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -69,8 +69,28 @@ def looks_like_header(cells: Sequence[str]) -> bool:
     return None not in roles and {"question", "answer"} <= set(roles)
 
 
+def allow_long_fields() -> None:
+    """Let :mod:`csv` read fields up to :data:`~ankipress.sources.MAX_FIELD_CHARS`.
+
+    Its own default (128 Ki characters) is process-wide and lower; a field over our cap
+    is then the module's "field larger than field limit" error, reported with its line.
+    """
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
+
+
+def too_long_message() -> tuple[str, str]:
+    """What to say about a field :mod:`csv` refused as longer than the cap, and the hint."""
+    return (
+        f"a field of this row is longer than {MAX_FIELD_CHARS:,} characters, the most a "
+        "field may hold",
+        "is a quote left open? keep pictures and long texts as media files",
+    )
+
+
 def _parse(lines: Sequence[str], delimiter: str) -> Reader:
     """A strict RFC 4180 reader fed physical lines, so ``line_num`` counts physical lines."""
+    allow_long_fields()
     feed = (line + "\n" for line in lines)
     return csv.reader(feed, delimiter=delimiter, strict=True, skipinitialspace=True)
 
@@ -265,7 +285,9 @@ def _report_quote(reading: _Reading, opened: int, detected: int, error: str) -> 
     elif "expected after" in error:
         message = f"the quoted field opened here ends on line {detected} with text after its quote"
         hint = f"is a closing quote missing on this line? {hint}"
-    elif "end of data" in error or "field limit" in error:
+    elif "field limit" in error:
+        message, hint = too_long_message()
+    elif "end of data" in error:
         message = "unterminated quote: the quoted field opened on this line is never closed"
         hint = f'end it with a quote ("); {hint}'
     else:
@@ -301,7 +323,8 @@ def _roles(
     width = max(2, min(width, max(_width(row.cells) for row in rows)))
     if width <= 3:
         return ("question", "answer", "tags")[:width]
-    line = next(row.line for row in rows if _width(row.cells) == width)
+    # The width counts cells, padding too (q,a,,): the first row as wide in text, or wider.
+    line = next((row.line for row in rows if _width(row.cells) >= width), rows[0].line)
     hint = "name them in a first row (question,answer,tags,deck) or with --columns"
     reading.report(line, Severity.ERROR, f"{width} columns and no header row naming them", hint)
     return None

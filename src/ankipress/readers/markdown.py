@@ -124,7 +124,8 @@ class _Parser(CardReader):
             if match and index not in self.code:
                 text = _CLOSING_HASHES.sub("", (match.group(2) or "").strip()).strip()
                 headings.append((index, len(match.group(1)), text))
-        ends = [index for index, _, _ in headings[1:]] + [len(self.lines)]
+        # A file without headings has no sections (zipping [len] to nothing would fail).
+        ends = [index for index, _, _ in headings[1:]] + [len(self.lines)] * bool(headings)
         # Note types first: cards anywhere in the file may name them.
         sections: set[int] = set()
         for (index, level, text), end in zip(headings, ends, strict=True):

@@ -258,7 +258,8 @@ class CardReader:
             elif "kind" in meta or meta.get("format", "html") != "html":
                 problems.append("a card of a note type of its own has no 'kind', and is HTML")
         words = meta.get("cards", "").split()
-        if not all(word.isdigit() and int(word) > 0 for word in words):
+        # isdigit() is true of "³" too, which int() refuses: ASCII digits only.
+        if not all(word.isascii() and word.isdigit() and int(word) > 0 for word in words):
             problems.append("'cards' must be card numbers from 1, separated by spaces")
         for key in ("guid", "deck"):
             if key in meta and not meta[key].strip():

@@ -17,7 +17,7 @@ import html
 from dataclasses import replace
 from pathlib import Path
 
-from ankipress.media import Reference, find_references, name_candidates, read_media_file
+from ankipress.media import Reference, find_media_file, find_references, name_candidates
 from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity, SourceLocation
 from ankipress.readers.frontmatter import FrontMatter
 from ankipress.sources import Source
@@ -39,6 +39,8 @@ class _Folder:
         self.folder = folder
         self.written = written
         self.media: dict[str, Media] = {}
+        self.problem: str | None = None
+        """Why the last file asked for was not taken, if it exists but was refused."""
 
     def file(self, name: str, location: SourceLocation) -> bool:
         """Whether ``name`` is a file of the folder; taken as a medium if so."""
@@ -46,7 +48,13 @@ class _Folder:
             return True
         if not name or "/" in name or "\\" in name or name in (".", ".."):
             return False
-        data = read_media_file(self.folder / name)
+        if not name.isascii() and any("\ud800" <= char <= "\udfff" for char in name):
+            # A file name that is not UTF-8 (Python keeps its bytes as surrogates): no
+            # package can name it.
+            self.problem = "its name is not valid UTF-8"
+            return False
+        # Not through a symbolic link out of the folder, nor from a FIFO: see find_media_file.
+        data, self.problem = find_media_file(self.folder, name)
         if data is not None:
             self.media[name] = Media(name, data, location)
         return data is not None
@@ -89,16 +97,27 @@ def with_media_folder(result: ReadResult, source: Source, front: FrontMatter) ->
     if front.media is None:
         return result
     folder = Path(source.path).parent / front.media
+    where = SourceLocation(source.path, front.media_line + 1)
+    deck_folder = Path(source.path).parent.resolve()
+    if folder.is_dir() and not folder.resolve().is_relative_to(deck_folder):
+        # A deck from someone else must not make a folder of yours its media (".ssh").
+        message = f"the media folder {front.media!r} is outside the deck's folder"
+        hint = "keep the media folder beside the Markdown file, or below its folder"
+        problem = Diagnostic(where, Severity.ERROR, message, hint)
+        return replace(result, diagnostics=(*result.diagnostics, problem))
     if not folder.is_dir():
-        where = SourceLocation(source.path, front.media_line + 1)
         message = f"the media folder {front.media!r} is not there (looked for {folder})"
         hint = "the folder is relative to the Markdown file"
         problem = Diagnostic(where, Severity.ERROR, message, hint)
         return replace(result, diagnostics=(*result.diagnostics, problem))
     reader = _Folder(folder, front.media)
     notes = tuple(reader.note(note) for note in result.notes)
+    said: list[Diagnostic] = []
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(_KEPT_PREFIXES):
-            reader.file(path.name, SourceLocation(source.path, front.media_line + 1))
+        kept = path.name.startswith(_KEPT_PREFIXES)
+        if kept and not reader.file(path.name, where) and reader.problem is not None:
+            message = f"media file {path.name!r} is not taken: {reader.problem}"
+            said.append(Diagnostic(where, Severity.WARNING, message))
     media = tuple(reader.media[name] for name in sorted(reader.media))
-    return replace(result, notes=notes, media=(*result.media, *media))
+    diagnostics = (*result.diagnostics, *said)
+    return replace(result, notes=notes, media=(*result.media, *media), diagnostics=diagnostics)

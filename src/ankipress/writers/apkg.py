@@ -32,6 +32,7 @@ from ankipress import ids
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
 from ankipress.notetypes import for_kind
+from ankipress.writers.common import interrupts_deferred
 
 # Zip entries carry this time instead of the clock (the earliest a zip can hold).
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -196,11 +197,15 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _fail(path: Path, exc: OSError) -> WriteError:
+def _fail(path: Path, exc: OSError | sqlite3.Error) -> WriteError:
+    hint = None
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+    else:  # SQLite's words for a full disk ("disk I/O error"), and its code
+        code = getattr(exc, "sqlite_errorname", None)
+        reason, hint = (f"{exc} ({code})" if code else str(exc)), "is the disk full?"
     diagnostic = Diagnostic(
-        SourceLocation(str(path)),
-        Severity.ERROR,
-        f"cannot write the package: {exc.strerror or exc}",
+        SourceLocation(str(path)), Severity.ERROR, f"cannot write the package: {reason}", hint
     )
     return WriteError(str(diagnostic), [diagnostic])
 
@@ -223,12 +228,13 @@ def write_apkg(
     note is newer. ``notetype_time`` is the note types' time (default: ``timestamp``): Anki
     takes a changed note type only when it is newer.
     """
+    work: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        work = tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _fail(path, exc) from None
-    try:
+        # Ctrl-C or SIGTERM between making the folder and entering this ``try`` would
+        # leave the folder behind: they wait for it (raised right after, inside the try).
+        with interrupts_deferred():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            work = tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         database = Path(work) / "collection.anki2"
         connection = sqlite3.connect(database)
         try:
@@ -254,8 +260,10 @@ def write_apkg(
                 archive.writestr(_zip_entry(str(index)), content)
         os.chmod(package, 0o644)
         os.replace(package, path)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:  # SQLite says "disk I/O error" for a full disk
         raise _fail(path, exc) from None
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            with interrupts_deferred():  # a second Ctrl-C leaves no half-removed folder
+                shutil.rmtree(work, ignore_errors=True)
     return diagnostics

@@ -8,25 +8,28 @@ a package would give it (:func:`ankipress.media.packed_name`), so the output sta
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
+import signal
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ankipress.errors import InputError, WriteError
 from ankipress.media import (
     Reference,
+    find_media_file,
     find_references,
     is_executable,
     name_candidates,
     packed_name,
-    read_media_file,
     url_scheme,
 )
 from ankipress.model import Diagnostic, Media, Note, Severity, SourceLocation, TextFormat
 
-__all__ = ["MediaLinker", "refuse", "write_text_atomically"]
+__all__ = ["MediaLinker", "interrupts_deferred", "refuse", "write_text_atomically"]
 
 
 def _fail(path: Path, exc: OSError, what: str) -> WriteError:
@@ -36,23 +39,56 @@ def _fail(path: Path, exc: OSError, what: str) -> WriteError:
     return WriteError(str(diagnostic), [diagnostic])
 
 
+_INTERRUPTS = frozenset(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done (POSIX, main thread; else nothing).
+
+    For the step that makes a temporary file and the one that enters the ``try`` that
+    removes it: a signal between the two would leave the file behind. A signal that came
+    meanwhile is raised as soon as the block ends, inside that ``try``.
+    """
+    if not hasattr(signal, "pthread_sigmask") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _write_bytes(path: Path, data: bytes, what: str) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
+    temporary: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-    except OSError as exc:
-        raise _fail(path, exc, what) from None
-    try:
+        with interrupts_deferred():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle, temporary = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+                )
+            except OSError as exc:
+                raise _fail(path, exc, what) from None
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         raise _fail(path, exc, what) from None
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM): no temporary file is left behind either.
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def write_text_atomically(path: Path, text: str) -> None:
@@ -132,13 +168,18 @@ class MediaLinker:
         for name in candidates:
             path = base / name
             if path not in self.copied:
-                self.copied[path] = self._copy(path, name)
+                self.copied[path] = self._copy(base, name, note)
             if self.copied[path] is not None:
                 return self.copied[path]
         return None
 
-    def _copy(self, path: Path, name: str) -> str | None:
-        data = read_media_file(path) if name else None
+    def _copy(self, base: Path, name: str, note: Note) -> str | None:
+        # Only files in the source's folder or below it, as when packing a package.
+        data, problem = find_media_file(base, name)
+        if problem is not None:
+            message = f"media file {name!r} is not copied: {problem}"
+            hint = "media files must be in the source file's folder or below it"
+            self.diagnostics.append(Diagnostic(note.location, Severity.WARNING, message, hint))
         if data is None or is_executable(name):
             return None
         packed = packed_name(name, data)

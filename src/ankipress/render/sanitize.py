@@ -1,0 +1,211 @@
+"""Active content in card HTML: found and listed, or removed with ``--sanitize``.
+
+Anki shows a card in a web view that runs scripts, so HTML from a stranger's deck (an
+Anki package, an export with ``#html:true``, Markdown with ``--allow-html``) can run code
+on every review. ankipress never adds any: plain text is escaped, and Markdown escapes raw
+HTML unless ``--allow-html``. What the sources bring is kept, as Anki would keep it, but
+listed in a warning; ``--sanitize`` removes it with nh3 (the Rust ``ammonia`` sanitizer).
+
+Active content is a ``<script>``, a frame or an embedded object (``<iframe>``,
+``<object>``, ``<embed>`` …), tags that change where the page goes or loads from
+(``<base>``, ``<meta>``, ``<link>``, ``<form>``), any ``on…=`` event handler attribute,
+``srcdoc``, and a ``javascript:``/``vbscript:`` address (also written with character
+references or control characters, as browsers read it), or a ``data:`` address outside
+pictures and sounds.
+
+Only fields (and carried-over note types' card templates) in which it is found are
+rewritten, so ``--sanitize`` leaves every other note byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from html.parser import HTMLParser
+
+import nh3
+
+from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, TextFormat
+
+__all__ = ["active_content", "sanitize_html", "screen_notes"]
+
+_ACTIVE_TAGS = frozenset(
+    (
+        *("script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal"),
+        *("base", "meta", "link", "form"),
+    )
+)
+_URL_ATTRIBUTES = frozenset(
+    (
+        *("href", "src", "action", "formaction", "xlink:href", "data", "poster"),
+        *("background", "lowsrc", "dynsrc", "codebase", "cite", "ping"),
+    )
+)
+_MEDIA_TAGS = frozenset(("img", "audio", "video", "source", "track"))
+# Browsers drop these anywhere in a URL, so "java\tscript:" is still a script address.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+# A cheap test before parsing: no field without one of these can hold active content.
+_SUSPECT = re.compile(
+    r"script|frame|object|embed|applet|portal|<base|<meta|<link|<form|on[a-z]+\s*=|srcdoc"
+    r"|data\s*:|&#|&colon|&tab|&newline",
+    re.IGNORECASE,
+)
+
+# What a card needs: nh3's defaults, media, Anki's <font>, and the attributes of layout.
+_TAGS = nh3.ALLOWED_TAGS | {"audio", "video", "source", "track", "font"}
+_GENERIC = {"class", "style", "title", "dir", "lang", "id", "align"}
+_ATTRIBUTES: dict[str, set[str]] = {
+    **{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()},
+    "*": _GENERIC,
+    "font": {"color", "face", "size"},
+    "audio": {"src", "controls", "loop", "muted", "preload"},
+    "video": {"src", "controls", "loop", "muted", "preload", "poster", "width", "height"},
+    "source": {"src", "type"},
+    "track": {"src", "kind", "srclang", "label"},
+}
+# Addresses a card may link to or load: the web, mail and phone, and data: for pictures.
+_SCHEMES = {"http", "https", "ftp", "mailto", "tel", "data"}
+
+
+def _url_problem(tag: str, value: str) -> str | None:
+    """Why an address is active (``javascript:``), or ``None``."""
+    url = _URL_NOISE.sub("", value).lower()
+    for scheme in ("javascript:", "vbscript:"):
+        if url.startswith(scheme):
+            return scheme
+    if url.startswith("data:") and tag not in _MEDIA_TAGS:
+        return "data:"
+    return None
+
+
+class _Finder(HTMLParser):
+    """Collects what is active in a piece of HTML, as the browser would parse it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, None] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _ACTIVE_TAGS:
+            self.found[f"<{tag}>"] = None
+        for name, value in attrs:
+            if name.startswith("on") or name == "srcdoc":
+                self.found[f"{name}="] = None
+            elif name in _URL_ATTRIBUTES and value:
+                scheme = _url_problem(tag, value)
+                if scheme is not None:
+                    self.found[f"a {scheme} address"] = None
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+
+def active_content(html: str) -> list[str]:
+    """What in ``html`` would run or load code in Anki's card view, e.g. ``["<script>"]``."""
+    if "<" not in html or not _SUSPECT.search(html):
+        return []
+    finder = _Finder()
+    finder.feed(html)
+    finder.close()
+    return list(finder.found)
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    # nh3 allows data: for pictures; a link to a data: page is a page of the sender's.
+    if name in _URL_ATTRIBUTES and _url_problem(tag, value) is not None:
+        return None
+    return value
+
+
+def sanitize_html(html: str) -> str:
+    """``html`` without active content, by nh3 with an allow-list of what cards use."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        link_rel=None,
+        url_schemes=_SCHEMES,
+    )
+
+
+def _field_name(note: RenderedNote, index: int) -> str:
+    if note.kind is NoteKind.CUSTOM:
+        return f"field {index + 1}"
+    return ("the question", "the answer")[index] if index < 2 else f"field {index + 1}"
+
+
+class _Screen:
+    """Screens notes one by one; a note type's templates once, for the first note using it."""
+
+    def __init__(self, sanitize: bool, source_text: bool) -> None:
+        self.sanitize = sanitize
+        self.source_text = source_text
+        self.diagnostics: list[Diagnostic] = []
+        self.note_types: dict[int, NoteType] = {}
+
+    def say(self, note: RenderedNote, where: str, found: Sequence[str]) -> None:
+        listed = ", ".join(found)
+        if note.location.line is None:  # a package's note: named by its GUID
+            where = f"the note {note.guid!r}: {where}"
+        if self.sanitize:
+            message = f"removed active content from {where}: {listed} (--sanitize)"
+            self.diagnostics.append(Diagnostic(note.location, Severity.NOTE, message))
+            return
+        message = f"{where} holds active content that Anki runs when the card is shown: {listed}"
+        hint = "--sanitize removes it; or remove it from the source if you do not trust it"
+        self.diagnostics.append(Diagnostic(note.location, Severity.WARNING, message, hint))
+
+    def note_type(self, note: RenderedNote, note_type: NoteType) -> NoteType:
+        screened = self.note_types.get(note_type.id)
+        if screened is not None:
+            return screened
+        templates = []
+        for name, front, back in note_type.templates:
+            sides = []
+            for side, html in (("front", front), ("back", back)):
+                found = active_content(html)
+                if found:
+                    self.say(
+                        note, f"the {side} of card template {name!r} of {note_type.name!r}", found
+                    )
+                sides.append(sanitize_html(html) if found and self.sanitize else html)
+            templates.append((name, sides[0], sides[1]))
+        screened = replace(note_type, templates=tuple(templates))
+        if screened.templates == note_type.templates:
+            screened = note_type
+        self.note_types[note_type.id] = screened
+        return screened
+
+    def note(self, note: RenderedNote) -> RenderedNote:
+        if self.source_text and note.text_format is not TextFormat.HTML:
+            return note  # plain text or Markdown as written: escaped when it is rendered
+        fields = list(note.fields)
+        for index, html in enumerate(fields):
+            found = active_content(html)
+            if found:
+                self.say(note, _field_name(note, index), found)
+                if self.sanitize:
+                    fields[index] = sanitize_html(html)
+        note_type = note.notetype
+        if note_type is not None and note.kind is NoteKind.CUSTOM:
+            note_type = self.note_type(note, note_type)
+        if tuple(fields) == note.fields and note_type is note.notetype:
+            return note
+        return replace(note, fields=tuple(fields), notetype=note_type)
+
+
+def screen_notes(
+    notes: Sequence[RenderedNote], sanitize: bool = False, source_text: bool = False
+) -> tuple[tuple[RenderedNote, ...], list[Diagnostic]]:
+    """The notes, with active content listed in a warning per note, or removed (``sanitize``).
+
+    Carried-over note types' card templates are screened too; a removal is a ``note``. With
+    ``source_text`` the fields are as the sources wrote them (a text output): only those
+    written in HTML are screened.
+    """
+    screen = _Screen(sanitize, source_text)
+    screened = tuple(screen.note(note) for note in notes)
+    return screened, screen.diagnostics
