@@ -359,7 +359,9 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
         rendered, math_diagnostics = _with_svg_math(renderer, rendered)
         gathered.diagnostics.extend(math_diagnostics)
     # Scripts, frames and event handlers the sources bring: listed, or removed (--sanitize).
-    rendered, screened = screen_notes(rendered, options.sanitize)
+    rendered, screened = screen_notes(
+        rendered, options.sanitize, allow_html=options.allow_html, markdown=options.markdown
+    )
     gathered.diagnostics.extend(screened)
     # Media the inputs name themselves (a package's, a Markdown deck's media folder, SVG
     # formulas) have their names in Anki already: packing leaves references to them alone.

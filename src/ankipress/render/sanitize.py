@@ -140,9 +140,13 @@ def _field_name(note: RenderedNote, index: int) -> str:
 class _Screen:
     """Screens notes one by one; a note type's templates once, for the first note using it."""
 
-    def __init__(self, sanitize: bool, source_text: bool) -> None:
+    def __init__(
+        self, sanitize: bool, source_text: bool, allow_html: bool = True, markdown: bool = True
+    ) -> None:
         self.sanitize = sanitize
         self.source_text = source_text
+        self.allow_html = allow_html
+        self.markdown = markdown
         self.diagnostics: list[Diagnostic] = []
         self.note_types: dict[int, NoteType] = {}
 
@@ -180,10 +184,21 @@ class _Screen:
         return screened
 
     def note(self, note: RenderedNote) -> RenderedNote:
+        as_markdown = note.text_format is TextFormat.MARKDOWN or (
+            note.text_format is TextFormat.PLAIN and self.markdown
+        )
+        if note.text_format is TextFormat.PLAIN and not as_markdown:
+            return note  # plain text is escaped when it is rendered: nothing in it is active
         if self.source_text and note.text_format is not TextFormat.HTML:
-            return note  # plain text or Markdown as written: escaped when it is rendered
+            return note  # Markdown as written: escaped when it is rendered
         fields = list(note.fields)
+        # Markdown without --allow-html has its raw HTML escaped: only links and pictures
+        # carry addresses (javascript:, data:). The HTML parser is the costly part of a
+        # build of Markdown decks, so fields without them skip it.
+        links_only = as_markdown and not self.allow_html
         for index, html in enumerate(fields):
+            if links_only and "href=" not in html and "src=" not in html:
+                continue
             found = active_content(html)
             if found:
                 self.say(note, _field_name(note, index), found)
@@ -198,7 +213,11 @@ class _Screen:
 
 
 def screen_notes(
-    notes: Sequence[RenderedNote], sanitize: bool = False, source_text: bool = False
+    notes: Sequence[RenderedNote],
+    sanitize: bool = False,
+    source_text: bool = False,
+    allow_html: bool = True,
+    markdown: bool = True,
 ) -> tuple[tuple[RenderedNote, ...], list[Diagnostic]]:
     """The notes, with active content listed in a warning per note, or removed (``sanitize``).
 
@@ -206,6 +225,6 @@ def screen_notes(
     ``source_text`` the fields are as the sources wrote them (a text output): only those
     written in HTML are screened.
     """
-    screen = _Screen(sanitize, source_text)
+    screen = _Screen(sanitize, source_text, allow_html, markdown)
     screened = tuple(screen.note(note) for note in notes)
     return screened, screen.diagnostics
