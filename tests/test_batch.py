@@ -119,3 +119,30 @@ def test_a_file_named_default_does_not_land_in_ankis_default_deck(tmp_path: Path
         f"{source}: error: the notes would go to Anki's Default deck, named after the file "
         "default.txt; name the deck with --deck, or rename the file\n"
     )
+
+
+def test_pictures_beside_the_decks_are_media_not_decks(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    root = tmp_path / "source_cards"
+    course = root / "anatomy"
+    course.mkdir(parents=True)
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+        b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    (course / "heart.png").write_bytes(png)
+    (root / "logo.png").write_bytes(png)
+    (course / "heart.md").write_text(
+        "## What is this?\n\n![a heart](heart.png)\n\nThe heart.\n", encoding="utf-8"
+    )
+
+    reports = build(root, tmp_path / "build", Options(), timestamp=1_750_000_000)
+
+    assert [r.plan.output.name for r in reports] == ["anatomy.apkg"]
+    packed = [name for name, _ in reports[0].plan.media]
+    assert len(packed) == 1 and packed[0].startswith("heart-") and packed[0].endswith(".png")
+    anki.import_package(reports[0].plan.output)
+    media = sorted(p.name for p in Path(anki.collection.media.dir()).iterdir())
+    assert len(media) == 1 and media[0].startswith("heart-") and media[0].endswith(".png")

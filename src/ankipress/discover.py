@@ -21,8 +21,44 @@ class InputFile:
     """The deck of every note of the file, whatever the file says (a project file's deck)."""
 
 
+# Pictures and sounds beside the decks are the decks' media (packed when a card refers to
+# them), not decks: a folder of a course holds both.
+MEDIA_EXTENSIONS = frozenset(
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".svg",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".avif",
+        ".heic",
+        ".mp3",
+        ".wav",
+        ".ogg",
+        ".oga",
+        ".m4a",
+        ".aac",
+        ".flac",
+        ".opus",
+        ".mp4",
+        ".webm",
+        ".mov",
+        ".mkv",
+    ]
+)
+
+
 def _visible(path: Path) -> bool:
     return not path.name.startswith(".")
+
+
+def is_media(path: Path) -> bool:
+    """Whether ``path`` is a picture, a sound or a film: media of the decks, not a deck."""
+    return path.suffix.lower() in MEDIA_EXTENSIONS
 
 
 def walk(folder: Path) -> list[Path]:
@@ -33,7 +69,7 @@ def walk(folder: Path) -> list[Path]:
             continue
         if entry.is_dir():
             found.extend(walk(entry))
-        elif entry.is_file():
+        elif entry.is_file() and not is_media(entry):
             found.append(entry)
     return found
 
@@ -69,7 +105,7 @@ def package_of(entry: Path, root: Path, out_dir: Path) -> PackageSource | None:
             InputFile(path, "::".join(path.parent.relative_to(root).parts)) for path in walk(entry)
         )
         return PackageSource(out_dir / f"{entry.name}.apkg", inputs) if inputs else None
-    if entry.is_file():
+    if entry.is_file() and not is_media(entry):
         return PackageSource(out_dir / f"{entry.stem}.apkg", (InputFile(entry),))
     return None
 
