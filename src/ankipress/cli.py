@@ -22,7 +22,8 @@ import click
 
 from ankipress import __version__, pipeline, readers
 from ankipress import diff as deck_diff
-from ankipress.config import load_project
+from ankipress.config import Project, load_project
+from ankipress.discover import PackageSource
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
@@ -421,21 +422,29 @@ def build(
     project = load_project(Path(), config)
 
     def work(options: pipeline.Options) -> list[pipeline.PackageReport]:
-        merged = _over(options, project.defaults)
-        packages = [
-            dataclasses.replace(package, options=_over(options, package.options or merged))
-            for package in project.packages
-        ] or None
+        merged, packages = _with_project(options, project)
         return pipeline.build(
             source_dir or project.source,
             out_dir or project.out,
             merged,
             timestamp,
             force,
-            packages if source_dir is None else None,
+            packages if packages and source_dir is None else None,
         )
 
     _run(work, kwargs, verbose)
+
+
+def _with_project(
+    given: pipeline.Options, project: Project
+) -> tuple[pipeline.Options, list[PackageSource]]:
+    """The project file's settings with the command line's on top: the build's, each package's."""
+    merged = _over(given, project.defaults)
+    packages = [
+        dataclasses.replace(package, options=_over(given, package.options or merged))
+        for package in project.packages
+    ]
+    return merged, packages
 
 
 def _over(given: pipeline.Options, base: pipeline.Options) -> pipeline.Options:
@@ -484,11 +493,7 @@ def check(
     report_path: Path | None = kwargs.pop("report")
     quiet: bool = kwargs.pop("quiet")
     project = load_project(Path(), config)
-    options = _over(_options(**kwargs), project.defaults)
-    packages = [
-        dataclasses.replace(package, options=_over(_options(**kwargs), package.options or options))
-        for package in project.packages
-    ]
+    options, packages = _with_project(_options(**kwargs), project)
     plans = pipeline.check(
         list(paths),
         source_dir or project.source,
@@ -593,14 +598,10 @@ def preview(
     kwargs.pop("report")
     quiet: bool = kwargs.pop("quiet")
     project = load_project(Path(), config)
-    options = _over(_options(**kwargs), project.defaults)
+    options, packages = _with_project(_options(**kwargs), project)
     if inputs:
         plans = [pipeline.plan_package(pipeline.expand_inputs(list(inputs)), output, options)]
     else:
-        packages = [
-            dataclasses.replace(p, options=_over(_options(**kwargs), p.options or options))
-            for p in project.packages
-        ]
         plans = pipeline.check([], project.source, project.out, options, packages or None)
     diagnostics = [d for plan in plans for d in plan.diagnostics]
     blocking = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
