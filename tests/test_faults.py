@@ -345,7 +345,7 @@ def test_an_input_deleted_before_it_is_read_is_an_error(
         path.unlink()
         return real_load(path, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("ankipress.pipeline.load", vanishing)
+    monkeypatch.setattr("ankipress.plan.load", vanishing)
     result = _build(project)
 
     assert result.exit_code == 1

@@ -1,19 +1,19 @@
 """read → normalize → render → write, for one package or a folder of them.
 
-Nothing here prints or exits: results and problems come back as values, failures as
+Planning (reading, cleaning, rendering) is :mod:`ankipress.plan`; this module writes plans
+and runs the commands: convert, build (incremental), check. Nothing here prints or exits:
+results and problems come back as values, failures as
 :class:`~ankipress.errors.AnkipressError` carrying every diagnostic.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ankipress import buildstate, notetypes, readers
+from ankipress import buildstate, notetypes
 from ankipress.discover import (
     InputFile,
     PackageSource,
@@ -22,26 +22,23 @@ from ankipress.discover import (
     package_of,
 )
 from ankipress.errors import InputError, UsageError, WriteError
-from ankipress.media import pack_references
 from ankipress.model import (
     Diagnostic,
     Media,
-    Note,
     NoteKind,
     NoteType,
-    ReadOptions,
-    RenderedNote,
     Severity,
     SourceLocation,
-    TextFormat,
 )
-from ankipress.normalize import normalize
 from ankipress.notetimes import assign_times, content_hash
 from ankipress.options import Options, parse_separator, parse_source_date_epoch
-from ankipress.render import FieldRenderer
-from ankipress.render.sanitize import screen_notes
-from ankipress.sources import load, note_problems, unwritable_text
-from ankipress.usertemplate import load_template
+from ankipress.plan import (
+    PackagePlan,
+    TextPlan,
+    inputs_timestamp,
+    plan_package,
+    plan_text,
+)
 from ankipress.writers import TextWriter, text_writer_for
 from ankipress.writers.apkg import card_ords, write_apkg
 
@@ -51,6 +48,7 @@ __all__ = [
     "PackagePlan",
     "PackageReport",
     "PackageSource",
+    "TextPlan",
     "build",
     "check",
     "convert",
@@ -61,49 +59,9 @@ __all__ = [
     "parse_separator",
     "parse_source_date_epoch",
     "plan_package",
+    "plan_text",
     "write_plans",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class PackagePlan:
-    """A package read, normalized and rendered, ready to be written (or checked)."""
-
-    output: Path
-    inputs: tuple[Path, ...]
-    notes: tuple[RenderedNote, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    cards_read: int
-    changed: int
-    dropped: int
-    decks: tuple[str, ...]
-    template: NoteType | None = None
-    """The user's note type for basic notes, if ``--template`` gave one."""
-    media: tuple[tuple[str, bytes], ...] = ()
-    """Media files the notes refer to, (name, content), sorted by name."""
-
-    @property
-    def errors(self) -> int:
-        """How many error diagnostics the plan holds."""
-        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        """How many warning diagnostics the plan holds."""
-        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
-
-    @property
-    def rejected(self) -> int:
-        """Cards read that did not become notes: rejected by the reader or dropped."""
-        return self.cards_read - len(self.notes)
-
-
-@dataclass(frozen=True, slots=True)
-class TextPlan:
-    """A deck read and normalized for a text output: the plan, and the notes as written."""
-
-    plan: PackagePlan
-    notes: tuple[Note, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,395 +78,6 @@ class PackageReport:
     """How many cards the package holds."""
     skipped: bool = False
     """True when the package was up to date and not rewritten (``plan.notes`` is empty)."""
-
-
-def inputs_timestamp(inputs: Sequence[Path]) -> int:
-    """The newest modification time of the inputs, in whole seconds.
-
-    An input that vanished since it was read is an error, not a traceback: the build read
-    something that is no longer there.
-    """
-    times = []
-    for path in inputs:
-        try:
-            times.append(int(os.stat(path).st_mtime))
-        except OSError as exc:
-            message = f"the file changed while it was read: {exc.strerror or exc}"
-            diagnostic = Diagnostic(SourceLocation(str(path)), Severity.ERROR, message)
-            raise InputError(str(diagnostic), [diagnostic]) from None
-    return max(times)
-
-
-_CLOZE = re.compile(r"\{\{c\d+::")
-
-
-def read_notes(
-    item: InputFile, options: Options
-) -> tuple[list[Note], list[Diagnostic], int, tuple[Media, ...]]:
-    """Read one input: its notes, diagnostics, the cards its reader met, and its media."""
-    path = item.path
-    read_options = ReadOptions(
-        default_deck=path.stem,
-        separator=options.separator,
-        card_separator=options.card_separator,
-        columns=options.columns,
-    )
-    binary = readers.binary_reader_for(path, options.input_format)
-    if binary is not None:
-        result = binary.read_file(path, str(path), read_options)
-        notes = [_place(note, item, path.stem, options) for note in result.notes]
-        return notes, list(result.diagnostics), result.cards_seen, result.media
-    source = load(path, str(path), options.encoding)
-    given = tuple(
-        flag
-        for flag, value in (
-            ("--sep", options.separator),
-            ("--card-sep", options.card_separator),
-            ("--columns", options.columns),
-        )
-        if value
-    )
-    reader = (
-        readers.get_reader(options.input_format)
-        if options.input_format
-        else readers.detect(source, given)
-    )
-    result = reader.read(source, read_options)
-    diagnostics = [*source.diagnostics, *result.diagnostics]
-    fitting = [note for note in result.notes if _fits(note, options, diagnostics)]
-    notes = [_place(note, item, path.stem, options) for note in fitting]
-    if any(note.deck.casefold() == "default" and note.deck == path.stem for note in notes):
-        diagnostics.append(
-            Diagnostic(
-                source.location(),
-                Severity.ERROR,
-                f"the notes would go to Anki's Default deck, named after the file {path.name}",
-                "name the deck with --deck, or rename the file",
-            )
-        )
-        notes = []
-    return notes, diagnostics, result.cards_seen, result.media
-
-
-def _fits(note: Note, options: Options, diagnostics: list[Diagnostic]) -> bool:
-    """Whether every field of a text source's note is within the limits; else say why.
-
-    Checked before anything is rendered: a field of megabytes, or brackets that would take
-    Markdown hours, is refused with its line instead (:func:`ankipress.sources.field_problem`).
-    """
-    markdown = note.text_format is TextFormat.MARKDOWN or (
-        options.markdown and note.text_format is TextFormat.PLAIN
-    )
-    problems = note_problems(note, markdown and note.kind is not NoteKind.CUSTOM)
-    diagnostics.extend(problems)
-    return not problems
-
-
-def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
-    """The note in its final deck and note type."""
-    if options.deck is not None:
-        target = options.deck
-    elif item.deck is not None:
-        target = item.deck
-    elif item.deck_prefix is None:
-        target = note.deck
-    elif note.deck == stem:  # the file names no deck of its own: the folder's deck
-        target = item.deck_prefix
-    else:
-        target = f"{item.deck_prefix}::{note.deck}"
-    kind = note.kind
-    # A deletion makes a cloze, but a note read from a package keeps the note type it had,
-    # even if its text shows "{{c1::".
-    if kind is NoteKind.BASIC and not note.card_ords and _CLOZE.search(note.question):
-        kind = NoteKind.CLOZE
-    elif kind is NoteKind.BASIC and options.kind is not None:
-        kind = options.kind
-    if target == note.deck and kind is note.kind:
-        return note
-    return replace(note, deck=target, kind=kind)
-
-
-def _check_cards(note: Note) -> Diagnostic | None:
-    """An error when the note would make no card in Anki."""
-    if note.kind is NoteKind.CUSTOM or note.card_ords:
-        return None  # its cards are the ones it had where it was read from
-    if note.kind is NoteKind.CLOZE and not _CLOZE.search(note.question):
-        return Diagnostic(
-            note.location,
-            Severity.ERROR,
-            "a cloze note needs at least one deletion such as {{c1::text}}",
-        )
-    if note.kind is not NoteKind.CLOZE and not note.answer.strip():
-        return Diagnostic(
-            note.location,
-            Severity.ERROR,
-            "the answer is empty",
-            "write an answer, or make the note a cloze with {{c1::…}}",
-        )
-    if not note.question.strip():
-        return Diagnostic(note.location, Severity.ERROR, "the question is empty")
-    return None
-
-
-def _as_inputs(inputs: Sequence[Path | InputFile]) -> list[InputFile]:
-    return [item if isinstance(item, InputFile) else InputFile(item) for item in inputs]
-
-
-@dataclass
-class _Gathered:
-    """Inputs read and normalized: the notes with their GUIDs, media, and what was said."""
-
-    items: list[InputFile]
-    kept: list[tuple[Note, str]]
-    media: list[Media]
-    diagnostics: list[Diagnostic]
-    cards_read: int
-    changed: int
-    dropped: int
-    template: NoteType | None
-
-
-def _gather(inputs: Sequence[Path | InputFile], options: Options) -> _Gathered:
-    items = _as_inputs(inputs)
-    notes: list[Note] = []
-    diagnostics: list[Diagnostic] = []
-    cards_read = 0
-    media: list[Media] = []
-    template = None
-    if options.template is not None:
-        try:
-            template, template_warnings = load_template(options.template, notetypes.basic())
-            diagnostics.extend(template_warnings)
-        except InputError as exc:
-            diagnostics.extend(exc.diagnostics)
-    for item in items:
-        try:
-            found, found_diagnostics, seen, found_media = read_notes(item, options)
-        except InputError as exc:
-            diagnostics.extend(exc.diagnostics)
-            continue
-        media.extend(found_media)
-        diagnostics.extend(found_diagnostics)
-        # A lone surrogate (only an escape makes one: YAML's or JSON's "\\ud800") would
-        # crash the writer: such a note is refused with its location instead.
-        unwritable = [unwritable_text(note) for note in found]
-        notes.extend(note for note, problem in zip(found, unwritable, strict=True) if not problem)
-        diagnostics.extend(problem for problem in unwritable if problem is not None)
-        cards_read += seen
-    normalized = normalize(notes, options.tags, options.on_duplicate)
-    diagnostics.extend(normalized.diagnostics)
-    kept = []
-    for note, guid in zip(normalized.notes, normalized.guids, strict=True):
-        problem = _check_cards(note)
-        if problem is None:
-            kept.append((note, guid))
-        else:
-            diagnostics.append(problem)
-    return _Gathered(
-        items,
-        kept,
-        media,
-        diagnostics,
-        cards_read,
-        normalized.changed,
-        normalized.dropped,
-        template,
-    )
-
-
-def _plan(
-    gathered: _Gathered, output: Path, notes: tuple[RenderedNote, ...], media: list[Media]
-) -> PackagePlan:
-    diagnostics = gathered.diagnostics
-    packed, media_diagnostics = _merge_media(media)
-    diagnostics.extend(media_diagnostics)
-    if not notes and not any(d.severity is Severity.ERROR for d in diagnostics):
-        items = gathered.items
-        where = SourceLocation(str(items[0].path)) if items else SourceLocation(str(output))
-        diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found"))
-    return PackagePlan(
-        output,
-        tuple(item.path for item in gathered.items),
-        notes,
-        tuple(diagnostics),
-        gathered.cards_read,
-        gathered.changed,
-        gathered.dropped,
-        tuple(dict.fromkeys(note.deck for note in notes)),
-        gathered.template,
-        packed,
-    )
-
-
-def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Options) -> PackagePlan:
-    """Read, normalize and render ``inputs`` into one package; writes nothing.
-
-    Unreadable inputs become error diagnostics in the plan, so every problem of every input
-    is reported at once.
-    """
-    gathered = _gather(inputs, options)
-    renderer = FieldRenderer(
-        markdown=options.markdown, allow_html=options.allow_html, math=options.math
-    )
-    rendered = tuple(
-        done
-        for note, guid in _tick(gathered.kept, output, options)
-        if (done := _render_checked(renderer, note, guid, gathered.diagnostics)) is not None
-    )
-    if renderer.formulas:
-        rendered, math_diagnostics = _with_svg_math(renderer, rendered)
-        gathered.diagnostics.extend(math_diagnostics)
-    # Scripts, frames and event handlers the sources bring: listed, or removed (--sanitize).
-    rendered, screened = screen_notes(
-        rendered, options.sanitize, allow_html=options.allow_html, markdown=options.markdown
-    )
-    gathered.diagnostics.extend(screened)
-    # Media the inputs name themselves (a package's, a Markdown deck's media folder, SVG
-    # formulas) have their names in Anki already: packing leaves references to them alone.
-    known = {item.name for item in gathered.media} | set(renderer.media)
-    rendered, referenced, media_problems = pack_references(rendered, known)
-    gathered.diagnostics.extend(media_problems)
-    media = [*gathered.media, *referenced]
-    media.extend(Media(name, data) for name, data in renderer.media.items())
-    return _plan(gathered, output, rendered, media)
-
-
-def plan_text(inputs: Sequence[Path | InputFile], output: Path, options: Options) -> TextPlan:
-    """Read and normalize ``inputs`` for a text output: notes as written, not rendered."""
-    gathered = _gather(inputs, options)
-    notes = tuple(replace(note, guid=guid) for note, guid in gathered.kept)
-    # The plan's notes stand for the notes to write: their fields are the source text.
-    stand_ins = tuple(
-        RenderedNote(
-            guid,
-            note.deck,
-            note.fields or (note.question, note.answer),
-            note.tags,
-            note.location,
-            note.kind,
-            None,
-            note.notetype,
-            text_format=note.text_format,
-        )
-        for note, guid in gathered.kept
-    )
-    # HTML fields go out as they are: active content is listed, or removed (--sanitize).
-    stand_ins, screened = screen_notes(stand_ins, options.sanitize, source_text=True)
-    gathered.diagnostics.extend(screened)
-    if options.sanitize:
-        notes = tuple(_refilled(note, done) for note, done in zip(notes, stand_ins, strict=True))
-    return TextPlan(_plan(gathered, output, stand_ins, gathered.media), notes)
-
-
-def _refilled(note: Note, screened: RenderedNote) -> Note:
-    """``note`` with the fields and note type of its screened stand-in."""
-    fields = screened.fields
-    if fields == (note.fields or (note.question, note.answer)) and (
-        screened.notetype is note.notetype
-    ):
-        return note
-    answer = fields[1] if len(fields) > 1 else ""
-    return replace(
-        note,
-        question=fields[0],
-        answer=answer,
-        fields=fields if note.fields else (),
-        notetype=screened.notetype,
-    )
-
-
-_TICK = 1000
-
-
-def _tick(
-    items: Sequence[tuple[Note, str]], output: Path, options: Options
-) -> Iterator[tuple[Note, str]]:
-    """The items, telling ``options.progress`` how far along they are every so often."""
-    if options.progress is None:
-        yield from items
-        return
-    total = len(items)
-    for index, item in enumerate(items):
-        if index % _TICK == 0:
-            options.progress(output.name, index, total)
-        yield item
-    options.progress(output.name, total, total)
-
-
-def _render_checked(
-    renderer: FieldRenderer, note: Note, guid: str, diagnostics: list[Diagnostic]
-) -> RenderedNote | None:
-    """The note rendered, or ``None`` after an error for a field nested too deep to render.
-
-    Python-Markdown recurses once per level of lists and quotes: hundreds of levels exhaust
-    Python's stack, which is the field's problem, not a crash.
-    """
-    try:
-        return _render_note(renderer, note, guid)
-    except RecursionError:
-        message = "a field nests lists or quotes too deeply to render"
-        hint = "Markdown nesting of a few dozen levels at most"
-        diagnostics.append(Diagnostic(note.location, Severity.ERROR, message, hint))
-        return None
-
-
-def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote:
-    if note.kind is NoteKind.CUSTOM:
-        # A note type carried over from a package: its fields are its own HTML, as they were.
-        fields = note.fields
-    else:
-        fields = (
-            renderer.render(note.question, note.text_format, note.location),
-            renderer.render(note.answer, note.text_format, note.answer_location),
-        )
-    return RenderedNote(
-        guid=guid,
-        deck=note.deck,
-        fields=fields,
-        tags=note.tags,
-        location=note.location,
-        kind=note.kind,
-        notetype=note.notetype,
-        card_ords=note.card_ords,
-        text_format=TextFormat.HTML if note.kind is NoteKind.CUSTOM else note.text_format,
-    )
-
-
-def _merge_media(media: Sequence[Media]) -> tuple[tuple[tuple[str, bytes], ...], list[Diagnostic]]:
-    """Media by name, sorted; one name with two different contents is an error."""
-    by_name: dict[str, Media] = {}
-    diagnostics: list[Diagnostic] = []
-    for item in media:
-        earlier = by_name.get(item.name)
-        if earlier is None:
-            by_name[item.name] = item
-        elif earlier.data != item.data:
-            where = item.location or SourceLocation(item.name)
-            first = earlier.location or "another input"
-            diagnostics.append(
-                Diagnostic(
-                    where,
-                    Severity.ERROR,
-                    f"two different media files are both named {item.name!r} (the other: {first})",
-                    "rename one of them",
-                )
-            )
-    return tuple((name, by_name[name].data) for name in sorted(by_name)), diagnostics
-
-
-def _with_svg_math(
-    renderer: FieldRenderer, notes: tuple[RenderedNote, ...]
-) -> tuple[tuple[RenderedNote, ...], list[Diagnostic]]:
-    """Notes whose formula tokens are replaced by SVG, rendered in one batch."""
-    fields = [field for note in notes for field in note.fields]
-    done, diagnostics = renderer.finish_svg(fields)
-    updated = []
-    offset = 0
-    for note in notes:
-        width = len(note.fields)
-        updated.append(replace(note, fields=tuple(done[offset : offset + width])))
-        offset += width
-    return tuple(updated), diagnostics
 
 
 def _failures(plan: PackagePlan, strict: bool) -> bool:
