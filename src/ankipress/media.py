@@ -199,6 +199,8 @@ class _Packer:
         return note if fields == note.fields else replace(note, fields=fields)
 
     def field(self, note: RenderedNote, text: str) -> str:
+        if "=" not in text and "[sound:" not in text:
+            return text  # no src= and no [sound:…]: nothing to look for (most fields)
         pieces: list[str] = []
         done = 0
         for ref in find_references(text):
