@@ -9,16 +9,20 @@ fields or templates.
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from importlib import resources
+from string import Template
 
+from ankipress import ids
 from ankipress.model import NoteKind, NoteType
 
-TEMPLATES_CHANGED = 1795715804
+TEMPLATES_CHANGED = 1796665037
 """When our templates or CSS last changed (seconds). Written as the note types' time, so a
 release with new templates updates them in users' collections (Anki takes a note type only
 when it is newer). A test fails when the files change and this is not moved forward."""
 
-TEMPLATES_DIGEST = "92dba4bd1c1cb3574d8586b514cafe1b7d2e236bd048656c08f5882362061d93"
+TEMPLATES_DIGEST = "c7c2f5dccd1a4553ee016029ccc2a7fa5ffe3a3e299c722b7f9c261f396f5599"
 """The digest of the template files (:func:`templates_digest`) when TEMPLATES_CHANGED was set."""
 
 _TEMPLATE_FILES = (
@@ -30,6 +34,9 @@ _TEMPLATE_FILES = (
     "reversed/back.html",
     "reversed/front.html",
     "style.css",
+    "table/back.html",
+    "table/extra.html",
+    "table/front.html",
     "type/back.html",
     "type/front.html",
 )
@@ -93,6 +100,73 @@ def type_answer() -> NoteType:
         fields=("Front", "Back"),
         templates=(("Card 1", _read("type", "front.html"), _read("type", "back.html")),),
         css=stylesheet(),
+    )
+
+
+# Anki removes these from field names (and the leading ones from their start): a template
+# could not name the field otherwise.
+_FIELD_NAME_BAD = re.compile(r'[:{}"\x00-\x1f\x7f]')
+_FIELD_NAME_BAD_START = "#/^"
+# Names a template reads as Anki's own values, not as fields.
+_RESERVED = frozenset(
+    name.casefold() for name in ("FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag")
+)
+_TABLE_NAME_MAX = 100
+"""Characters of a table note type's derived name; its id covers every field regardless."""
+
+
+def field_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` made usable as Anki field names: cleaned, non-empty, distinct.
+
+    Characters Anki would strip (``: { } "`` and a leading ``# / ^``) are removed, an empty
+    name becomes ``Field N`` (its 1-based position), a name Anki's templates reserve
+    (``Tags``, ``FrontSide`` …) or one already taken gets `` 2``, `` 3`` … appended.
+    """
+    taken: set[str] = set()
+    fixed = []
+    for position, name in enumerate(names, 1):
+        clean = _FIELD_NAME_BAD.sub("", name).strip().lstrip(_FIELD_NAME_BAD_START).strip()
+        clean = " ".join(clean.split()) or f"Field {position}"
+        candidate, number = clean, 1
+        while candidate.casefold() in taken or candidate.casefold() in _RESERVED:
+            number += 1
+            candidate = f"{clean} {number}"
+        taken.add(candidate.casefold())
+        fixed.append(candidate)
+    return tuple(fixed)
+
+
+def table(fields: tuple[str, ...], name: str | None = None) -> NoteType:
+    """A note type for a table: the first field asked, the second answered, and every
+    further non-empty field shown under the answer, labelled with its name.
+
+    ``fields`` are cleaned with :func:`field_names` (pass them cleaned to know the names
+    the note type ends up with). Without ``name`` the note type is named after its fields.
+    Its id is derived from its name and fields, and its fields' and templates' ids from
+    their names, so the same table rebuilt updates the note type instead of forking it; a
+    table with other columns is another note type.
+    """
+    if not fields:
+        raise ValueError("a table note type needs at least one field")
+    fields = field_names(fields)
+    if len(fields) == 1:
+        fields = field_names((*fields, "Back"))
+    if name is None:
+        name = f"ankipress Table ({', '.join(fields)})"
+        if len(name) > _TABLE_NAME_MAX:
+            name = name[: _TABLE_NAME_MAX - 2].rstrip(", ") + "…)"
+    extra = Template(_read("table", "extra.html"))
+    extras = "".join(
+        extra.substitute(field=field, label=html.escape(field)) for field in fields[2:]
+    )
+    front = Template(_read("table", "front.html")).substitute(question=fields[0])
+    back = Template(_read("table", "back.html")).substitute(answer=fields[1], extras=extras)
+    return NoteType(
+        name=name,
+        fields=fields,
+        templates=(("Card 1", front, back.rstrip("\n") + "\n"),),
+        css=stylesheet(),
+        fixed_id=ids.notetype_id("\x1f".join(("table", name, *fields))),
     )
 
 
