@@ -249,7 +249,7 @@ def test_report_lists_every_change_and_warning(in_project: Path) -> None:
     assert result.exit_code == 0
     data = json.loads((in_project / "build" / "report.json").read_text("utf-8"))
     assert data["ok"] is True
-    assert data["counts"] == {"error": 0, "warning": 3, "info": 0, "note": 1}
+    assert data["counts"] == {"error": 0, "warning": 2, "info": 0, "note": 2}
     records = [(d["path"], d["line"], d["severity"], d["message"]) for d in data["diagnostics"]]
     assert records == [
         (
@@ -274,8 +274,8 @@ def test_report_lists_every_change_and_warning(in_project: Path) -> None:
         (
             "source_cards/messy.txt",
             40,
-            "warning",
-            "duplicate card dropped: same question and answer as source_cards/messy.txt:23",
+            "note",
+            "exact repeat dropped: same question and answer as source_cards/messy.txt:23",
         ),
     ]
     assert [p["notes"] for p in data["packages"]] == [16, 2]
@@ -306,11 +306,15 @@ def test_on_duplicate_last_keeps_the_later_card(tmp_path: Path) -> None:
         "utf-8",
     )
 
-    refused = run("convert", str(deck), "-o", str(tmp_path / "d.apkg"))
+    both = run("convert", str(deck), "-o", str(tmp_path / "d.apkg"))
     kept_last = run("convert", str(deck), "-o", str(tmp_path / "d.apkg"), "--on-duplicate", "last")
 
-    assert refused.exit_code == 1
-    assert "--on-duplicate first|last" in refused.stderr
+    assert both.exit_code == 0
+    assert both.stderr == (
+        f"{deck}:23: warning: the question is also asked at {deck}:6 with a different answer; "
+        "both are kept, as two notes; if they are one card, merge them; --on-duplicate "
+        "first|last keeps one\n"
+    )
     assert kept_last.exit_code == 0
     assert kept_last.stderr == (
         f"{deck}:6: warning: duplicate card dropped: the question is asked again at {deck}:23, "

@@ -267,3 +267,32 @@ def test_cli_reports_a_card_without_answer(tmp_path: Path, monkeypatch: pytest.M
         "the heading, or make the card a cloze with {{c1::…}}\n"
     )
     assert not Path("deck.apkg").exists()
+
+
+# -- duplicates through the real Anki -----------------------------------------------------
+
+HOMONYMS = "# Spanish\n\n## my\n\n{first}\n\n## my\n\nmí (stressed)\n"
+
+
+def test_one_question_with_two_answers_is_two_notes_in_anki_that_survive_edits(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    source = tmp_path / "spanish.md"
+    package = tmp_path / "spanish.apkg"
+    source.write_text(HOMONYMS.format(first="mi"), encoding="utf-8")
+    convert([source], package, timestamp=T0)
+
+    counts = anki.import_package(package)
+
+    assert (counts.new, counts.duplicate, counts.conflicting) == (2, 0, 0)
+    before = {note.guid: note.fields["Back"] for note in anki.notes()}
+    assert sorted(before.values()) == ["<p>mi</p>", "<p>mí (stressed)</p>"]
+
+    source.write_text(HOMONYMS.format(first="mi (unstressed)"), encoding="utf-8")
+    convert([source], package, timestamp=T0 + 60)
+    counts = anki.import_package(package)
+
+    assert counts.new == 0
+    after = {note.guid: note.fields["Back"] for note in anki.notes()}
+    assert after.keys() == before.keys()
+    assert sorted(after.values()) == ["<p>mi (unstressed)</p>", "<p>mí (stressed)</p>"]

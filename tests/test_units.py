@@ -9,7 +9,7 @@ import pytest
 import ankipress
 from ankipress import ids
 from ankipress.errors import InputError
-from ankipress.model import Note, Severity, SourceLocation
+from ankipress.model import Note, SourceLocation
 from ankipress.normalize import OnDuplicate, clean_deck, clean_tags, clean_text, normalize
 from ankipress.render import render_plain
 from ankipress.sources import decode
@@ -119,23 +119,59 @@ def test_clean_tags_and_decks() -> None:
     assert clean_deck("Default") == ("Default", None)
 
 
-def test_normalize_drops_repeats_and_flags_conflicts() -> None:
+def test_normalize_drops_repeats_and_keeps_other_answers() -> None:
     here = SourceLocation("f.txt", 1)
     there = SourceLocation("f.txt", 9)
     result = normalize(
         [
             Note("q", "a", "D", here),
-            Note("q ", "a", "D", there),
+            Note("q ", "a", "D", there, tags=("extra",)),
             Note("q", "other", "D", SourceLocation("f.txt", 20)),
+            Note("q", "other ", "D", SourceLocation("f.txt", 30)),
         ]
     )
-    assert len(result.notes) == 1 and result.dropped == 2
-    severities = [d.severity for d in result.diagnostics]
-    assert severities == [Severity.NOTE, Severity.WARNING, Severity.ERROR]
-    assert str(result.diagnostics[2]) == (
-        "f.txt:20: error: the question is also asked at f.txt:1 with a different answer; merge "
-        "the two cards, reword one question, or choose one with --on-duplicate first|last"
+    assert [note.answer for note in result.notes] == ["a", "other"]
+    assert result.notes[0].tags == ("extra",)
+    assert result.dropped == 2
+    assert result.guids == (
+        ids.note_guid("D", "q"),
+        ids.duplicate_guid("D", "q", "other"),
     )
+    changes = ("question:", "answer:")
+    assert [str(d) for d in result.diagnostics if not d.message.startswith(changes)] == [
+        "f.txt:9: note: exact repeat dropped: same question and answer as f.txt:1; its tags "
+        "extra are added there",
+        "f.txt:20: warning: the question is also asked at f.txt:1 with a different answer; "
+        "both are kept, as two notes; if they are one card, merge them; --on-duplicate "
+        "first|last keeps one",
+        "f.txt:30: note: exact repeat dropped: same question and answer as f.txt:20",
+    ]
+
+
+def test_duplicate_guids_survive_edits_of_the_other_notes() -> None:
+    def guids(*answers: str) -> tuple[str, ...]:
+        notes = [Note("q", a, "D", SourceLocation("f.txt", i)) for i, a in enumerate(answers)]
+        return normalize(notes).guids
+
+    first, second = guids("a", "b")
+    assert guids("a, edited", "b") == (first, second)
+    assert guids("a", "c", "b")[::2] == (first, second)
+    assert guids("a", "b", "c")[:2] == (first, second)
+    assert guids("a", "b  ")[1] == second
+    assert guids("a", "b, edited")[1] != second
+
+
+def test_an_id_given_twice_is_an_error_unless_a_repeat() -> None:
+    notes = [
+        Note("q", "a", "D", SourceLocation("f.txt", 1), guid="X"),
+        Note("q", "a", "D", SourceLocation("f.txt", 2), guid="X"),
+        Note("q", "b", "D", SourceLocation("f.txt", 3), guid="X"),
+    ]
+    result = normalize(notes)
+    assert [str(d) for d in result.diagnostics] == [
+        "f.txt:2: note: exact repeat dropped: same question and answer as f.txt:1",
+        "f.txt:3: error: this note's id 'X' is also used at f.txt:1; give each note its own id",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -144,7 +180,10 @@ def test_normalize_drops_repeats_and_flags_conflicts() -> None:
         (
             OnDuplicate.FIRST,
             ["a"],
-            ["f.txt:2: warning: duplicate card dropped: same question as f.txt:1"],
+            [
+                "f.txt:2: warning: duplicate card dropped: same question as f.txt:1 "
+                "(--on-duplicate first)"
+            ],
         ),
         (
             OnDuplicate.LAST,

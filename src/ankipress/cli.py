@@ -210,8 +210,9 @@ def _common(command: F) -> F:
             type=click.Choice([policy.value for policy in OnDuplicate]),
             default=OnDuplicate.AUTO.value,
             show_default=True,
-            help="A question asked twice in a deck: auto (drop exact repeats, error on a "
-            "different answer), keep the first, keep the last, or always an error.",
+            help="A question asked twice in a deck: auto (keep each different answer as a "
+            "note of its own, drop exact repeats), keep the first, keep the last, or always "
+            "an error.",
         ),
         click.option(
             "--report",

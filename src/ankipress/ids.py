@@ -3,6 +3,13 @@
 * Note GUID: an id the source carries when it has one; otherwise a hash of the deck name and
   the question in canonical form (:func:`canonical_question`). Never the answer: fixing an
   answer and re-importing must update the note in Anki, not add a second one.
+* A second note for the same question in the same deck (a homonym, an alternative answer):
+  :func:`duplicate_guid`, a hash of deck, question *and its own answer*. The first note of
+  the question keeps :func:`note_guid`, so adding a duplicate never changes it; editing the
+  first note's answer changes neither GUID; a third duplicate, added anywhere, changes
+  neither of the others (no position counts). Editing a later duplicate's own answer is
+  the one edit that gives it a new GUID (a new note in Anki); answers are compared in
+  canonical form, so re-wrapping one does not.
 * Deck id and note-type id: hashes of their names, kept within the positive range Anki uses
   for millisecond timestamps and never equal to 1 (Anki's ``Default`` deck).
 * Field and template ids: hashes of the note type's name and the field or template name, so
@@ -18,6 +25,7 @@ import hashlib
 import unicodedata
 
 GUID_SALT = "ankipress/guid/v1"
+DUPLICATE_SALT = "ankipress/guid/duplicate/v1"
 DECK_SALT = "ankipress/deck/v1"
 NOTETYPE_SALT = "ankipress/notetype/v1"
 
@@ -66,6 +74,21 @@ def canonical_question(text: str) -> str:
 def note_guid(deck: str, question: str) -> str:
     """GUID of a note that its source gives no id for: deck name plus canonical question."""
     digest = _digest(GUID_SALT, canonical_question(deck), canonical_question(question))
+    return _base91(int.from_bytes(digest[:8], "big"))
+
+
+def duplicate_guid(deck: str, question: str, answer: str) -> str:
+    """GUID of a later note asking a question an earlier note of the deck asks already.
+
+    Derived from its own answer, never from the first note's or from its position, so it
+    survives edits of the other notes of the question and notes added before it.
+    """
+    digest = _digest(
+        DUPLICATE_SALT,
+        canonical_question(deck),
+        canonical_question(question),
+        canonical_question(answer),
+    )
     return _base91(int.from_bytes(digest[:8], "big"))
 
 

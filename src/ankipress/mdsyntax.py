@@ -32,9 +32,14 @@ __all__ = [
     "wrap_verbatim",
 ]
 
-# Python-Markdown's fences: three or more backticks or tildes at the start of a line, closed
-# by a line holding the same fence.
+# Fences: three or more backticks or tildes, indented three spaces at most (CommonMark, and
+# mdanki's marked); a backtick fence's info string holds no backtick ("```x```" is code in a
+# line). Closed by a line holding the same fence.
 FENCE = re.compile(r"`{3,}|~{3,}")
+_OPENER = re.compile(r" {0,3}(`{3,}(?![^`]*`)|~{3,})")
+_CLOSER = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
+# A card heading of a Markdown deck (see ankipress.readers.markdown), checked on rstripped lines.
+_CARD_HEADING = re.compile(r"#{1,2}(?:[ \t].*)?")
 _VERBATIM = re.compile(r"(`{3,}|~{3,})[ \t]*verbatim[ \t]*")
 _META_LINE = re.compile(r"<!--(.*)-->")
 _KEY = re.compile(r"\s*([a-z]+):[ \t]*")
@@ -51,32 +56,61 @@ class Fences:
     closes: dict[int, int] = field(default_factory=dict)
     """Index of an opening fence → index of the line closing it."""
     unclosed: list[tuple[int, str]] = field(default_factory=list)
+    trailing: dict[int, str] = field(default_factory=dict)
+    """Lines of code that close their block with the fence at their end, as in
+    ``WHERE x = 1`` followed by three backticks: the fence, by line index."""
 
 
 def fenced(lines: Sequence[str], start: int = 0) -> Fences:
-    """The fenced code of ``lines`` from ``start`` (fence lines included)."""
+    """The fenced code of ``lines`` from ``start`` (fence lines included).
+
+    A block ends at the next line holding its fence alone. One exception, for decks written
+    for mdanki (which splits cards at every ``## `` line, code or not): a block whose closing
+    line would lie past a card heading (``# ``, ``## ``), or that has none, ends at a line
+    before that heading that ends with its fence (text, then the fence), if there is one.
+    """
     bare: dict[str, list[int]] = {}
+    headings: list[int] = []
     for index in range(start, len(lines)):
-        fence = lines[index].rstrip()
-        if FENCE.fullmatch(fence):
-            bare.setdefault(fence, []).append(index)
+        line = lines[index].rstrip()
+        closer = _CLOSER.fullmatch(line)
+        if closer:
+            bare.setdefault(closer.group(1), []).append(index)
+        elif line.startswith("#") and _CARD_HEADING.fullmatch(line):
+            headings.append(index)
     found = Fences()
     index = start
     while index < len(lines):
-        match = FENCE.match(lines[index])
+        match = _OPENER.match(lines[index])
         if match is None:
             index += 1
             continue
-        closers = bare.get(match.group(0), [])
+        fence = match.group(1)
+        closers = bare.get(fence, [])
         after = bisect_right(closers, index)
-        if after == len(closers):
+        close = closers[after] if after < len(closers) else None
+        heading_at = bisect_right(headings, index)
+        heading = headings[heading_at] if heading_at < len(headings) else len(lines)
+        if close is None or close > heading:
+            trailing = next(
+                (
+                    i
+                    for i in range(index + 1, heading)
+                    if lines[i].rstrip().endswith(fence) and lines[i].strip() != fence
+                ),
+                None,
+            )
+            if trailing is not None:
+                close = trailing
+                found.trailing[trailing] = fence
+        if close is None:
             # Python-Markdown renders an unclosed fence as text, so it is no fence here either.
-            found.unclosed.append((index, match.group(0)))
+            found.unclosed.append((index, fence))
             index += 1
             continue
-        found.code.update(range(index, closers[after] + 1))
-        found.closes[index] = closers[after]
-        index = closers[after] + 1
+        found.code.update(range(index, close + 1))
+        found.closes[index] = close
+        index = close + 1
     return found
 
 
@@ -143,9 +177,9 @@ def format_meta(values: Mapping[str, str]) -> str:
 def wrap_verbatim(text: str) -> list[str]:
     """``text`` as a verbatim block: a tilde fence no line of it can close."""
     lines = text.split("\n")
-    taken = {line.rstrip() for line in lines}
+    # No line may even end with the fence: fenced() may close a block there.
     fence = "~~~"
-    while fence in taken:
+    while any(line.rstrip().endswith(fence) for line in lines):
         fence += "~"
     return [f"{fence} verbatim", *lines, fence]
 

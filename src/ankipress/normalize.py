@@ -10,7 +10,7 @@ import dataclasses
 import enum
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ankipress import ids
@@ -123,7 +123,8 @@ class OnDuplicate(enum.Enum):
     """What to do with a second note for the same question in the same deck."""
 
     AUTO = "auto"
-    """Drop an exact repeat with a warning; a different answer is an error."""
+    """Keep a note whose answer differs as a note of its own (a warning): homonyms and
+    alternative answers are normal in real decks. Drop an exact repeat (a note)."""
     FIRST = "first"
     """Keep the first note, drop later ones with a warning."""
     LAST = "last"
@@ -197,42 +198,54 @@ def note_key(note: Note) -> str:
     return note.guid if note.guid is not None else ids.note_guid(note.deck, note.question)
 
 
+def _content(note: Note) -> tuple[str, ...]:
+    """What makes two notes of one question the same card: answer and fields, canonical."""
+    return (
+        ids.canonical_question(note.answer),
+        *(ids.canonical_question(value) for value in note.fields),
+    )
+
+
+def _same_question(one: Note, other: Note) -> bool:
+    return one.deck == other.deck and ids.canonical_question(
+        one.question
+    ) == ids.canonical_question(other.question)
+
+
 def drop_duplicates(
     notes: Sequence[Note], policy: OnDuplicate = OnDuplicate.AUTO
 ) -> tuple[list[tuple[Note, str]], list[Diagnostic]]:
-    """Keep one of notes that would share a GUID; the rest are dropped or errors.
+    """Sort out notes that would share a GUID: kept under GUIDs of their own, dropped, or errors.
 
-    By default the same question in the same deck with the same answer is a harmless repeat
-    (a warning); with a different answer Anki would keep only one of them, so it is an
-    error unless ``policy`` says which to keep. Notes whose GUIDs collide for any other
-    reason (an id given twice in the source) are always an error.
+    By default (``AUTO``) the same question in the same deck with another answer is a note
+    of its own, under :func:`ankipress.ids.duplicate_guid` (a warning names both lines);
+    the same question with the same answer is a harmless repeat, dropped with a note (its
+    tags, if it has others, go to the note kept). ``FIRST``/``LAST`` keep one note of a
+    question, ``ERROR`` refuses every repeat. Notes whose GUIDs collide for any other reason
+    (an id given twice in the source) are an error unless they are exact repeats.
     """
     kept_by_guid: dict[str, int] = {}
     kept: list[tuple[Note, str] | None] = []
+    # The notes kept for each question (by the GUID of its first note), for AUTO.
+    groups: dict[str, list[int]] = {}
     diagnostics: list[Diagnostic] = []
+
+    def keep(note: Note, guid: str, group: str) -> None:
+        kept_by_guid[guid] = len(kept)
+        groups.setdefault(group, []).append(len(kept))
+        kept.append((note, guid))
+
     for note in notes:
         guid = note_key(note)
         index = kept_by_guid.get(guid)
         if index is None:
-            kept_by_guid[guid] = len(kept)
-            kept.append((note, guid))
+            keep(note, guid, guid)
             continue
         earlier_entry = kept[index]
         assert earlier_entry is not None
         earlier = earlier_entry[0]
-        same_question = (
-            ids.canonical_question(earlier.question) == ids.canonical_question(note.question)
-            and earlier.deck == note.deck
-        )
-        if not same_question:
-            diagnostics.append(
-                Diagnostic(
-                    note.location,
-                    Severity.ERROR,
-                    f"this note's id {guid!r} is also used at {earlier.location}",
-                    "give each note its own id",
-                )
-            )
+        if policy is OnDuplicate.AUTO or not _same_question(earlier, note):
+            _auto(note, guid, earlier, groups.get(guid, [index]), kept, keep, diagnostics)
         elif policy is OnDuplicate.ERROR:
             diagnostics.append(
                 Diagnostic(
@@ -253,27 +266,66 @@ def drop_duplicates(
                     "which is kept (--on-duplicate last)",
                 )
             )
-        elif policy is OnDuplicate.FIRST or earlier.answer == note.answer:
-            reason = (
-                "same question and answer as"
-                if earlier.answer == note.answer
-                else "same question as"
-            )
+        else:
+            same = _content(earlier) == _content(note)
+            reason = "same question and answer as" if same else "same question as"
             diagnostics.append(
                 Diagnostic(
                     note.location,
                     Severity.WARNING,
-                    f"duplicate card dropped: {reason} {earlier.location}",
-                )
-            )
-        else:
-            diagnostics.append(
-                Diagnostic(
-                    note.location,
-                    Severity.ERROR,
-                    f"the question is also asked at {earlier.location} with a different answer",
-                    "merge the two cards, reword one question, or choose one with "
-                    "--on-duplicate first|last",
+                    f"duplicate card dropped: {reason} {earlier.location} (--on-duplicate first)",
                 )
             )
     return [entry for entry in kept if entry is not None], diagnostics
+
+
+def _auto(
+    note: Note,
+    guid: str,
+    earlier: Note,
+    group: list[int],
+    kept: list[tuple[Note, str] | None],
+    keep: Callable[[Note, str, str], None],
+    diagnostics: list[Diagnostic],
+) -> None:
+    """The ``AUTO`` policy for ``note``, whose GUID ``guid`` an earlier note has already."""
+    content = _content(note)
+    for index in group:
+        entry = kept[index]
+        assert entry is not None
+        same = entry[0]
+        if _same_question(same, note) and _content(same) == content:
+            message = f"exact repeat dropped: same question and answer as {same.location}"
+            extra = [tag for tag in note.tags if tag not in same.tags]
+            if extra:
+                kept[index] = (dataclasses.replace(same, tags=(*same.tags, *extra)), entry[1])
+                message += f"; its tags {' '.join(extra)} are added there"
+            diagnostics.append(Diagnostic(note.location, Severity.NOTE, message))
+            return
+    if note.guid is not None or not _same_question(earlier, note):
+        diagnostics.append(
+            Diagnostic(
+                note.location,
+                Severity.ERROR,
+                f"this note's id {guid!r} is also used at {earlier.location}",
+                "give each note its own id",
+            )
+        )
+        return
+    own = ids.duplicate_guid(note.deck, note.question, note.answer)
+    taken = any(entry is not None and entry[1] == own for entry in kept)
+    if taken:  # a source's own id equal to this hash: not in this universe, but not silent
+        diagnostics.append(
+            Diagnostic(note.location, Severity.ERROR, f"the GUID {own!r} is taken twice")
+        )
+        return
+    keep(note, own, guid)
+    diagnostics.append(
+        Diagnostic(
+            note.location,
+            Severity.WARNING,
+            f"the question is also asked at {earlier.location} with a different answer; "
+            "both are kept, as two notes",
+            "if they are one card, merge them; --on-duplicate first|last keeps one",
+        )
+    )

@@ -7,7 +7,7 @@ lines of one card, from its ``## `` heading to the next heading.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ankipress.mdsyntax import Fences, MetaError, parse_meta, unwrap_verbatim
@@ -56,6 +56,11 @@ def _trim(lines: Lines) -> Lines:
     return lines[start:end]
 
 
+def _split_trailing(line: str, fence: str) -> str:
+    """A line of code that ends its block with ``fence``, as two lines: the code, the fence."""
+    return line.rstrip()[: -len(fence)].rstrip() + "\n" + fence
+
+
 @dataclass(frozen=True, slots=True)
 class _Settings:
     """What a card's metadata line says."""
@@ -102,7 +107,25 @@ class CardReader:
             unwrapped = unwrap_verbatim(text, trimmed[0][0], self.fences)
             if unwrapped is not None:
                 return unwrapped
-        return "\n".join(line for _, line in trimmed)
+        return "\n".join(self._code_as_rendered(trimmed))
+
+    def _code_as_rendered(self, lines: Lines) -> Iterator[str]:
+        """The lines, with fenced code written the way Python-Markdown renders it as code.
+
+        A fence indented by up to three spaces (CommonMark's, mdanki's) loses that indent,
+        as do the lines of its block (as CommonMark reads them); a fence closing a block at
+        the end of a line of code (:attr:`~ankipress.mdsyntax.Fences.trailing`) goes on a
+        line of its own.
+        """
+        closes, trailing = self.fences.closes, self.fences.trailing
+        block_end, indent = -1, 0
+        for index, line in lines:
+            if index in closes and index > block_end:
+                block_end = closes[index]
+                indent = len(line) - len(line.lstrip(" "))
+            if index <= block_end and indent:
+                line = line[min(indent, len(line) - len(line.lstrip(" "))) :]
+            yield _split_trailing(line, trailing[index]) if index in trailing else line
 
     def _answer(self, indices: range) -> tuple[Lines, list[str]]:
         """The lines of an answer part, and the tags of its tag lines."""
