@@ -5,7 +5,7 @@ flags, entry counts, where an entry starts), since the point is archives that no
 zip library writes. :data:`GOLDEN_CASES` are written once into ``tests/golden/apkg/`` as
 committed inputs of the golden tests::
 
-    python tests/hostile_apkg.py        # rewrites tests/golden/apkg/*.apkg
+    python tests/hostile_apkg.py [NAME…]   # rewrites tests/golden/apkg/*.apkg (or NAME.apkg)
 
 Each is a few KiB: a bomb is dangerous for what it declares or decompresses to, not for
 its own size.
@@ -192,6 +192,50 @@ def zstd_bomb(size: int = 64 << 20, declare: int | None = None) -> bytes:
     return raw_zip([stored("meta", meta), stored("collection.anki21b", frame)])
 
 
+def _generated_column(expression: str) -> bytes:
+    """A collection whose notes' ``flds`` is a column SQLite computes on every read.
+
+    The column is made with a placeholder expression, which the schema's text then
+    swaps for ``expression``: SQLite computes it only when the column is read.
+    """
+    quoted = expression.replace("'", "''")
+    return collection_db(
+        f"""
+        ALTER TABLE notes RENAME TO plain;
+        CREATE TABLE notes (id integer primary key, guid text, mid integer, mod integer,
+            usn integer, tags text, stored text, sfld integer, csum integer, flags integer,
+            data text, flds text GENERATED ALWAYS AS (stored) VIRTUAL);
+        INSERT INTO notes (id, guid, mid, mod, usn, tags, stored, sfld, csum, flags, data)
+            SELECT id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data FROM plain;
+        DROP TABLE plain;
+        PRAGMA writable_schema = ON;
+        UPDATE sqlite_master SET sql = replace(sql, 'AS (stored)', 'AS ({quoted})')
+            WHERE name = 'notes';
+        """
+    )
+
+
+def _one_entry_listed_often(times: int = 600, size: int = 1 << 20) -> bytes:
+    """A latest package whose media list names one small zstd entry ``times`` times."""
+    content = bytes(size)
+    sha1 = hashlib.sha1(content).digest()
+    listing = MediaEntries(
+        entries=[
+            MediaEntries.MediaEntry(name=f"{i}.png", size=size, sha1=sha1, legacy_zip_filename=0)
+            for i in range(times)
+        ]
+    ).SerializeToString()
+    meta = PackageMetadata(version=PackageMetadata.VERSION_LATEST).SerializeToString()
+    return raw_zip(
+        [
+            stored("meta", meta),
+            stored("collection.anki21b", _zstd(collection_db())),
+            stored("0", _zstd(content)),
+            stored("media", _zstd(listing)),
+        ]
+    )
+
+
 def _sqlite_not_anki() -> bytes:
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "people.db"
@@ -237,17 +281,26 @@ GOLDEN_CASES: dict[str, Callable[[], bytes]] = {
     "sqlite_not_anki": lambda: legacy_package(_sqlite_not_anki(), {}, {}),
     "encrypted": _encrypted,
     "too_many_entries": lambda: raw_zip([stored("media", b"{}")], declared_entries=1_000_000),
+    "sql_generated_column": lambda: legacy_package(
+        _generated_column("'RAN-SQL' || char(31) || stored"), {}, {}
+    ),
+    "sql_generated_heavy": lambda: legacy_package(
+        _generated_column("length(hex(zeroblob(2000000000))) || stored"), {}, {}
+    ),
+    "zstd_entry_listed_600_times": _one_entry_listed_often,
 }
 
 
-def main() -> None:
-    """Write every golden case into ``tests/golden/apkg/``."""
+def main(names: list[str]) -> None:
+    """Write the golden cases named (default: every one) into ``tests/golden/apkg/``."""
     GOLDEN.mkdir(parents=True, exist_ok=True)
     for name, build in GOLDEN_CASES.items():
+        if names and name not in names:
+            continue
         data = build()
         (GOLDEN / f"{name}.apkg").write_bytes(data)
         print(f"{name}.apkg: {len(data)} bytes", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

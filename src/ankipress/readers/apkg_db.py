@@ -1,10 +1,16 @@
 """A package's collection database, read without trusting it.
 
 The database was unpacked into a file of ours; it is opened read-only and immutable
-(``file:…?mode=ro&immutable=1``), with ``trusted_schema=OFF`` and ``query_only=ON``, and an
-authorizer that allows reading and nothing else. Only plain tables are read, each with one
-plain ``SELECT``: a table that turns out to be a view or a virtual table is refused, so no
-SQL that the package brings is ever run (triggers only fire on writes, which never happen).
+(``file:…?mode=ro&immutable=1``), with ``trusted_schema=OFF`` and ``query_only=ON``. Nothing
+the package brings computes on read:
+
+* Only plain tables are read, each with one plain ``SELECT``: a table that turns out to be a
+  view or a virtual table is missing as far as we are concerned, and a table we read that
+  has a hidden or generated column (``PRAGMA table_xinfo``; SQLite computes a ``GENERATED
+  ALWAYS AS (…)`` column on every read) is refused: Anki never writes one.
+* An authorizer allows the ``SELECT`` statements and reads of the plain columns of the
+  tables we know, and denies everything else: function calls, pragmas, other tables.
+* Triggers only fire on writes, which never happen; defaults and checks only on writes.
 
 Two layouts (Anki's ``rslib/src/storage/upgrades``): schema 11 to 14 keep note types and
 decks as JSON in the ``col`` row (``collection.anki2``, ``collection.anki21``, and what
@@ -31,8 +37,10 @@ from ankipress.readers.apkg_zip import PackageError
 __all__ = ["AnkiNote", "AnkiNotetype", "Collection", "read_collection"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_ALLOWED_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION})
 _OLDEST, _NEWEST, _TABLES_FROM = 11, 18, 15
+# The tables ankipress reads; of the others nothing is ever touched.
+_KNOWN_TABLES = ("col", "notes", "cards", "notetypes", "fields", "templates", "decks")
+_SCHEMA_COLUMNS = frozenset({"type", "name", "sql"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +84,33 @@ class Collection:
     """Messages about note types or decks that could not be read (their notes are skipped)."""
 
 
-def _authorize(action: int, *_: object) -> int:
-    return sqlite3.SQLITE_OK if action in _ALLOWED_ACTIONS else sqlite3.SQLITE_DENY
+class _Authorizer:
+    """Allows ``SELECT`` and reads of :attr:`columns`; denies every other action.
+
+    Before the tables are known, reads of the schema's ``type``, ``name`` and ``sql`` and
+    ``PRAGMA table_xinfo`` of a known table are allowed too (:meth:`inspecting`).
+    """
+
+    def __init__(self) -> None:
+        self.columns: dict[str, frozenset[str]] = {}
+        self.inspecting = True
+
+    def __call__(self, action: int, first: str | None, second: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_SELECT:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_READ and first is not None and second is not None:
+            if second in self.columns.get(first, ()):
+                return sqlite3.SQLITE_OK
+            if self.inspecting and first in ("sqlite_master", "sqlite_schema"):
+                return sqlite3.SQLITE_OK if second in _SCHEMA_COLUMNS else sqlite3.SQLITE_DENY
+        if (
+            action == sqlite3.SQLITE_PRAGMA
+            and self.inspecting
+            and first == "table_xinfo"
+            and second in _KNOWN_TABLES
+        ):
+            return sqlite3.SQLITE_OK
+        return sqlite3.SQLITE_DENY
 
 
 def _prepare(path: Path, entry: str) -> None:
@@ -94,15 +127,32 @@ def _prepare(path: Path, entry: str) -> None:
             stream.write(b"\x01\x01")
 
 
-def _plain_tables(connection: sqlite3.Connection) -> set[str]:
-    tables = set()
+def _plain_tables(connection: sqlite3.Connection, entry: str) -> dict[str, frozenset[str]]:
+    """The known tables that are plain tables, with their columns.
+
+    A known table with a hidden column (a virtual table's) or a generated one is an error:
+    SQLite would compute the column's expression, which the package wrote, on every read.
+    """
+    tables: dict[str, frozenset[str]] = {}
     for kind, name, sql in connection.execute("SELECT type, name, sql FROM sqlite_master"):
         if (
             kind == "table"
+            and name in _KNOWN_TABLES
             and isinstance(sql, str)
             and not sql.lstrip().upper().startswith("CREATE VIRTUAL")
         ):
-            tables.add(name)
+            columns = []
+            for row in connection.execute(f'PRAGMA table_xinfo("{name}")'):
+                column, hidden = row[1], row[6]
+                if hidden:
+                    what = "a generated" if hidden in (2, 3) else "a hidden"
+                    raise PackageError(
+                        f"{entry} is refused: its {name!r} table has {what} column "
+                        f"{column!r}, computed by SQL the package brings",
+                        "Anki never writes one; export the deck from Anki again",
+                    )
+                columns.append(str(column))
+            tables[name] = frozenset(columns)
     return tables
 
 
@@ -119,8 +169,11 @@ def read_collection(path: Path, entry: str) -> Collection:
     try:
         connection.execute("PRAGMA trusted_schema = OFF")
         connection.execute("PRAGMA query_only = ON")
-        connection.set_authorizer(_authorize)
-        return _Reader(connection, entry).read()
+        authorizer = _Authorizer()
+        connection.set_authorizer(authorizer)
+        tables = _plain_tables(connection, entry)
+        authorizer.columns, authorizer.inspecting = tables, False
+        return _Reader(connection, entry).read(set(tables))
     except sqlite3.DatabaseError as exc:
         raise PackageError(f"{entry} is not a readable Anki collection: {exc}") from None
     except UnicodeDecodeError:
@@ -164,8 +217,7 @@ class _Reader:
                     f"{self.entry} is not an Anki collection: it has no {name!r} table"
                 )
 
-    def read(self) -> Collection:
-        tables = _plain_tables(self.connection)
+    def read(self, tables: set[str]) -> Collection:
         self._require(tables, "col", "notes", "cards")
         row = self.connection.execute("SELECT ver FROM col").fetchone()
         schema = row[0] if row else None

@@ -186,12 +186,23 @@ class SafeZip:
 
     def __init__(self, path: Path, limits: Limits) -> None:
         self.limits = limits
-        self._budget = limits.max_total_size
         try:
             # Opened once, without blocking: a FIFO or a device is refused, not waited on.
             self._file = open_regular_file(path)
+            size = os.fstat(self._file.fileno()).st_size
         except OSError as exc:
             raise PackageError(f"cannot read the file: {exc.strerror or exc}") from None
+        # What may be unpacked in all, however often an entry is read (a media list may
+        # name one small entry hundreds of times): the absolute cap, and a ratio to the
+        # package's own size above a floor.
+        by_ratio = max(limits.ratio_floor, limits.max_ratio * size)
+        self._budget = min(limits.max_total_size, by_ratio)
+        self._budget_reason = (
+            "the most a package may hold"
+            if self._budget == limits.max_total_size
+            else f"from a package of {describe_size(size)}: a bomb, not a package"
+        )
+        self._budget_total = self._budget
         try:
             try:
                 declared, directory_start = _directory(self._file, limits)
@@ -342,11 +353,6 @@ class SafeZip:
         produced = 0
         for chunk in self._chunks(name, zstd):
             produced += len(chunk)
-            if produced > self._budget:
-                raise PackageError(
-                    "the archive unpacks to more than "
-                    f"{describe_size(self.limits.max_total_size)}, the most a package may hold"
-                )
             if (
                 zstd
                 and produced > self.limits.ratio_floor
@@ -355,6 +361,12 @@ class SafeZip:
                 raise PackageError(
                     f"entry {name!r} decompresses to more than {self.limits.max_ratio} times "
                     "its size: a zstd bomb, not a package"
+                )
+            if produced > self._budget:
+                raise PackageError(
+                    f"the archive unpacks to more than {describe_size(self._budget_total)}"
+                    + (", " if self._budget_total == self.limits.max_total_size else " ")
+                    + self._budget_reason
                 )
             if produced > cap:
                 raise PackageError(
