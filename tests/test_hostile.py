@@ -13,7 +13,9 @@ import json
 import re
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -21,13 +23,22 @@ from click.testing import CliRunner
 from ankipress import ids, sources
 from ankipress.cli import cli
 from ankipress.errors import InputError
-from ankipress.model import ReadOptions, Severity
+from ankipress.model import (
+    Note,
+    NoteKind,
+    NoteType,
+    ReadOptions,
+    ReadResult,
+    Severity,
+    SourceLocation,
+)
 from ankipress.pipeline import Options, PackagePlan, convert, plan_package
 from ankipress.readers.apkg import ApkgReader, Limits
 from ankipress.readers.apkg_zip import PackageError, SafeZip
+from ankipress.readers.mdmedia import with_media_folder
 from ankipress.render.sanitize import active_content, sanitize_html
-from ankipress.sources import MAX_FIELD_CHARS, MAX_MARKDOWN_FIELD_CHARS
-from hostile_apkg import PNG
+from ankipress.sources import MAX_FIELD_CHARS, MAX_MARKDOWN_FIELD_CHARS, load
+from hostile_apkg import PNG, collection_db, legacy_package
 from hostile_cases import CASES, HOSTILE, MEDIA, OPTIONS
 
 from ankiengine import AnkiCollection
@@ -320,3 +331,93 @@ def test_a_source_over_the_size_limit_is_refused_unread(
     assert str(caught.value) == (
         "big.txt: error: file is too large (160 bytes; the limit is 100 bytes)"
     )
+
+
+# -- a package's media are the files inside it ------------------------------------------------
+
+_BESIDE = {"tax-return.pdf": b"%PDF private", "diary.mp3": b"ID3 private", "sub/key.png": PNG}
+
+
+@pytest.mark.parametrize("output", ["mine.apkg", "mine.md", "mine.txt", "mine.csv"])
+def test_a_package_never_packs_the_files_lying_beside_it(tmp_path: Path, output: str) -> None:
+    """Fields naming files (``<img src="tax-return.pdf">``) name files of Anki's collection."""
+    fields = '<img src="tax-return.pdf"> [sound:diary.mp3] <img src="sub/key.png">'
+    sql = f"UPDATE notes SET flds = 'What is here?' || char(31) || '{fields}';"
+    (tmp_path / "shared.apkg").write_bytes(legacy_package(collection_db(sql), {}, {}))
+    for name, data in _BESIDE.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    before = {path.name for path in tmp_path.rglob("*")}
+
+    result = CliRunner().invoke(
+        cli, ["convert", str(tmp_path / "shared.apkg"), "-o", str(tmp_path / output)]
+    )
+
+    assert result.exit_code == 0, result.output
+    written = [path for path in tmp_path.rglob("*") if path.name not in before]
+    assert [path.name for path in written] == [output]  # no media folder beside it
+    content = (tmp_path / output).read_bytes()
+    for data in _BESIDE.values():
+        assert data not in content
+    if output.endswith(".apkg"):
+        with zipfile.ZipFile(tmp_path / output) as package:
+            assert json.loads(package.read("media")) == {}
+        assert result.output.count("is not in the package") == 3
+    else:
+        assert "tax-return.pdf" in content.decode("utf-8")  # the reference, as it was
+
+
+def _media_deck(folder: Path, media: str, files: dict[str, bytes]) -> Path:
+    deck = folder / "deck.md"
+    deck.write_text(f"---\nmedia: {media}\n---\n## What is here?\nA card.\n", "utf-8")
+    target = folder / media
+    target.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (target / name).write_bytes(data)
+    return deck
+
+
+def test_the_decks_own_folder_gives_no_file_that_nothing_names(tmp_path: Path) -> None:
+    """``media: .`` makes the deck's folder its media: its ``_`` files are someone's."""
+    files = {"_secrets.env": b"TOKEN=1", "_deploy.sh": b"rm -rf /", "latex-x.png": PNG}
+    deck = _media_deck(tmp_path, ".", files)
+
+    plan = plan_package([deck], tmp_path / "o.apkg", Options())
+
+    assert plan.media == ()
+    assert [str(d) for d in plan.diagnostics] == [
+        f"{deck}:2: warning: 3 files of the media folder not taken, as no card or note type "
+        "names them: '_deploy.sh', '_secrets.env', 'latex-x.png'; the deck's own folder "
+        "holds more than its media"
+    ]
+
+
+def test_a_media_folder_of_its_own_keeps_template_files_but_no_program(tmp_path: Path) -> None:
+    """As Anki keeps ``_`` files: the add-on's data comes along, a script nothing names not."""
+    files = {"_addon.dat": b"data", "_deploy.sh": b"rm -rf /", "_tool.py": b"import os"}
+    deck = _media_deck(tmp_path, "deck.media", files)
+
+    plan = plan_package([deck], tmp_path / "o.apkg", Options())
+
+    assert plan.media == (("_addon.dat", b"data"),)
+    assert [d.message for d in plan.diagnostics] == [
+        "2 files of the media folder not taken, as no card or note type names them: "
+        "'_deploy.sh', '_tool.py'"
+    ]
+
+
+def test_files_a_note_type_names_come_along_from_any_media_folder(tmp_path: Path) -> None:
+    """Named by the CSS, or by a style sheet the CSS names: as Anki's templates use them."""
+    files = {"_style.css": b"@font-face{src:url(_font.woff)}", "_font.woff": b"font"}
+    files |= {"_font.woff2": b"other", "_secrets.env": b"TOKEN=1"}
+    deck = _media_deck(tmp_path, ".", files)
+    styled = NoteType("Styled", ("Front", "Back"), (("Card 1", "{{Front}}", "{{Back}}"),), "")
+    styled = replace(styled, css='@import url("_style.css");')
+    note = Note("Q", "A", "deck", SourceLocation(str(deck), 4), kind=NoteKind.CUSTOM)
+    note = replace(note, notetype=styled, fields=("Q", "A"))
+    front = SimpleNamespace(media=".", media_line=1)
+
+    result = with_media_folder(ReadResult((note,), (), 1), load(deck), front)  # type: ignore[arg-type]
+
+    assert [item.name for item in result.media] == ["_font.woff", "_style.css"]
+    assert "'_font.woff2', '_secrets.env'" in result.diagnostics[0].message

@@ -9,6 +9,10 @@ What is left alone: URLs (``http:``, ``https:``: a warning, since Anki needs the
 to show them; ``data:`` silently), and names the inputs already provide as media (a
 package's own media, a Markdown deck's media folder: their names are Anki's already).
 
+A note read from a package (:attr:`~ankipress.model.RenderedNote.sealed`) has the package's
+media and no others: its references are never resolved on disk, so that converting a
+stranger's package never packs the files lying beside it.
+
 A reference that resolves to nothing is an error in a Markdown source, where it can only
 be a mistake; in an HTML source (an Anki export) it names a file of the user's collection,
 so it is a warning. Executables are never packed.
@@ -225,6 +229,13 @@ class _Packer:
             return None
         if any(name in self.known for name in candidates) or shown.startswith("ankipress-"):
             return None  # media the inputs provide, or that ankipress made (SVG formulas)
+        if note.sealed:
+            # A package's media are the files inside it: the folder it lies in may hold
+            # anything of anyone's (``tax-return.pdf``), and is never searched.
+            message = f"media file {shown!r} is not in the package"
+            hint = "Anki will show it only if your collection has a file of that name"
+            self.say(note, Severity.WARNING, message, hint)
+            return None
         base = Path(note.location.path).parent
         for name in candidates:
             data, problem = self.read(base, name)

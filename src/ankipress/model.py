@@ -158,6 +158,9 @@ class Note:
     """For :attr:`NoteKind.CUSTOM`: every field, in the note type's order (HTML)."""
     card_ords: tuple[int, ...] = ()
     """For notes read from a package: the templates (or cloze numbers - 1) of its cards."""
+    sealed: bool = False
+    """Read from a package: its media are the files the package holds, and a reference to
+    any other file is never looked for on disk (beside the package, it may be anyone's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,3 +210,5 @@ class RenderedNote:
     text_format: TextFormat = TextFormat.HTML
     """How the source wrote the fields: a Markdown deck's media are files beside it (one
     missing is an error); an HTML source's may be in the user's collection (a warning)."""
+    sealed: bool = False
+    """As :attr:`Note.sealed`: its media are its package's, never files on disk."""

@@ -346,6 +346,7 @@ def plan_text(inputs: Sequence[Path | InputFile], output: Path, options: Options
             None,
             note.notetype,
             text_format=note.text_format,
+            sealed=note.sealed,
         )
         for note, guid in gathered.kept
     )
@@ -428,6 +429,7 @@ def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote
         notetype=note.notetype,
         card_ords=note.card_ords,
         text_format=TextFormat.HTML if note.kind is NoteKind.CUSTOM else note.text_format,
+        sealed=note.sealed,
     )
 
 

@@ -209,6 +209,7 @@ class _Converter:
             notetype=self.carried[note.mid] if kind is None else None,
             fields=fields if kind is None else (),
             card_ords=ords,
+            sealed=True,
         )
 
 

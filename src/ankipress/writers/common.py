@@ -164,6 +164,8 @@ class MediaLinker:
 
     def _copied(self, ref: Reference, candidates: list[str], note: Note) -> str | None:
         """The packed name of the file beside the note's source that ``ref`` names, if any."""
+        if note.sealed:
+            return None  # a package's media are the files inside it, never files on disk
         base = Path(note.location.path).parent
         for name in candidates:
             path = base / name
