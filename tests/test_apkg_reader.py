@@ -54,20 +54,6 @@ EXTRA_NOTES = (
     SampleNote("Basic (type in the answer)", ("Capital of Italy?", "Rome"), "Course", ("geo",)),
 )
 VOCAB_CSS = ".card { color: teal; }"
-KINDS = {
-    "Basic": NoteKind.BASIC,
-    "Basic (and reversed card)": NoteKind.REVERSED,
-    "Basic (type in the answer)": NoteKind.TYPE_ANSWER,
-    "Cloze": NoteKind.CLOZE,
-    "Vocab": NoteKind.CUSTOM,
-}
-OURS = {
-    NoteKind.BASIC: "ankipress Basic",
-    NoteKind.REVERSED: "ankipress Basic (and reversed card)",
-    NoteKind.TYPE_ANSWER: "ankipress Basic (type in the answer)",
-    NoteKind.CLOZE: "ankipress Cloze",
-    NoteKind.CUSTOM: "Vocab",
-}
 
 
 def _add_vocab(col: Collection) -> None:
@@ -139,12 +125,6 @@ def _read(
     return list(result.notes), list(result.media), [str(d) for d in result.diagnostics]
 
 
-def _kind(view: NoteView) -> NoteKind:
-    if view.notetype == "Basic (optional reversed card)":
-        return NoteKind.REVERSED if view.fields["Add Reverse"] else NoteKind.BASIC
-    return KINDS[view.notetype]
-
-
 @pytest.mark.parametrize("generation", ["latest", "legacy", "colpkg"])
 def test_every_note_of_an_engine_export_is_read(origin: Origin, generation: str) -> None:
     path = origin.packages[generation]
@@ -157,22 +137,22 @@ def test_every_note_of_an_engine_export_is_read(origin: Origin, generation: str)
     for note in notes:
         view = origin.notes[note.guid or ""]
         values = list(view.fields.values())
-        assert note.kind is _kind(view)
+        # Stock note types too travel as they came: the collection has them under their ids.
+        assert note.kind is NoteKind.CUSTOM
         assert (note.question, note.answer) == (values[0], values[1])
         assert note.text_format is TextFormat.HTML
         assert sorted(note.tags) == sorted(view.tags)
         assert [note.deck] == view.decks
         assert list(note.card_ords) == [o for g, o, _ in origin.cards if g == note.guid]
-        if note.kind is NoteKind.CUSTOM:
-            assert note.notetype is not None
-            assert note.fields == tuple(values)
-            assert note.notetype.fields == ("Word", "Meaning", "Example")
+        assert note.notetype is not None
+        assert note.notetype.name == view.notetype
+        assert note.fields == tuple(values)
+        assert note.notetype.fields == tuple(view.fields)
+        assert note.notetype.fixed_id is not None
+        assert None not in note.notetype.field_ids + note.notetype.template_ids
+        if view.notetype == "Vocab":
             assert [name for name, _, _ in note.notetype.templates] == ["Recognize", "Recall"]
             assert note.notetype.css == VOCAB_CSS
-            assert note.notetype.fixed_id is not None
-            assert None not in note.notetype.field_ids + note.notetype.template_ids
-        else:
-            assert (note.notetype, note.fields) == (None, ())
 
 
 @pytest.mark.parametrize("generation", ["latest", "legacy"])
@@ -189,9 +169,9 @@ def test_a_converted_export_imports_as_the_same_notes_cards_and_media(
     assert imported.keys() == origin.notes.keys()
     for guid, mine in origin.notes.items():
         theirs = imported[guid]
-        assert theirs.notetype == OURS[_kind(mine)]
-        width = len(theirs.fields)
-        assert list(theirs.fields.items()) == list(mine.fields.items())[:width]
+        # A fresh collection has a Basic of its own (another id): the package's is "Basic+".
+        assert theirs.notetype.removesuffix("+") == mine.notetype
+        assert list(theirs.fields.items()) == list(mine.fields.items())
         assert sorted(theirs.tags) == sorted(mine.tags)
         assert (theirs.decks, theirs.card_count) == (mine.decks, mine.card_count)
     assert sorted((c.note_guid, c.ord, c.deck) for c in anki.cards()) == origin.cards
@@ -200,8 +180,9 @@ def test_a_converted_export_imports_as_the_same_notes_cards_and_media(
 
 
 def test_a_converted_export_imported_into_its_own_collection_adds_nothing(tmp_path: Path) -> None:
-    """Our note types take the stock notes' GUIDs to other note types: conflicting, skipped.
-    The user's own note type comes back with its id and field ids: matched, not ``Vocab+``.
+    """Every note type comes back with its id and field ids, stock ones included: each note
+    is matched by GUID (a duplicate: the package's notes are older), none is conflicting, and
+    no note type is forked into ``Name+``.
     """
     package = tmp_path / "converted.apkg"
     with AnkiCollection(tmp_path / "profile") as made:
@@ -213,7 +194,7 @@ def test_a_converted_export_imported_into_its_own_collection_adds_nothing(tmp_pa
         counts = made.import_package(package)
 
         assert (counts.new, counts.updated) == (0, 0)
-        assert (counts.duplicate, counts.conflicting) == (1, len(SAMPLE_NOTES))
+        assert (counts.duplicate, counts.conflicting) == (len(SAMPLE_NOTES) + 1, 0)
         assert made.notes() == before
         assert not [name for name in made.notetype_names() if name.endswith("+")]
         assert sorted(p.name for p in Path(made.collection.media.dir()).iterdir()) == ["x.png"]
@@ -260,29 +241,45 @@ def _notetype(
 @pytest.mark.parametrize(
     ("notetype", "kind"),
     [
-        (_notetype("Basic", ("Front", "Back"), "{{Front}}"), NoteKind.BASIC),
-        (_notetype("Basic", ("Front", "Back", "Hint"), "{{Front}}"), NoteKind.CUSTOM),
-        (_notetype("Basic", ("Front", "Back"), "{{Back}}"), NoteKind.CUSTOM),
+        # Anki's stock note types stay as they came: the collection has them.
+        (_notetype("Basic", ("Front", "Back"), "{{Front}}"), NoteKind.CUSTOM),
         (_notetype("Einfach", ("Vorderseite", "Rückseite"), "{{Vorderseite}}"), NoteKind.CUSTOM),
         (
             _notetype("Basic (type in the answer)", ("Front", "Back"), "{{Front}} {{type:Back}}"),
+            NoteKind.CUSTOM,
+        ),
+        (_notetype("Cloze", ("Text", "Back Extra"), "{{cloze:Text}}", cloze=True), NoteKind.CUSTOM),
+        (_notetype("ankipress Basic", ("Front", "Back"), "{{ Front }}"), NoteKind.BASIC),
+        (_notetype("ankipress Basic", ("Front", "Back", "Hint"), "{{Front}}"), NoteKind.CUSTOM),
+        (_notetype("ankipress Basic", ("Front", "Back"), "{{Back}}"), NoteKind.CUSTOM),
+        (
+            _notetype(
+                "ankipress Basic (type in the answer)", ("Front", "Back"), "{{Front}} {{type:Back}}"
+            ),
             NoteKind.TYPE_ANSWER,
         ),
-        (_notetype("Basic (type in the answer)", ("Front", "Back"), "{{Front}}"), NoteKind.CUSTOM),
-        (_notetype("Cloze", ("Text", "Back Extra"), "{{cloze:Text}}", cloze=True), NoteKind.CLOZE),
-        (_notetype("Cloze", ("Text", "Back Extra"), "{{cloze:Text}}"), NoteKind.CUSTOM),
-        (_notetype("ankipress Basic", ("Front", "Back"), "{{ Front }}"), NoteKind.BASIC),
+        (
+            _notetype("ankipress Basic (type in the answer)", ("Front", "Back"), "{{Front}}"),
+            NoteKind.CUSTOM,
+        ),
+        (
+            _notetype("ankipress Cloze", ("Text", "Back Extra"), "{{cloze:Text}}", cloze=True),
+            NoteKind.CLOZE,
+        ),
+        (_notetype("ankipress Cloze", ("Text", "Back Extra"), "{{cloze:Text}}"), NoteKind.CUSTOM),
     ],
     ids=[
-        "basic",
-        "basic-3-fields",
-        "basic-other-front",
+        "stock-basic",
         "localized",
-        "type",
-        "type-without-type",
-        "cloze",
-        "cloze-not-cloze",
+        "stock-type",
+        "stock-cloze",
         "ours",
+        "ours-3-fields",
+        "ours-other-front",
+        "ours-type",
+        "ours-type-without-type",
+        "ours-cloze",
+        "ours-cloze-not-cloze",
     ],
 )
 def test_a_note_type_is_ours_only_when_name_and_shape_agree(

@@ -286,7 +286,10 @@ def test_ankitext_round_trip_keeps_guids_decks_tags_and_kinds(tmp_path: Path) ->
     said = AnkiTextWriter().write(notes, [], output, tmp_path / "deck.media")
     back, problems = read_back(output, "ankitext")
 
-    assert said == [] and problems == []
+    assert [d.message.split(":")[0] for d in said] == [
+        "Anki's text import skips notes whose note type the collection lacks"
+    ]
+    assert problems == []
     assert [essence(n) for n in back] == [essence(n) for n in notes]
 
 
@@ -308,9 +311,9 @@ def test_ankitext_keeps_a_note_types_name_only_and_says_so(tmp_path: Path) -> No
     _, problems = read_back(output, "ankitext")
 
     assert [str(d) for d in said] == [
-        "cards.apkg: warning: ankitext keeps a note type's name, not its definition: notes of "
-        "'Vocab (mine)' import into Anki only where that note type exists, and ankipress "
-        "cannot read them back (1 note); write markdown to keep the note type"
+        "cards.apkg: info: ankitext keeps a note type's name, not its definition: Anki's text "
+        "import takes notes of 'Vocab (mine)' into a collection that has that note type, such "
+        "as the one they came from (1 note); write markdown to keep the note type"
     ]
     assert problems[0].startswith(f"{output}:7: error: note type 'Vocab (mine)' is not supported")
 
@@ -400,8 +403,12 @@ def test_cli_converts_markdown_to_anki_text(
     result = run("convert", "deck.md", "-o", "deck.txt")
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == "wrote deck.txt: 3 notes from 3 cards in deck 'Zoo'; 0 warnings\n"
+    assert result.stdout == "wrote deck.txt: 3 notes from 3 cards in deck 'Zoo'; 1 warning\n"
     assert result.stderr == (
+        "deck.md:5: warning: Anki's text import skips notes whose note type the collection "
+        "lacks: ankipress's own ('ankipress Basic' …) are in a collection only once it imported "
+        "a package from ankipress (3 notes); import the deck as a package (ankipress convert ... "
+        "-o deck.apkg) first\n"
         "deck.md:5: info: ankitext holds HTML: Markdown is written rendered (3 notes)\n"
     )
     assert Path("deck.txt").read_text(encoding="utf-8").splitlines()[6:] == [

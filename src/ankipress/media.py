@@ -197,6 +197,7 @@ class _Packer:
         self.media: list[Media] = []
         self.diagnostics: list[Diagnostic] = []
         self.files: dict[tuple[Path, str], tuple[bytes | None, str | None]] = {}
+        self.kept: set[str] = set()
 
     def note(self, note: RenderedNote) -> RenderedNote:
         fields = tuple(self.field(note, text) for text in note.fields)
@@ -250,6 +251,10 @@ class _Packer:
                     self.say(note, Severity.ERROR, f"{shown!r} is a program, not media", hint)
                     return None
                 return self.pack(name, data, note)
+        if _source_format(note) is not TextFormat.MARKDOWN and self.in_media_folder(
+            note, candidates
+        ):
+            return None
         if _source_format(note) is TextFormat.MARKDOWN:
             message = f"media file {shown!r} not found (looked for {base / shown})"
             hint = "paths are relative to the Markdown file"
@@ -259,6 +264,26 @@ class _Packer:
             hint = "Anki will show it only if your collection has a file of that name"
             self.say(note, Severity.WARNING, message, hint)
         return None
+
+    def in_media_folder(self, note: RenderedNote, candidates: list[str]) -> bool:
+        """Whether a name is in the media folder ankipress writes beside a text file.
+
+        Anki's text format names media as Anki does (``cat.jpg``), and the text writers put
+        the files into ``<stem>.media/`` beside the file: found there, a name is Anki's own and
+        is kept, as in a Markdown deck's media folder.
+        """
+        source = Path(note.location.path)
+        folder = source.parent / f"{source.stem}.media"
+        for name in candidates:
+            if "/" in name or "\\" in name or is_executable(name):
+                continue
+            data, _ = self.read(folder, name)
+            if data is not None:
+                if name not in self.kept:
+                    self.kept.add(name)
+                    self.media.append(Media(name, data, note.location))
+                return True
+        return False
 
     def read(self, base: Path, name: str) -> tuple[bytes | None, str | None]:
         if (base, name) not in self.files:

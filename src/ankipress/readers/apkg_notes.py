@@ -1,16 +1,15 @@
-"""A package's notes as ankipress notes: Anki's stock note types become ours, others are kept.
+"""A package's notes as ankipress notes: every note keeps the note type it came with.
 
-A note type becomes one of ours only when its name says so *and* its shape agrees: the
-stock English names (``Basic``, ``Basic (and reversed card)``, ``Basic (optional reversed
-card)``, ``Basic (type in the answer)``, ``Cloze``) and ours (``ankipress Basic`` …), with
-their fields in order and templates that show those fields where the stock ones do. A
-``Basic`` that a user gave a third field, or whose front shows something else, is carried
-over unchanged as :attr:`NoteKind.CUSTOM`, with its ids, so that Anki matches it to the one it
-came from. So is every other note type (localized stock names included: their field names
-differ, and carrying them over loses nothing).
+A note type read from a package is carried over as it is (:attr:`NoteKind.CUSTOM`): its id,
+name, fields and templates with their ids, CSS and sort field. Anki's stock note types
+(``Basic``, ``Basic (and reversed card)``, ``Cloze`` …) are no exception: the collection the
+deck came from has them under those ids, and a note written back with another note type of
+the same GUID would be skipped by Anki as "conflicting", never updated.
 
-``Basic (optional reversed card)`` becomes reversed when its note's ``Add Reverse`` field
-has text, and basic otherwise, as Anki would make one card or two.
+Only ankipress's own note types (``ankipress Basic`` …, from a package ankipress wrote)
+become ours again, when their name *and* shape say so (fields in order, templates that show
+those fields where ours do): writing them back gives the same ids, with the templates of
+this release.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ def _shows(template: str, field: str, prefix: str = "") -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Stock:
+class _Ours:
     names: tuple[str, ...]
     fields: tuple[str, ...]
     cloze: bool
@@ -51,50 +50,42 @@ class _Stock:
     kind: NoteKind
 
 
-_STOCK = (
-    _Stock(
-        ("Basic", "ankipress Basic"),
+_OURS = (
+    _Ours(
+        ("ankipress Basic",),
         ("Front", "Back"),
         False,
         lambda t: len(t) == 1 and _shows(t[0][1], "Front") and _shows(t[0][2], "Back"),
         NoteKind.BASIC,
     ),
-    _Stock(
-        ("Basic (and reversed card)", "ankipress Basic (and reversed card)"),
+    _Ours(
+        ("ankipress Basic (and reversed card)",),
         ("Front", "Back"),
         False,
         lambda t: len(t) == 2 and _shows(t[0][1], "Front") and _shows(t[1][1], "Back"),
         NoteKind.REVERSED,
     ),
-    _Stock(
-        ("Basic (optional reversed card)",),
-        ("Front", "Back", "Add Reverse"),
-        False,
-        lambda t: len(t) == 2 and _shows(t[0][1], "Front") and _shows(t[1][1], "Back"),
-        NoteKind.REVERSED,  # or BASIC, note by note
-    ),
-    _Stock(
-        ("Basic (type in the answer)", "ankipress Basic (type in the answer)"),
+    _Ours(
+        ("ankipress Basic (type in the answer)",),
         ("Front", "Back"),
         False,
         lambda t: len(t) == 1 and _shows(t[0][1], "Back", "type:"),
         NoteKind.TYPE_ANSWER,
     ),
-    _Stock(
-        ("Cloze", "ankipress Cloze"),
+    _Ours(
+        ("ankipress Cloze",),
         ("Text", "Back Extra"),
         True,
         lambda t: len(t) == 1 and _shows(t[0][1], "Text", "cloze:"),
         NoteKind.CLOZE,
     ),
 )
-_OPTIONAL_REVERSED = "Basic (optional reversed card)"
 # The cards each of our kinds can make (cloze: any number).
 _ORDS = {NoteKind.BASIC: {0}, NoteKind.TYPE_ANSWER: {0}, NoteKind.REVERSED: {0, 1}}
 
 
-def _stock_kind(notetype: AnkiNotetype) -> NoteKind | None:
-    for stock in _STOCK:
+def _our_kind(notetype: AnkiNotetype) -> NoteKind | None:
+    for stock in _OURS:
         if (
             notetype.name in stock.names
             and notetype.fields == stock.fields
@@ -125,7 +116,7 @@ class _Converter:
         self.where = where
         self.default_deck = default_deck
         self.diagnostics: list[Diagnostic] = []
-        self.kinds = {ntid: _stock_kind(nt) for ntid, nt in collection.notetypes.items()}
+        self.kinds = {ntid: _our_kind(nt) for ntid, nt in collection.notetypes.items()}
         self.carried = {
             ntid: _carried(nt)
             for ntid, nt in collection.notetypes.items()
@@ -178,15 +169,13 @@ class _Converter:
             return None
         fields = (*fields[:width], *("" for _ in range(width - len(fields))))
         kind = self.kinds.get(note.mid)
-        if (
-            kind is NoteKind.REVERSED
-            and notetype.name == _OPTIONAL_REVERSED
-            and not fields[2].strip()
-        ):
-            kind = NoteKind.BASIC
         ords = tuple(dict.fromkeys(ord_ for ord_, _ in note.cards))
-        if kind is not None and kind in _ORDS:
-            kept = tuple(ord_ for ord_ in ords if ord_ in _ORDS[kind])
+        # A card needs a template to show it (a cloze note type's one template shows them all).
+        fitting = _ORDS.get(kind) if kind is not None else None
+        if fitting is None and kind is None and not notetype.cloze:
+            fitting = set(range(len(notetype.templates)))
+        if fitting is not None:
+            kept = tuple(ord_ for ord_ in ords if ord_ in fitting)
             if kept != ords:
                 dropped = ", ".join(str(ord_ + 1) for ord_ in ords if ord_ not in kept)
                 message = f"card {dropped} does not fit its note type {notetype.name!r}; dropped"

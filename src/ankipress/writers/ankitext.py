@@ -10,6 +10,14 @@ Fields are HTML (``#html:true``): Markdown and plain-text notes are rendered as 
 would hold them. A file whose notes are all plain text is written with ``#html:false`` and
 the text as it is, which reads back exactly. Like Anki's export, the file keeps a note
 type's name and not its definition.
+
+The file is meant to go home: Anki's text importer matches each row by GUID in a collection
+that has a note type of that name, and skips the row otherwise. A note read from a package
+keeps the name of the note type it came with (``Basic``, not ours), so the collection it
+came from takes it back; a note of ours names ``ankipress Basic`` …, which a collection has
+only after importing a package from ankipress, and a warning says so. Media references stay
+as Anki names them (Anki looks them up in the collection's media folder as they stand); the
+files go to the media folder for the user to copy there.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ankipress import notetypes
-from ankipress.model import Diagnostic, Media, Note, NoteKind, TextFormat
+from ankipress.model import Diagnostic, Media, Note, NoteKind, Severity, SourceLocation, TextFormat
 from ankipress.render import FieldRenderer
 from ankipress.writers.common import MediaLinker, refuse, write_text_atomically
 from ankipress.writers.losses import Losses
@@ -46,7 +54,7 @@ class AnkiTextWriter:
         self, notes: Sequence[Note], media: Sequence[Media], output: Path, media_dir: Path
     ) -> list[Diagnostic]:
         """Write ``notes`` to ``output`` and ``media`` into ``media_dir``; say what was lost."""
-        linker = MediaLinker(media, output, media_dir)
+        linker = MediaLinker(media, output, media_dir, anki_names=True)
         losses = Losses("ankitext")
         html = any(
             n.text_format is not TextFormat.PLAIN or n.kind is NoteKind.CUSTOM for n in notes
@@ -59,6 +67,7 @@ class AnkiTextWriter:
                 losses.definition(note)
             else:
                 name = notetypes.for_kind(note.kind).name
+                losses.ours(note, name)
                 fields = (note.question, note.answer)
                 if html and note.text_format is not TextFormat.HTML:
                     losses.rendered(note)
@@ -72,6 +81,18 @@ class AnkiTextWriter:
             rows.append((guid, name, note.deck, fields, " ".join(note.tags)))
         diagnostics = [*linker.diagnostics, *losses.diagnostics()]
         refuse(diagnostics, output)
+        if files := linker.names():
+            count = f"{len(files)} media file{'' if len(files) == 1 else 's'}"
+            message = (
+                f"fields name media as Anki does ({files[0]!r}), which its text import takes as "
+                f"they stand: the {count} are in {linker.folder}/"
+            )
+            hint = (
+                "copy them into the collection's media folder (collection.media) if it lacks them"
+            )
+            diagnostics.append(
+                Diagnostic(SourceLocation(str(output)), Severity.INFO, message, hint)
+            )
         width = max((len(fields) for *_, fields, _ in rows), default=2)
         lines = [
             "#separator:tab",

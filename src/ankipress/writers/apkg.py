@@ -41,14 +41,22 @@ _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.*?\}\}", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
 
 
-def _genanki_model(note_type: NoteType) -> genanki.Model:
+def _genanki_model(note_type: NoteType, derive_ids: bool) -> genanki.Model:
     # Stable ids on fields and templates let Anki match them across releases; genanki
     # passes extra keys through. A fresh Model each time: genanki's to_json mutates it.
+    # A note type carried over from a package (or a Markdown deck) has the ids it came with,
+    # and none where it had none: Anki then matches its fields by name, as it did before.
+    def part(kind: str, name: str, kept: tuple[int | None, ...], index: int) -> dict[str, int]:
+        given = kept[index] if index < len(kept) else None
+        if given is None and derive_ids:
+            given = ids.notetype_part_id(note_type.name, kind, name)
+        return {} if given is None else {"id": given}
+
     return genanki.Model(
         model_id=note_type.id,
         name=note_type.name,
         fields=[
-            {"name": name, "id": _part_id(note_type, "field", name, note_type.field_ids, i)}
+            {"name": name, **part("field", name, note_type.field_ids, i)}
             for i, name in enumerate(note_type.fields)
         ],
         templates=[
@@ -56,7 +64,7 @@ def _genanki_model(note_type: NoteType) -> genanki.Model:
                 "name": name,
                 "qfmt": qfmt,
                 "afmt": afmt,
-                "id": _part_id(note_type, "template", name, note_type.template_ids, i),
+                **part("template", name, note_type.template_ids, i),
             }
             for i, (name, qfmt, afmt) in enumerate(note_type.templates)
         ],
@@ -66,12 +74,11 @@ def _genanki_model(note_type: NoteType) -> genanki.Model:
     )
 
 
-def _part_id(
-    note_type: NoteType, kind: str, name: str, kept: tuple[int | None, ...], index: int
-) -> int:
-    """A field's or template's id: the one it was read with, else derived from names."""
-    given = kept[index] if index < len(kept) else None
-    return given if given is not None else ids.notetype_part_id(note_type.name, kind, name)
+def deck_id(name: str) -> int:
+    """The id a deck is written with: 1 for ``Default`` (Anki's own deck 1, which every
+    package holds: a second deck of that name would be renamed on import), else a hash of
+    the name."""
+    return 1 if name.casefold() == "default" else ids.deck_id(name)
 
 
 def card_ords(note: RenderedNote) -> list[int]:
@@ -98,13 +105,30 @@ def _checksum(sort_field: str) -> int:
     return int(hashlib.sha1(sort_field.encode("utf-8")).hexdigest()[:8], 16)
 
 
+def _decks(notes: Sequence[RenderedNote]) -> tuple[dict[str, int], list[Diagnostic]]:
+    """Each deck name's id; names that differ only in case are one deck, as in Anki."""
+    by_key: dict[str, str] = {}
+    ids_by_name: dict[str, int] = {}
+    said: list[Diagnostic] = []
+    for note in notes:
+        if note.deck in ids_by_name:
+            continue
+        first = by_key.setdefault(note.deck.casefold(), note.deck)
+        if first != note.deck:
+            message = (
+                f"decks {first!r} and {note.deck!r} are one deck to Anki: written as {first!r}"
+            )
+            said.append(Diagnostic(note.location, Severity.WARNING, message))
+        ids_by_name[note.deck] = deck_id(first)
+    return ids_by_name, said
+
+
 def _rows(
-    notes: Sequence[RenderedNote], mids: Sequence[int], timestamp: int
+    notes: Sequence[RenderedNote], mids: Sequence[int], timestamp: int, deck_ids: dict[str, int]
 ) -> tuple[Iterator[tuple[object, ...]], list[tuple[object, ...]]]:
     note_rows: list[tuple[object, ...]] = []
     card_rows: list[tuple[object, ...]] = []
     next_id = itertools.count(timestamp * 1000)
-    deck_ids: dict[str, int] = {}
     for position, note in enumerate(notes):
         note_id = next(next_id)
         mod = note.mod if note.mod is not None else timestamp
@@ -126,9 +150,7 @@ def _rows(
                 "",
             )
         )
-        deck = deck_ids.get(note.deck)
-        if deck is None:
-            deck = deck_ids[note.deck] = ids.deck_id(note.deck)
+        deck = deck_ids[note.deck]
         for ord_ in card_ords(note):
             card_rows.append(
                 (
@@ -167,11 +189,17 @@ def _fill(
         note.notetype if note.kind is NoteKind.CUSTOM and note.notetype else by_kind[note.kind]
         for note in notes
     ]
-    unique: dict[int, NoteType] = {}
-    for note_type in types:
-        unique.setdefault(note_type.id, note_type)
-    models = {type_id: _genanki_model(note_type) for type_id, note_type in unique.items()}
-    decks = [genanki.Deck(ids.deck_id(name), name) for name in dict.fromkeys(n.deck for n in notes)]
+    unique: dict[int, tuple[NoteType, bool]] = {}
+    for note, note_type in zip(notes, types, strict=True):
+        unique.setdefault(note_type.id, (note_type, note.kind is not NoteKind.CUSTOM))
+    models = {
+        type_id: _genanki_model(note_type, ours) for type_id, (note_type, ours) in unique.items()
+    }
+    deck_ids, said = _decks(notes)
+    names: dict[int, str] = {}
+    for name, deck in deck_ids.items():
+        names.setdefault(deck, name)  # the first spelling
+    decks = [genanki.Deck(deck, name) for deck, name in names.items()]
     for model in models.values():
         decks[0].add_model(model)
     cursor = connection.cursor()
@@ -179,13 +207,17 @@ def _fill(
         warnings.simplefilter("always")
         # genanki stamps note types (and nothing else of ours) with this time.
         genanki.Package(decks).write_to_db(cursor, notetype_time, itertools.count(1))
-    note_rows, card_rows = _rows(notes, [note_type.id for note_type in types], timestamp)
+    mids = [note_type.id for note_type in types]
+    note_rows, card_rows = _rows(notes, mids, timestamp, deck_ids)
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
     connection.commit()
     return [
-        Diagnostic(SourceLocation("genanki"), Severity.WARNING, str(warning.message))
-        for warning in caught
+        *said,
+        *(
+            Diagnostic(SourceLocation("genanki"), Severity.WARNING, str(warning.message))
+            for warning in caught
+        ),
     ]
 
 

@@ -4,6 +4,11 @@ Media go to ``media_dir`` and fields refer to them relative to the output file: 
 becomes ``deck.media/cat.jpg`` in a deck written to ``deck.md``. A reference to a file beside
 a note's source (a Markdown deck's ``![](img/cat.png)``) is copied there too, under the name
 a package would give it (:func:`ankipress.media.packed_name`), so the output stands alone.
+
+A format that Anki itself imports (its Notes in Plain Text) keeps the names instead
+(``anki_names``): Anki takes a text file's references as they stand and looks them up in
+the collection's media folder, so ``cat.jpg`` stays ``cat.jpg`` (and a copied file is named
+as a package would name it), and the files in ``media_dir`` are there to be copied into it.
 """
 
 from __future__ import annotations
@@ -111,8 +116,11 @@ def _safe_component(name: str) -> bool:
 class MediaLinker:
     """Rewrites the media references of fields to the media folder, and writes the folder."""
 
-    def __init__(self, media: Sequence[Media], output: Path, media_dir: Path) -> None:
+    def __init__(
+        self, media: Sequence[Media], output: Path, media_dir: Path, anki_names: bool = False
+    ) -> None:
         self.media_dir = media_dir
+        self.anki_names = anki_names
         self.files: dict[str, bytes] = {item.name: item.data for item in media}
         self.given = set(self.files)
         self.copied: dict[Path, str | None] = {}
@@ -147,8 +155,10 @@ class MediaLinker:
         scheme = url_scheme(shown)
         if scheme is not None and len(scheme) > 1:
             return None
-        prefix = f"{self.folder}/"
+        prefix = "" if self.anki_names else f"{self.folder}/"
         if any(name in self.given for name in candidates):
+            if self.anki_names:
+                return None
             # The folder in front of the value exactly as written: the reader strips exactly
             # the folder again, so the field comes back byte for byte.
             value = ref.value

@@ -59,11 +59,22 @@ class Losses:
         """A note type of its own, kept by name only (Anki's text format)."""
         name = note.notetype.name if note.notetype else "?"
         message = (
-            f"{self.format} keeps a note type's name, not its definition: notes of {name!r} "
-            "import into Anki only where that note type exists, and ankipress cannot read "
-            "them back ({notes})"
+            f"{self.format} keeps a note type's name, not its definition: Anki's text import "
+            f"takes notes of {name!r} into a collection that has that note type, such as the "
+            "one they came from ({notes})"
         )
-        self.add(("definition", name), note, message, "write markdown to keep the note type")
+        hint = "write markdown to keep the note type"
+        self.add(("definition", name), note, message, hint, info=True)
+
+    def ours(self, note: Note, name: str) -> None:
+        """A note of one of our note types, which a collection has only from our packages."""
+        message = (
+            "Anki's text import skips notes whose note type the collection lacks: ankipress's "
+            f"own ({name!r} …) are in a collection only once it imported a package from "
+            "ankipress ({notes})"
+        )
+        hint = "import the deck as a package (ankipress convert ... -o deck.apkg) first"
+        self.add(("ours", ""), note, message, hint)
 
     def cards(self, note: Note, fields: tuple[str, ...]) -> None:
         """A note of ours that has only some of the cards its kind would make.
