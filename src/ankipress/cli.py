@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ankipress import __version__, pipeline, readers
+from ankipress import __version__, lock, pipeline, readers
 from ankipress import diff as deck_diff
 from ankipress.config import Project, load_project
 from ankipress.discover import PackageSource
@@ -389,6 +389,11 @@ def convert(
     _run(work, kwargs, verbose)
 
 
+_NO_LOCK = (
+    "Ignore ankipress.lock: ids from deck and question only, and the lock file is not updated."
+)
+
+
 @cli.command()
 @click.option(
     "--source",
@@ -408,6 +413,7 @@ def convert(
     help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
 )
 @click.option("--force", is_flag=True, help="Rebuild packages that are up to date too.")
+@click.option("--no-lock", is_flag=True, help=_NO_LOCK)
 @_common
 @_handle_errors
 def build(
@@ -415,12 +421,14 @@ def build(
     out_dir: Path | None,
     config: Path | None,
     force: bool,
+    no_lock: bool,
     verbose: bool,
     **kwargs: Any,
 ) -> None:
     """Build one package per file or folder of the source folder, or as the project file says."""
     timestamp = _timestamp()
     project = load_project(Path(), config)
+    lock_path = None if no_lock else lock.lock_path(project.path, source_dir or project.source)
 
     def work(options: pipeline.Options) -> list[pipeline.PackageReport]:
         merged, packages = _with_project(options, project)
@@ -431,6 +439,7 @@ def build(
             timestamp,
             force,
             packages if packages and source_dir is None else None,
+            lock_path,
         )
 
     _run(work, kwargs, verbose)
@@ -480,6 +489,7 @@ def _over(given: pipeline.Options, base: pipeline.Options) -> pipeline.Options:
     show_default=True,
     help="How to print diagnostics: text, JSON, or GitHub Actions annotations.",
 )
+@click.option("--no-lock", is_flag=True, help=_NO_LOCK)
 @_common
 @_handle_errors
 def check(
@@ -487,6 +497,7 @@ def check(
     source_dir: Path | None,
     config: Path | None,
     output_format: str,
+    no_lock: bool,
     verbose: bool,
     **kwargs: Any,
 ) -> None:
@@ -495,12 +506,14 @@ def check(
     quiet: bool = kwargs.pop("quiet")
     project = load_project(Path(), config)
     options, packages = _with_project(_options(**kwargs), project)
+    source = source_dir or project.source
     plans = pipeline.check(
         list(paths),
-        source_dir or project.source,
+        source,
         project.out,
         options,
         packages if source_dir is None else None,
+        None if no_lock else lock.lock_path(project.path, source),
     )
     if report_path is not None:
         write_report(report_path, plans_data(plans))

@@ -71,9 +71,16 @@ def canonical_question(text: str) -> str:
     return " ".join(text.split())
 
 
-def note_guid(deck: str, question: str) -> str:
-    """GUID of a note that its source gives no id for: deck name plus canonical question."""
-    digest = _digest(GUID_SALT, canonical_question(deck), canonical_question(question))
+def note_guid(deck: str, question: str, counter: int = 0) -> str:
+    """GUID of a note that its source gives no id for: deck name plus canonical question.
+
+    ``counter`` > 0 gives another GUID for the same note, for when the lock file
+    (:mod:`ankipress.lock`) holds the plain one for another note.
+    """
+    parts = [GUID_SALT, canonical_question(deck), canonical_question(question)]
+    if counter:
+        parts.append(str(counter))
+    digest = _digest(*parts)
     return _base91(int.from_bytes(digest[:8], "big"))
 
 

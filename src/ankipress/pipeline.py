@@ -8,12 +8,13 @@ results and problems come back as values, failures as
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ankipress import buildstate, notetypes
+from ankipress import buildstate, lock, notetypes
 from ankipress.discover import (
     InputFile,
     PackageSource,
@@ -240,6 +241,46 @@ def _settings_key(options: Options, timestamp: int | None) -> tuple[str, list[st
     return settings, extra
 
 
+def _locked(
+    plans: Sequence[PackagePlan], lock_file: lock.Lock, carried: Iterable[str]
+) -> tuple[list[PackagePlan], lock.Assignment]:
+    """The plans with the GUIDs the lock file gives their notes, and what it says of them."""
+    root = lock_file.path.parent
+    keys = [lock.note_key(note, guid, root) for plan in plans for note, guid in plan.sources]
+    assignment = lock.assign(lock_file, keys, carried)
+    told: set[str] = set()
+    updated = []
+    for plan in plans:
+        said: list[Diagnostic] = []
+        for _, natural in plan.sources:
+            if natural not in told:
+                told.add(natural)
+                said.extend(assignment.diagnostics.get(natural, ()))
+        notes = plan.notes
+        if assignment.guids:
+            guids = assignment.guids
+            notes = tuple(
+                replace(note, guid=guids[note.guid]) if note.guid in guids else note
+                for note in notes
+            )
+        updated.append(replace(plan, notes=notes, diagnostics=plan.diagnostics + tuple(said)))
+    return updated, assignment
+
+
+def _lock_files(lock_file: lock.Lock | None, inputs: Iterable[InputFile]) -> list[str]:
+    if lock_file is None:
+        return []
+    return [lock.relative_file(str(item.path), lock_file.path.parent) for item in inputs]
+
+
+def _keyed(
+    key: str, lock_file: lock.Lock | None, records: Iterable[lock.Record], files: list[str]
+) -> str:
+    """A package's key with the lock file's records of its files: a changed lock rebuilds it."""
+    part = "no lock" if lock_file is None else lock.digest(records, files)
+    return hashlib.sha256(f"{key}\0{part}".encode()).hexdigest()
+
+
 def build(
     source_dir: Path,
     out_dir: Path,
@@ -247,10 +288,13 @@ def build(
     timestamp: int | None = None,
     force: bool = False,
     packages: Sequence[PackageSource] | None = None,
+    lock_path: Path | None = None,
 ) -> list[PackageReport]:
     """One package per file or folder of ``source_dir``, written to ``out_dir``.
 
     ``packages`` (from a project file) replaces that discovery; each may carry its options.
+    With ``lock_path``, notes keep the GUIDs recorded in that lock file when edited, and the
+    file is updated (:mod:`ankipress.lock`); a damaged lock file stops the build.
 
     All sources are read before anything is written: one bad file and no package is written.
     A package whose inputs, settings and ankipress version are unchanged since the last
@@ -260,8 +304,11 @@ def build(
     from ankipress import __version__
 
     options = options or Options()
+    lock_file = lock.load(lock_path) if lock_path is not None else None
+    records = lock_file.records if lock_file is not None else ()
     states = buildstate.load_state(out_dir)
     todo: list[tuple[PackageSource, str]] = []
+    carried: list[str] = []
     current: dict[str, buildstate.PackageState] = {}
     skipped: list[PackageReport] = []
     if packages is None:
@@ -271,16 +318,18 @@ def build(
         paths = [item.path for item in package.inputs]
         extra.extend(f"{item.deck_prefix}\0{item.deck}" for item in package.inputs)
         key = buildstate.inputs_key(__version__, settings, paths, extra)
+        files = _lock_files(lock_file, package.inputs)
         state = states.get(package.output.name)
         output = package.output
         if (
             not force
             and state is not None
-            and state.key == key
+            and state.key == _keyed(key, lock_file, records, files)
             and output.is_file()
             and buildstate.file_sha256(output) == state.sha256
         ):
             current[output.name] = state
+            carried.extend(files)
             inputs = tuple(item.path for item in package.inputs)
             decks = tuple(state.summary.get("decks", ()))
             plan = PackagePlan(output, inputs, (), (), 0, 0, 0, decks)
@@ -294,18 +343,29 @@ def build(
         plan_package(package.inputs, package.output, settings)
         for (package, _), settings in zip(todo, chosen, strict=True)
     ]
+    assignment = None
+    if lock_file is not None:
+        plans, assignment = _locked(plans, lock_file, carried)
+        records = assignment.records
     previous = {name: state.notes for name, state in states.items()}
     reports = write_plans(plans, chosen, timestamp, previous)
-    for (_, key), report in zip(todo, reports, strict=True):
+    if lock_file is not None and assignment is not None:
+        lock.save(lock_file.path, assignment.records)
+    for (package, key), report in zip(todo, reports, strict=True):
         output = report.plan.output
         sha = buildstate.file_sha256(output)
         entry = buildstate.summary(
             output, sha, len(report.plan.notes), report.cards, report.plan.decks
         )
-        current[output.name] = buildstate.PackageState(key, sha, report.note_times, entry)
+        stored = _keyed(key, lock_file, records, _lock_files(lock_file, package.inputs))
+        current[output.name] = buildstate.PackageState(stored, sha, report.note_times, entry)
     buildstate.save(out_dir, current, f"ankipress {__version__}")
     by_name = {report.plan.output.name: report for report in [*reports, *skipped]}
-    return [by_name[package.output.name] for package in packages]
+    ordered = [by_name[package.output.name] for package in packages]
+    if assignment is not None and assignment.general and ordered:
+        first = ordered[0]
+        ordered[0] = replace(first, diagnostics=first.diagnostics + assignment.general)
+    return ordered
 
 
 def check(
@@ -314,12 +374,14 @@ def check(
     out_dir: Path,
     options: Options | None = None,
     packages: Sequence[PackageSource] | None = None,
+    lock_path: Path | None = None,
 ) -> list[PackagePlan]:
     """Everything a build would do but write: the plans, with every diagnostic.
 
     With ``paths``, one package per path (a file, or a folder whose subfolders are
     subdecks); else ``packages`` (a project file's); else the packages of ``source_dir`` as
-    ``build`` makes them.
+    ``build`` makes them. With ``lock_path``, the GUIDs the lock file would give, and an
+    ``info`` line for every note it matches (:mod:`ankipress.lock`).
     """
     options = options or Options()
     chosen: list[PackageSource] = []
@@ -332,7 +394,17 @@ def check(
         chosen.append(package)
     if not paths:
         chosen = list(packages) if packages else discover_packages(source_dir, out_dir)
-    return [
+    plans = [
         plan_package(package.inputs, package.output, package.options or options)
         for package in chosen
     ]
+    if lock_path is None:
+        return plans
+    lock_file = lock.load(lock_path)
+    # Checking some files only: the lock's other files are left as they are.
+    checked = {f for package in chosen for f in _lock_files(lock_file, package.inputs)}
+    carried = {r.file for r in lock_file.records} - checked if paths else set()
+    plans, assignment = _locked(plans, lock_file, carried)
+    if plans and assignment.general:
+        plans[0] = replace(plans[0], diagnostics=plans[0].diagnostics + assignment.general)
+    return plans

@@ -54,6 +54,9 @@ class PackagePlan:
     """The user's note type for basic notes, if ``--template`` gave one."""
     media: tuple[tuple[str, bytes], ...] = ()
     """Media files the notes refer to, (name, content), sorted by name."""
+    sources: tuple[tuple[Note, str], ...] = ()
+    """The notes as read and normalized, each with the GUID it has without the lock file
+    (:mod:`ankipress.lock`), in order."""
 
     @property
     def errors(self) -> int:
@@ -294,6 +297,7 @@ def _plan(
         tuple(dict.fromkeys(note.deck for note in notes)),
         gathered.template,
         packed,
+        tuple(gathered.kept),
     )
 
 

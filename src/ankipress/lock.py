@@ -1,0 +1,699 @@
+"""``ankipress.lock``: the GUID of every note, so that a note keeps its identity when edited.
+
+A note whose source gives it no id gets a GUID derived from its deck and question
+(:func:`ankipress.ids.note_guid`): fixing a typo in a question, renaming a deck or moving a
+file would make it a new note in Anki, and its review history would stay with the old one.
+A build therefore records each note's GUID, with what identified it in its source, in a lock
+file beside the project file, meant to be committed; the next build gives an edited note the
+GUID of the note it was.
+
+The file is text, one note a line in a stable order (file, then place in the file), so that an
+edit changes one line::
+
+    # ankipress.lock: ...
+    {"lock": 1, "guids": "ankipress/guid/v1"}
+    ["decks/cells.md", 1, "Biology", "kJTo(12V-D", "3f2a9c0d1e4b", "What is a cell?"]
+    ["old.md", "removed", "Biology", "b@9#xY1!q", "", "{{c1::Mitochondria}} ..."]
+
+Each line is a JSON array: the file (relative to the lock file, ``/`` separated), the
+note's place among the notes of that file (1-based, or ``"removed"``), its deck, its GUID, a
+digest of its answer (``""`` for an empty one), and its question (white space folded).
+
+How a note of a build finds its GUID (:func:`assign`), in order, each step only between notes
+and records that earlier steps left unmatched, and only where the pairing is *mutually unique*
+(the one record that fits the note, and the one note that fits the record: two notes that
+could each be the same record match neither, and get new ids):
+
+1. **An id of its own** (a package's, a Markdown ``<!-- guid: -->``): kept, always.
+2. **Same deck and question** as a record (removed ones included: a note that comes back
+   is the note Anki still has): that record's GUID. This is every unedited note.
+3. **Moved**: same question *and* same answer as a record that vanished from its file and
+   deck (a file moved or renamed, a deck renamed). Several candidates: those of the same file.
+4. **Edited question**, in the same file and deck as the vanished record (or in the file and
+   deck that the record's unedited neighbours moved to, all of them to the same one):
+
+   a. the same answer, where that answer is given by no other note of the file and deck,
+      before or after; or
+   b. the same place, a similar question: between the same two matched neighbours, and a
+      question at least 85% alike (:class:`difflib.SequenceMatcher`), clearly the closest
+      for both (the next candidate 5 points behind at least).
+
+5. Anything else is a new note: the GUID derived from its deck and question, or, when a
+   record holds that GUID for another question, one derived with a counter.
+
+A swapped pair of cards is matched by step 2; two edits at once in one place by 4b only where
+each question is clearly the closest to its old self; a question and its answer both
+rewritten, or a card replaced by another, becomes a new note. Every match is reported (an
+``info`` line naming the record it took its GUID from), and ``ankipress check`` shows them
+before a build. Records that no note matched stay in the file as ``removed``, so that a
+release can list them (Anki never deletes notes on import) and their GUIDs are never given
+to another note.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from ankipress import ids
+from ankipress.errors import InputError
+from ankipress.model import Diagnostic, Note, Severity, SourceLocation
+
+__all__ = [
+    "LOCK_FILE",
+    "Assignment",
+    "Lock",
+    "NoteKey",
+    "Record",
+    "assign",
+    "digest",
+    "dump",
+    "load",
+    "lock_path",
+    "note_key",
+    "save",
+]
+
+LOCK_FILE = "ankipress.lock"
+FORMAT_VERSION = 1
+REMOVED = "removed"
+SIMILAR = 0.85
+"""How alike an edited question must be to its old self (step 4b)."""
+MARGIN = 0.05
+"""How far ahead of the next candidate the closest one must be (step 4b)."""
+
+_HEADER = (
+    "# ankipress.lock: the id (GUID) of each note, so that an edited note stays the same note"
+    " in Anki.\n"
+    "# Written by `ankipress build`; commit it. One note a line: file, place (or removed),"
+    " deck, GUID,\n"
+    "# answer digest, question. Delete a removed line to forget that note.\n"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One note as the lock file remembers it."""
+
+    file: str
+    """The source file, relative to the lock file, ``/`` separated."""
+    position: int | None
+    """1-based place among the notes of the file; ``None``: removed from the sources."""
+    deck: str
+    guid: str
+    answer: str
+    """A digest of the answer in canonical form; ``""`` for an empty answer."""
+    question: str
+    """The question in canonical form (:func:`ankipress.ids.canonical_question`)."""
+    line: int = field(default=0, compare=False)
+    """The record's line in the lock file it was read from (0: not read from a file)."""
+
+    @property
+    def removed(self) -> bool:
+        """Whether the note is gone from the sources."""
+        return self.position is None
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """A lock file as read: its path and its records (none when there was no file)."""
+
+    path: Path
+    records: tuple[Record, ...] = ()
+
+    def location(self, record: Record | None = None) -> SourceLocation:
+        """Where a record is in the file (the file itself for ``None`` or a new record)."""
+        line = record.line if record is not None and record.line else None
+        return SourceLocation(str(self.path), line)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteKey:
+    """What identifies a note of a build in its source."""
+
+    natural: str
+    """The GUID it has without the lock: its own, or derived from deck and question."""
+    given: bool
+    """Whether the source gave the GUID (it then never changes)."""
+    file: str
+    deck: str
+    question: str
+    answer: str
+    location: SourceLocation
+
+
+def _answer_digest(answer: str) -> str:
+    canonical = ids.canonical_question(answer)
+    if not canonical:
+        return ""
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def relative_file(path: str, root: Path) -> str:
+    """``path`` relative to the lock file's folder ``root``, ``/`` separated."""
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive
+        relative = os.path.abspath(path)
+    return PurePath(relative).as_posix()
+
+
+def lock_path(project_file: Path | None, source: Path) -> Path:
+    """Where a project's lock file is: beside its project file, else beside its sources."""
+    if project_file is not None:
+        return project_file.parent / LOCK_FILE
+    if source.name in ("", ".", ".."):  # the folder given as "." or "..": its real parent
+        return source.resolve().parent / LOCK_FILE
+    return source.parent / LOCK_FILE
+
+
+def note_key(note: Note, guid: str, root: Path) -> NoteKey:
+    """The key of a note that is written with ``guid`` (its own, or derived)."""
+    return NoteKey(
+        guid,
+        note.guid is not None,
+        relative_file(note.location.path, root),
+        note.deck,
+        ids.canonical_question(note.question),
+        _answer_digest(note.answer),
+        note.location,
+    )
+
+
+# Reading and writing ----------------------------------------------------------------------
+
+
+def _damaged(path: Path, line: int | None, message: str, hint: str | None = None) -> InputError:
+    diagnostic = Diagnostic(SourceLocation(str(path), line), Severity.ERROR, message, hint)
+    return InputError(str(diagnostic), [diagnostic])
+
+
+_FIX = "restore it from version control, or build with --no-lock"
+
+
+def load(path: Path) -> Lock:
+    """The lock file at ``path``; an empty lock when there is none.
+
+    A file that cannot be read as a lock (damaged, a merge conflict left in it, written by a
+    newer ankipress, two GUIDs for one note) is an :class:`InputError` naming its line:
+    building on it would silently give notes new ids.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Lock(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise _damaged(path, None, f"cannot read the lock file: {reason or exc}", _FIX) from None
+    records: list[Record] = []
+    header_seen = False
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(("<<<<<<<", "=======", ">>>>>>>", "|||||||")):
+            raise _damaged(
+                path,
+                number,
+                "the lock file holds a merge conflict",
+                "keep both sides' lines (each note is one line) and delete the markers",
+            )
+        try:
+            value = json.loads(line)
+        except ValueError:
+            raise _damaged(path, number, "not a line of a lock file", _FIX) from None
+        if not header_seen:
+            _check_header(path, number, value)
+            header_seen = True
+            continue
+        records.append(_record(path, number, value))
+    if not header_seen and records:
+        raise _damaged(path, None, "the lock file has no header line", _FIX)
+    _check_consistent(path, records)
+    return Lock(path, tuple(records))
+
+
+def _check_header(path: Path, number: int, value: object) -> None:
+    if not isinstance(value, dict) or not isinstance(value.get("lock"), int):
+        raise _damaged(path, number, 'the lock file\'s first line must be {"lock": 1, ...}', _FIX)
+    if value["lock"] != FORMAT_VERSION:
+        raise _damaged(
+            path,
+            number,
+            f"the lock file is of format {value['lock']}; this ankipress reads format "
+            f"{FORMAT_VERSION}",
+            "use the ankipress that wrote it",
+        )
+    if value.get("guids") != ids.GUID_SALT:
+        raise _damaged(
+            path,
+            number,
+            f"the lock file's ids were made by the scheme {value.get('guids')!r}, not "
+            f"{ids.GUID_SALT!r}",
+            "use the ankipress that wrote it",
+        )
+
+
+def _record(path: Path, number: int, value: object) -> Record:
+    shape = "[file, place, deck, guid, answer digest, question]"
+    if not isinstance(value, list) or len(value) != 6:
+        raise _damaged(path, number, f"a lock line must be a list {shape}", _FIX)
+    file, position, deck, guid, answer, question = value
+    if not all(isinstance(item, str) for item in (file, deck, guid, answer, question)):
+        raise _damaged(path, number, f"a lock line must be a list {shape} of text", _FIX)
+    if position == REMOVED:
+        place = None
+    elif isinstance(position, int) and not isinstance(position, bool) and position > 0:
+        place = position
+    else:
+        raise _damaged(path, number, f'the place must be a number from 1, or "{REMOVED}"', _FIX)
+    if not guid or not file:
+        raise _damaged(path, number, "a lock line needs a file and a GUID", _FIX)
+    return Record(file, place, deck, guid, answer, question, number)
+
+
+def _check_consistent(path: Path, records: Sequence[Record]) -> None:
+    """One GUID twice in one file: two versions of a note (a merge that kept both lines)."""
+    by_guid: dict[tuple[str, str], Record] = {}
+    for record in records:
+        earlier = by_guid.setdefault((record.file, record.guid), record)
+        if earlier is not record:
+            raise _damaged(
+                path,
+                record.line,
+                f"the GUID {record.guid!r} of {record.file} is also at line {earlier.line}",
+                "keep one of the two lines",
+            )
+
+
+def _sort_key(record: Record) -> tuple[bool, str, int, str, str]:
+    return (record.removed, record.file, record.position or 0, record.question, record.guid)
+
+
+def dump(records: Iterable[Record]) -> str:
+    """The text of a lock file holding ``records``, in their stable order."""
+    header = json.dumps({"lock": FORMAT_VERSION, "guids": ids.GUID_SALT})
+    lines = [_HEADER + header]
+    for record in sorted(records, key=_sort_key):
+        place: int | str = REMOVED if record.position is None else record.position
+        row = [record.file, place, record.deck, record.guid, record.answer, record.question]
+        lines.append(json.dumps(row, ensure_ascii=False))
+    return "\n".join(lines) + "\n"
+
+
+def save(path: Path, records: Iterable[Record]) -> bool:
+    """Write the lock file atomically if its text changes; whether it was written."""
+    from ankipress.writers.common import write_text_atomically
+
+    text = dump(records)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_text_atomically(path, text)
+    return True
+
+
+def digest(records: Iterable[Record], files: Iterable[str]) -> str:
+    """A digest of the live records of ``files``: a package is rebuilt when it changes."""
+    wanted = set(files)
+    chosen = sorted((r for r in records if r.file in wanted and not r.removed), key=_sort_key)
+    text = dump(chosen)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Matching ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """What the lock decided for a build: GUIDs, the new records, and what it says."""
+
+    guids: dict[str, str]
+    """Natural GUID → the GUID to write, for every note whose GUID the lock changes."""
+    records: tuple[Record, ...]
+    """The lock file's records after this build."""
+    diagnostics: dict[str, list[Diagnostic]]
+    """Natural GUID → what is said about that note (matches)."""
+    removed: tuple[Record, ...]
+    """Records of notes that vanished from the sources in this build."""
+    general: tuple[Diagnostic, ...]
+    """What is said about the lock as a whole (notes removed, before and now)."""
+
+
+@dataclass
+class _Unit:
+    key: NoteKey
+    places: list[tuple[str, int]]
+    guid: str | None = None
+    record: Record | None = None
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a.casefold(), b.casefold(), autojunk=False).ratio()
+
+
+class _Matcher:
+    def __init__(self, lock: Lock, keys: Sequence[NoteKey], carried_files: Iterable[str]) -> None:
+        self.lock = lock
+        carried = set(carried_files)
+        self.carried = [r for r in lock.records if r.file in carried and not r.removed]
+        self.pool = [r for r in lock.records if not (r.file in carried and not r.removed)]
+        self.units: list[_Unit] = []
+        by_natural: dict[str, _Unit] = {}
+        counts: Counter[str] = Counter()
+        for key in keys:
+            counts[key.file] += 1
+            unit = by_natural.get(key.natural)
+            if unit is None:
+                unit = by_natural[key.natural] = _Unit(key, [])
+                self.units.append(unit)
+            if key.file not in (file for file, _ in unit.places):
+                unit.places.append((key.file, counts[key.file]))
+        self.used: set[int] = set()  # ids of pool records matched
+        self.messages: dict[str, list[Diagnostic]] = defaultdict(list)
+
+    # helpers
+
+    def _take(self, unit: _Unit, record: Record) -> None:
+        unit.guid = record.guid
+        unit.record = record
+        self.used.add(id(record))
+
+    def _vanished(self) -> list[Record]:
+        return [r for r in self.pool if not r.removed and id(r) not in self.used]
+
+    def _open_units(self) -> list[_Unit]:
+        return [u for u in self.units if u.guid is None]
+
+    def _mutual(
+        self, units: Sequence[_Unit], fits: Mapping[int, list[Record]]
+    ) -> list[tuple[_Unit, Record]]:
+        """Pairs where the unit has one candidate and the record no other unit."""
+        claims: Counter[int] = Counter(id(r) for u in units for r in fits.get(id(u), []))
+        pairs = []
+        for unit in units:
+            candidates = fits.get(id(unit), [])
+            if len(candidates) == 1 and claims[id(candidates[0])] == 1:
+                pairs.append((unit, candidates[0]))
+        return pairs
+
+    # the steps
+
+    def run(self) -> None:
+        # 1. Ids of their own.
+        by_guid = {r.guid: r for r in [*self.carried, *self.pool]}
+        for unit in self.units:
+            if unit.key.given:
+                unit.guid = unit.key.natural
+                record = by_guid.get(unit.guid)
+                if record is not None:
+                    unit.record = record
+                    self.used.add(id(record))
+        # 2. Same deck and question.
+        by_identity: dict[tuple[str, str], Record] = {}
+        for record in [*self.carried, *self.pool]:
+            by_identity.setdefault((record.deck, record.question), record)
+        for unit in self._open_units():
+            record = by_identity.get((unit.key.deck, unit.key.question))
+            if record is not None:
+                self._take(unit, record)
+                self.used.add(id(record))
+        # 3. Moved: same question and answer.
+        self._moved()
+        # 4. Edited questions, in the file and deck they were in (or moved to).
+        counterparts = self._counterparts()
+        self._same_answer(counterparts)
+        self._same_place(counterparts)
+
+    def _moved(self) -> None:
+        vanished = self._vanished()
+        by_text: dict[tuple[str, str], list[Record]] = defaultdict(list)
+        for record in vanished:
+            by_text[(record.question, record.answer)].append(record)
+        units = self._open_units()
+        fits: dict[int, list[Record]] = {}
+        for unit in units:
+            candidates = by_text.get((unit.key.question, unit.key.answer), [])
+            if len(candidates) > 1:
+                candidates = [r for r in candidates if r.file == unit.key.file]
+            fits[id(unit)] = candidates
+        groups: dict[tuple[str, str, str, str], list[_Unit]] = defaultdict(list)
+        for unit, record in self._mutual(units, fits):
+            self._take(unit, record)
+            groups[(record.file, record.deck, unit.key.file, unit.key.deck)].append(unit)
+        for (old_file, old_deck, new_file, new_deck), moved in groups.items():
+            first = moved[0]
+            count = len(moved)
+            others = "1 other" if count == 2 else f"{count - 1} others"
+            what = "this note" if count == 1 else f"this note and {others}"
+            changes = []
+            if old_file != new_file:
+                changes.append(f"from {old_file}")
+            if old_deck != new_deck:
+                changes.append(f"from the deck {old_deck!r}")
+            hint = (
+                f"Anki keeps the cards it has in {old_deck!r}: it never moves cards on import"
+                if old_deck != new_deck
+                else None
+            )
+            assert first.record is not None
+            self.messages[first.key.natural].append(
+                Diagnostic(
+                    first.key.location,
+                    Severity.INFO,
+                    f"{what} moved {' and '.join(changes)}: "
+                    f"{'it keeps its id' if count == 1 else 'they keep their ids'} "
+                    f"({self.lock.location(first.record)})",
+                    hint,
+                )
+            )
+
+    def _counterparts(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(file, deck) of the records → (file, deck) their matched notes all went to."""
+        seen: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+        for unit in self.units:
+            record = unit.record
+            if record is not None and not unit.key.given and not record.removed:
+                seen[(record.file, record.deck)].add((unit.key.file, unit.key.deck))
+        return {old: next(iter(new)) for old, new in seen.items() if len(new) == 1}
+
+    def _home(
+        self, record: Record, counterparts: Mapping[tuple[str, str], tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        own = (record.file, record.deck)
+        return {own, counterparts.get(own, own)}
+
+    def _candidates(
+        self, counterparts: Mapping[tuple[str, str], tuple[str, str]]
+    ) -> tuple[list[_Unit], dict[int, list[Record]]]:
+        units = [u for u in self._open_units() if not u.key.given]
+        homes: dict[tuple[str, str], list[Record]] = defaultdict(list)
+        for record in self._vanished():
+            for home in self._home(record, counterparts):
+                homes[home].append(record)
+        return units, {id(u): homes.get((u.key.file, u.key.deck), []) for u in units}
+
+    def _same_answer(self, counterparts: Mapping[tuple[str, str], tuple[str, str]]) -> None:
+        units, fits = self._candidates(counterparts)
+        old_answers: Counter[tuple[str, str, str]] = Counter(
+            (r.file, r.deck, r.answer) for r in self.pool if not r.removed
+        )
+        new_answers: Counter[tuple[str, str, str]] = Counter(
+            (u.key.file, u.key.deck, u.key.answer) for u in self.units
+        )
+        narrowed = {}
+        for unit in units:
+            answer = unit.key.answer
+            unique_new = new_answers[(unit.key.file, unit.key.deck, answer)] == 1
+            narrowed[id(unit)] = [
+                r
+                for r in fits[id(unit)]
+                if answer
+                and r.answer == answer
+                and unique_new
+                and old_answers[(r.file, r.deck, r.answer)] == 1
+            ]
+        for unit, record in self._mutual(units, narrowed):
+            self._take(unit, record)
+            self._edited(unit, record, "the same answer")
+
+    def _gaps(self) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str]]]:
+        """Each open note's and vanished record's place: between which matched neighbours."""
+        start, end = "<start>", "<end>"
+        assigned = {u.guid for u in self.units if u.guid is not None}
+        unit_gap: dict[int, tuple[str, str]] = {}
+        by_file: dict[str, list[tuple[int, _Unit]]] = defaultdict(list)
+        for unit in self.units:
+            for file, place in unit.places[:1]:
+                by_file[file].append((place, unit))
+        for entries in by_file.values():
+            entries.sort(key=lambda entry: entry[0])
+            sequence = [(u.guid, id(u)) for _, u in entries]
+            for index, (guid, ident) in enumerate(sequence):
+                if guid is None:
+                    before = next((g for g, _ in reversed(sequence[:index]) if g), start)
+                    after = next((g for g, _ in sequence[index + 1 :] if g), end)
+                    unit_gap[ident] = (before, after)
+        record_gap: dict[int, tuple[str, str]] = {}
+        old_by_file: dict[str, list[Record]] = defaultdict(list)
+        for record in self.pool:
+            if not record.removed:
+                old_by_file[record.file].append(record)
+        for records in old_by_file.values():
+            records.sort(key=lambda r: r.position or 0)
+            matched = [(r.guid if r.guid in assigned else None, r) for r in records]
+            for index, (guid, record) in enumerate(matched):
+                if guid is None:
+                    before = next((g for g, _ in reversed(matched[:index]) if g), start)
+                    after = next((g for g, _ in matched[index + 1 :] if g), end)
+                    record_gap[id(record)] = (before, after)
+        return unit_gap, record_gap
+
+    def _same_place(self, counterparts: Mapping[tuple[str, str], tuple[str, str]]) -> None:
+        units, fits = self._candidates(counterparts)
+        unit_gap, record_gap = self._gaps()
+        scores: dict[tuple[int, int], float] = {}
+        by_unit: dict[int, list[Record]] = {}
+        by_record: dict[int, list[_Unit]] = defaultdict(list)
+        for unit in units:
+            gap = unit_gap.get(id(unit))
+            same = [r for r in fits[id(unit)] if gap is not None and record_gap.get(id(r)) == gap]
+            by_unit[id(unit)] = same
+            for record in same:
+                scores[(id(unit), id(record))] = _similarity(unit.key.question, record.question)
+                by_record[id(record)].append(unit)
+
+        def clear_best(values: list[tuple[float, int]]) -> int | None:
+            ranked = sorted(values, reverse=True)
+            if not ranked or ranked[0][0] < SIMILAR:
+                return None
+            if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < MARGIN:
+                return None
+            return ranked[0][1]
+
+        for unit in units:
+            records = by_unit[id(unit)]
+            best = clear_best(
+                [(scores[(id(unit), id(r))], index) for index, r in enumerate(records)]
+            )
+            if best is None:
+                continue
+            record = records[best]
+            rivals = by_record[id(record)]
+            back = clear_best(
+                [(scores[(id(u), id(record))], index) for index, u in enumerate(rivals)]
+            )
+            if back is None or rivals[back] is not unit:
+                continue
+            self._take(unit, record)
+            self._edited(unit, record, "the same place, a similar question")
+
+    def _edited(self, unit: _Unit, record: Record, how: str) -> None:
+        self.messages[unit.key.natural].append(
+            Diagnostic(
+                unit.key.location,
+                Severity.INFO,
+                f"the question changed (it was {_excerpt(record.question)!r}): the note keeps "
+                f"its id, matched by {how} ({self.lock.location(record)})",
+            )
+        )
+
+    # the result
+
+    def result(self) -> Assignment:
+        taken = {r.guid for r in [*self.carried, *self.pool]}
+        assigned: set[str] = {u.guid for u in self.units if u.guid is not None}
+        for unit in self.units:
+            if unit.guid is not None:
+                continue
+            guid, counter = unit.key.natural, 0
+            while guid in taken or guid in assigned:
+                counter += 1
+                guid = ids.note_guid(unit.key.deck, unit.key.question, counter)
+            unit.guid = guid
+            assigned.add(guid)
+        records: dict[tuple[str, str], Record] = {}
+        for record in self.carried:
+            records[(record.file, record.guid)] = record
+        for unit in self.units:
+            assert unit.guid is not None
+            for file, place in unit.places:
+                records[(file, unit.guid)] = Record(
+                    file, place, unit.key.deck, unit.guid, unit.key.answer, unit.key.question
+                )
+        live = {guid for _, guid in records}
+        removed_now = []
+        for record in self.pool:
+            if record.guid in live or id(record) in self.used:
+                continue
+            if not record.removed:
+                removed_now.append(record)
+            gone = Record(
+                record.file, None, record.deck, record.guid, record.answer, record.question
+            )
+            records.setdefault((record.file, record.guid), gone)
+        guids = {u.key.natural: u.guid for u in self.units if u.guid != u.key.natural}
+        return Assignment(
+            {k: v for k, v in guids.items() if v is not None},
+            tuple(sorted(records.values(), key=_sort_key)),
+            dict(self.messages),
+            tuple(removed_now),
+            tuple(self._removed_diagnostics(removed_now)),
+        )
+
+    def _removed_diagnostics(self, removed_now: Sequence[Record]) -> list[Diagnostic]:
+        said: list[Diagnostic] = []
+        by_file: dict[str, list[Record]] = defaultdict(list)
+        for record in removed_now:
+            by_file[record.file].append(record)
+        for file, gone in by_file.items():
+            listed = ", ".join(repr(_excerpt(r.question, 40)) for r in gone[:5])
+            more = f" and {len(gone) - 5} more" if len(gone) > 5 else ""
+            count = "1 note" if len(gone) == 1 else f"{len(gone)} notes"
+            said.append(
+                Diagnostic(
+                    self.lock.location(gone[0]),
+                    Severity.INFO,
+                    f"{count} of {file} no longer in the sources: {listed}{more}",
+                    "Anki never deletes notes on import: tell your users to delete them "
+                    "(--report lists their ids)",
+                )
+            )
+        now = {id(r) for r in removed_now}
+        for record in self.pool:
+            if id(record) in self.used:
+                continue
+            state = "removed in this build" if id(record) in now else "removed earlier"
+            if record.removed or id(record) in now:
+                said.append(
+                    Diagnostic(
+                        self.lock.location(record),
+                        Severity.NOTE,
+                        f"{state}: {_excerpt(record.question)!r} in the deck {record.deck!r} "
+                        f"(GUID {record.guid})",
+                    )
+                )
+        return said
+
+
+def assign(lock: Lock, keys: Sequence[NoteKey], carried_files: Iterable[str] = ()) -> Assignment:
+    """The GUID of each note of a build, by the rules of this module's docstring.
+
+    ``keys`` are the notes of every package being built, in order; ``carried_files`` are the
+    files of packages not rebuilt, whose records are kept as they are.
+    """
+    matcher = _Matcher(lock, keys, carried_files)
+    matcher.run()
+    return matcher.result()
