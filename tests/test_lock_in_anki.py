@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from anki.scheduler.v3 import CardAnswer
 from click.testing import CliRunner, Result
 
+from ankipress import ids
 from ankipress.cli import cli
 
 from ankiengine import AnkiCollection
@@ -189,8 +191,6 @@ def test_a_damaged_lock_stops_check_too_and_writes_nothing(project: Path) -> Non
 
 
 def test_removed_notes_are_listed_by_build_and_in_the_report(project: Path) -> None:
-    import json
-
     run("build")
     (project / "decks" / "terms.md").unlink()
 
@@ -208,3 +208,53 @@ def test_removed_notes_are_listed_by_build_and_in_the_report(project: Path) -> N
         report = json.loads((project / name).read_text("utf-8"))
         listed = [d["message"] for d in report["diagnostics"] if d["severity"] == "note"]
         assert len(listed) == 1 and "'What is osmosis?' in the deck 'Course::Terms'" in listed[0]
+
+
+def test_pin_writes_the_ids_a_build_gives_into_the_markdown_cards(project: Path) -> None:
+    run("build")
+    cells = project / "decks" / "cells.md"
+    cells.write_text(CELLS.replace("Waht", "What"), encoding="utf-8")
+
+    dry = run("pin", "--dry-run")
+    unchanged = cells.read_text("utf-8")
+    pinned = run("pin")
+    again = run("pin")
+
+    assert dry.exit_code == pinned.exit_code == again.exit_code == 0, pinned.output
+    assert unchanged == CELLS.replace("Waht", "What")
+    assert dry.stdout == (
+        "would pin decks/cells.md: 2 cards\n"
+        "would pin decks/genes.md: 2 cards\n"
+        "would pin decks/terms.md: 1 card\n"
+    )
+    assert pinned.stdout == dry.stdout.replace("would pin", "pinned")
+    assert again.stdout == "nothing to pin: every Markdown card has its id in its file\n"
+    # The edited question is pinned with the id of the note it was (the lock file's).
+    first_id = ids.note_guid("Course::Cells", "Waht is a cell?")
+    assert cells.read_text("utf-8").splitlines()[2:5] == [
+        "## What is a cell?",
+        f"<!-- guid: {first_id} -->",
+        "The smallest unit of life.",
+    ]
+    # Built without the lock now, every note keeps its id: the files hold them.
+    locked_ids = _guids(project / "ankipress.lock")
+    assert run("build", "--force", "--no-lock").exit_code == 0
+    assert run("build", "--force").exit_code == 0
+    assert _guids(project / "ankipress.lock") == locked_ids
+
+
+def _guids(path: Path) -> list[str]:
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()[4:]]
+    assert len(rows) == 5
+    return [row[3] for row in rows]
+
+
+def test_pin_refuses_when_a_source_has_errors_and_writes_nothing(project: Path) -> None:
+    genes = project / "decks" / "genes.md"
+    genes.write_text(GENES + "\n## A question with no answer\n", encoding="utf-8")
+
+    result = run("pin")
+
+    assert result.exit_code == 1
+    assert "decks/genes.md:9: error:" in result.stderr
+    assert "<!--" not in (project / "decks" / "cells.md").read_text("utf-8")

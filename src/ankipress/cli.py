@@ -533,6 +533,57 @@ def check(
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--source",
+    "source_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of source cards, when no PATH is given (default: as build).",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
+)
+@click.option("--dry-run", is_flag=True, help="Say which files would change; write nothing.")
+@click.option("--no-lock", is_flag=True, help=_NO_LOCK)
+@_common
+@_handle_errors
+def pin(
+    paths: tuple[Path, ...],
+    source_dir: Path | None,
+    config: Path | None,
+    dry_run: bool,
+    no_lock: bool,
+    verbose: bool,
+    **kwargs: Any,
+) -> None:
+    """Write each Markdown card's id into its file as <!-- guid: ... -->, as a build gives it."""
+    from ankipress.pin import pin as pin_sources
+
+    kwargs.pop("report")
+    quiet: bool = kwargs.pop("quiet")
+    project = load_project(Path(), config)
+    options, packages = _with_project(_options(**kwargs), project)
+    source = source_dir or project.source
+    plans = pipeline.check(
+        list(paths),
+        source,
+        project.out,
+        options,
+        packages if source_dir is None else None,
+        None if no_lock else lock.lock_path(project.path, source),
+    )
+    done = pin_sources(plans, write=not dry_run)
+    _show_all(done.diagnostics, verbose)
+    verb = "would pin" if dry_run else "pinned"
+    for path, count in done.files if not quiet else ():
+        click.echo(f"{verb} {path}: {_plural(count, 'card')}")
+    if not done.files and not quiet:
+        click.echo("nothing to pin: every Markdown card has its id in its file")
+
+
 @cli.command(name="diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
