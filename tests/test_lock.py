@@ -24,8 +24,12 @@ class Card:
 
 def _keys(cards: list[Card]) -> list[NoteKey]:
     keys = []
+    asked: set[tuple[str, str]] = set()
     for line, card in enumerate(cards, 1):
         natural = card.guid or ids.note_guid(card.deck, card.question)
+        if (card.deck, card.question) in asked and card.guid is None:  # as normalize does
+            natural = ids.duplicate_guid(card.deck, card.question, card.answer)
+        asked.add((card.deck, card.question))
         keys.append(
             NoteKey(
                 natural,
@@ -248,6 +252,37 @@ def test_one_question_in_two_decks_of_one_file_both_renamed_is_ambiguous(
     )
 
     assert not set(after) & set(guids)
+
+
+HOMONYMS = [
+    Card("What is a bank?", "Where money is kept."),
+    Card("What is a bank?", "A river's edge."),
+]
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        pytest.param(HOMONYMS, id="unchanged"),
+        pytest.param([HOMONYMS[1], HOMONYMS[0]], id="swapped"),
+        pytest.param(
+            [Card("What is a bank?", "A place for money."), HOMONYMS[1]], id="first-answer"
+        ),
+        pytest.param([HOMONYMS[0], Card("What is a bank?", "A river's side.")], id="second-answer"),
+        pytest.param(
+            [Card("What is a bank?", "Money's place."), Card("What is a bank?", "A river's side.")],
+            id="both-answers",
+        ),
+    ],
+)
+def test_one_question_with_two_answers_keeps_both_ids(tmp_path: Path, edited: list[Card]) -> None:
+    guids, before = _first(tmp_path, HOMONYMS)
+
+    after, assignment = _build(edited, before)
+
+    swapped = edited[0].answer == HOMONYMS[1].answer
+    assert after == (guids[::-1] if swapped else guids)
+    assert assignment.removed == ()
 
 
 def test_a_removed_note_that_comes_back_gets_its_old_id(tmp_path: Path) -> None:

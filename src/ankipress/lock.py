@@ -26,7 +26,11 @@ could each be the same record match neither, and get new ids):
 
 1. **An id of its own** (a package's, a Markdown ``<!-- guid: -->``): kept, always.
 2. **Same deck and question** as a record (removed ones included: a note that comes back
-   is the note Anki still has): that record's GUID. This is every unedited note.
+   is the note Anki still has): that record's GUID. This is every unedited note, and every
+   note whose answer was edited. A question asked by several notes of a deck (homonyms,
+   whose GUIDs are told apart by their answers: :func:`ankipress.ids.duplicate_guid`) is
+   matched by deck, question and answer first, then by the GUID the note has without the
+   lock, then by deck and question where one note and one record are left.
 3. **Moved**: same question *and* same answer as a record that vanished from its file and
    deck (a file moved or renamed, a deck renamed). Several candidates: those of the same file.
 4. **Edited question**, in the same file and deck as the vanished record (or in the file and
@@ -57,7 +61,7 @@ import hashlib
 import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -381,7 +385,8 @@ class _Matcher:
                 self.units.append(unit)
             if key.file not in (file for file, _ in unit.places):
                 unit.places.append((key.file, counts[key.file]))
-        self.used: set[int] = set()  # ids of pool records matched
+        self.used: set[int] = set()  # ids of records matched
+        self.taken: set[str] = set()  # GUIDs given to notes
         self.messages: dict[str, list[Diagnostic]] = defaultdict(list)
 
     # helpers
@@ -390,9 +395,10 @@ class _Matcher:
         unit.guid = record.guid
         unit.record = record
         self.used.add(id(record))
+        self.taken.add(record.guid)
 
     def _vanished(self) -> list[Record]:
-        return [r for r in self.pool if not r.removed and id(r) not in self.used]
+        return [r for r in self.pool if not r.removed and self._free(r)]
 
     def _open_units(self) -> list[_Unit]:
         return [u for u in self.units if u.guid is None]
@@ -417,25 +423,61 @@ class _Matcher:
         for unit in self.units:
             if unit.key.given:
                 unit.guid = unit.key.natural
+                self.taken.add(unit.guid)
                 record = by_guid.get(unit.guid)
                 if record is not None:
                     unit.record = record
                     self.used.add(id(record))
         # 2. Same deck and question.
-        by_identity: dict[tuple[str, str], Record] = {}
-        for record in [*self.carried, *self.pool]:
-            by_identity.setdefault((record.deck, record.question), record)
-        for unit in self._open_units():
-            record = by_identity.get((unit.key.deck, unit.key.question))
-            if record is not None:
-                self._take(unit, record)
-                self.used.add(id(record))
+        self._same_question()
         # 3. Moved: same question and answer.
         self._moved()
         # 4. Edited questions, in the file and deck they were in (or moved to).
         counterparts = self._counterparts()
         self._same_answer(counterparts)
         self._same_place(counterparts)
+
+    def _free(self, record: Record) -> bool:
+        return id(record) not in self.used and record.guid not in self.taken
+
+    def _pair_by(
+        self,
+        record_key: Callable[[Record], tuple[str, ...]],
+        unit_key: Callable[[_Unit], tuple[str, ...]],
+    ) -> None:
+        """Pair open notes and free records of one key, where the key has one of each."""
+        records: dict[tuple[str, ...], dict[str, Record]] = defaultdict(dict)
+        for record in [*self.carried, *self.pool]:
+            if self._free(record):
+                records[record_key(record)].setdefault(record.guid, record)
+        units: dict[tuple[str, ...], list[_Unit]] = defaultdict(list)
+        for unit in self._open_units():
+            if not unit.key.given:
+                units[unit_key(unit)].append(unit)
+        for key, group in units.items():
+            found = records.get(key, {})
+            if len(group) == 1 and len(found) == 1:
+                self._take(group[0], next(iter(found.values())))
+
+    def _same_question(self) -> None:
+        """Step 2: the same deck and question (homonyms told apart by their answers)."""
+        self._pair_by(
+            lambda r: (r.deck, r.question, r.answer),
+            lambda u: (u.key.deck, u.key.question, u.key.answer),
+        )
+        by_guid: dict[str, Record] = {}
+        for record in [*self.carried, *self.pool]:
+            by_guid.setdefault(record.guid, record)
+        for unit in self._open_units():
+            same = by_guid.get(unit.key.natural)
+            if (
+                same is not None
+                and not unit.key.given
+                and self._free(same)
+                and (same.deck, same.question) == (unit.key.deck, unit.key.question)
+            ):
+                self._take(unit, same)
+        self._pair_by(lambda r: (r.deck, r.question), lambda u: (u.key.deck, u.key.question))
 
     def _moved(self) -> None:
         vanished = self._vanished()
