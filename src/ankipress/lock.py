@@ -40,7 +40,8 @@ could each be the same record match neither, and get new ids):
       before or after; or
    b. the same place, a similar question: between the same two matched neighbours, and a
       question at least 85% alike (:class:`difflib.SequenceMatcher`), clearly the closest
-      for both (the next candidate 5 points behind at least).
+      for both (the next candidate 5 points behind at least); not where more than 20 notes
+      vanished or came between the same neighbours (a rewrite, not edits).
 
 5. Anything else is a new note: the GUID derived from its deck and question, or, when a
    record holds that GUID for another question, one derived with a counter.
@@ -57,6 +58,7 @@ to another note.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -91,6 +93,8 @@ SIMILAR = 0.85
 """How alike an edited question must be to its old self (step 4b)."""
 MARGIN = 0.05
 """How far ahead of the next candidate the closest one must be (step 4b)."""
+CROWD = 20
+"""More notes than this vanished, or new, between two neighbours: no step 4b there."""
 
 _HEADER = (
     "# ankipress.lock: the id (GUID) of each note, so that an edited note stays the same note"
@@ -159,6 +163,7 @@ def _answer_digest(answer: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
+@functools.lru_cache(maxsize=4096)  # once per file, not once per note
 def relative_file(path: str, root: Path) -> str:
     """``path`` relative to the lock file's folder ``root``, ``/`` separated."""
     try:
@@ -360,6 +365,24 @@ class _Unit:
     record: Record | None = None
 
 
+def _between(sequence: Sequence[tuple[str | None, int]]) -> dict[int, tuple[str, str]]:
+    """For each item without a GUID: the GUIDs of the nearest items with one, before and after."""
+    found: dict[int, tuple[str, str]] = {}
+    before = "<start>"
+    for guid, ident in sequence:
+        if guid is None:
+            found[ident] = (before, "")
+        else:
+            before = guid
+    after = "<end>"
+    for guid, ident in reversed(sequence):
+        if guid is None:
+            found[ident] = (found[ident][0], after)
+        else:
+            after = guid
+    return found
+
+
 def _excerpt(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -430,6 +453,8 @@ class _Matcher:
                     self.used.add(id(record))
         # 2. Same deck and question.
         self._same_question()
+        if not self._vanished():
+            return  # nothing left to match (every build without edits)
         # 3. Moved: same question and answer.
         self._moved()
         # 4. Edited questions, in the file and deck they were in (or moved to).
@@ -573,34 +598,24 @@ class _Matcher:
 
     def _gaps(self) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str]]]:
         """Each open note's and vanished record's place: between which matched neighbours."""
-        start, end = "<start>", "<end>"
         assigned = {u.guid for u in self.units if u.guid is not None}
-        unit_gap: dict[int, tuple[str, str]] = {}
         by_file: dict[str, list[tuple[int, _Unit]]] = defaultdict(list)
         for unit in self.units:
             for file, place in unit.places[:1]:
                 by_file[file].append((place, unit))
+        unit_gap: dict[int, tuple[str, str]] = {}
         for entries in by_file.values():
             entries.sort(key=lambda entry: entry[0])
-            sequence = [(u.guid, id(u)) for _, u in entries]
-            for index, (guid, ident) in enumerate(sequence):
-                if guid is None:
-                    before = next((g for g, _ in reversed(sequence[:index]) if g), start)
-                    after = next((g for g, _ in sequence[index + 1 :] if g), end)
-                    unit_gap[ident] = (before, after)
-        record_gap: dict[int, tuple[str, str]] = {}
+            unit_gap.update(_between([(u.guid, id(u)) for _, u in entries]))
         old_by_file: dict[str, list[Record]] = defaultdict(list)
         for record in self.pool:
             if not record.removed:
                 old_by_file[record.file].append(record)
+        record_gap: dict[int, tuple[str, str]] = {}
         for records in old_by_file.values():
             records.sort(key=lambda r: r.position or 0)
-            matched = [(r.guid if r.guid in assigned else None, r) for r in records]
-            for index, (guid, record) in enumerate(matched):
-                if guid is None:
-                    before = next((g for g, _ in reversed(matched[:index]) if g), start)
-                    after = next((g for g, _ in matched[index + 1 :] if g), end)
-                    record_gap[id(record)] = (before, after)
+            sequence = [(r.guid if r.guid in assigned else None, id(r)) for r in records]
+            record_gap.update(_between(sequence))
         return unit_gap, record_gap
 
     def _same_place(self, counterparts: Mapping[tuple[str, str], tuple[str, str]]) -> None:
@@ -609,9 +624,15 @@ class _Matcher:
         scores: dict[tuple[int, int], float] = {}
         by_unit: dict[int, list[Record]] = {}
         by_record: dict[int, list[_Unit]] = defaultdict(list)
+        crowd_new: Counter[tuple[str, str]] = Counter(unit_gap.values())
+        crowd_old: Counter[tuple[str, str]] = Counter(record_gap.values())
         for unit in units:
             gap = unit_gap.get(id(unit))
-            same = [r for r in fits[id(unit)] if gap is not None and record_gap.get(id(r)) == gap]
+            # Many notes gone and many new in one place is a rewrite, not edits: no guessing.
+            if gap is None or crowd_new[gap] > CROWD or crowd_old[gap] > CROWD:
+                by_unit[id(unit)] = []
+                continue
+            same = [r for r in fits[id(unit)] if record_gap.get(id(r)) == gap]
             by_unit[id(unit)] = same
             for record in same:
                 scores[(id(unit), id(record))] = _similarity(unit.key.question, record.question)
