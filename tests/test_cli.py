@@ -171,7 +171,10 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path: Path, seed_copy: Path) 
     result = run("convert", str(seed_copy), "-o", str(target))
 
     assert result.exit_code == 1
-    assert result.stderr.endswith(f"{target}: error: cannot write the package: Is a directory\n")
+    assert result.stderr.endswith(
+        f"{target}: error: cannot write the package: it is a folder, not a regular file; "
+        "only files are replaced\n"
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["source_cards", "taken.apkg"] or sorted(
         p.name for p in tmp_path.iterdir()
     ) == ["source_cards", "taken.apkg"]

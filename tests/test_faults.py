@@ -10,9 +10,11 @@ signal, a FIFO), ``python -m ankipress`` runs in a child process; the rest run i
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -554,3 +556,144 @@ def test_leftover_folders_are_not_ours_to_clean(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert stranger.is_dir()
     shutil.rmtree(stranger)
+
+
+# -- the input's fault is never an internal error (exit 70) ---------------------------------
+
+_DECK = "What is one?\tOne\nWhat is two?\tTwo\n"
+_LONG = "a" * 5000
+
+
+def _project(folder: Path, toml: bytes) -> Path:
+    folder.mkdir()
+    (folder / "deck.txt").write_text(_DECK, "utf-8")
+    (folder / "ankipress.toml").write_bytes(toml)
+    return folder
+
+
+_PROJECTS = {
+    "absolute-glob": b'[[package]]\nname = "x"\nsources = ["/etc/*.conf"]\n',
+    "long-source": f'[[package]]\nname = "x"\nsources = ["{_LONG}"]\n'.encode(),
+    "long-name": f'[[package]]\nname = "{_LONG}"\nsources = ["deck.txt"]\n'.encode(),
+    "nul-name": b'[[package]]\nname = "x\\u0000y"\nsources = ["deck.txt"]\n',
+    "nul-out": b'[build]\nout = "o\\u0000"\n[[package]]\nname = "x"\nsources = ["deck.txt"]\n',
+    "nul-template": b'[build]\ntemplate = "t\\u0000"\n[[package]]\nname = "x"\n'
+    b'sources = ["deck.txt"]\n',
+    "latin-1": b'[build]\n# caf\xe9\nout = "b"\n',
+}
+
+
+@pytest.mark.parametrize("case", list(_PROJECTS))
+def test_a_bad_project_file_is_a_located_error(tmp_path: Path, case: str) -> None:
+    folder = _project(tmp_path / "p", _PROJECTS[case])
+
+    result = _ankipress("build", cwd=folder)
+
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("ankipress.toml:"), result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert not (folder / "build").exists()
+
+
+_STATES = {
+    "packages-a-list": '{"version": 1, "packages": []}',
+    "notes-a-list": '{"version": 1, "packages": {"x.apkg": {"key": "k", "sha256": "s", '
+    '"notes": [], "summary": {}}}}',
+    "time-infinite": '{"version": 1, "packages": {"x.apkg": {"key": "k", "sha256": "s", '
+    '"notes": {"g": ["h", 1e400]}, "summary": {}}}}',
+    "deep": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("case", list(_STATES))
+def test_a_damaged_build_state_means_rebuild(tmp_path: Path, case: str) -> None:
+    folder = _project(tmp_path / "p", b'[[package]]\nname = "x"\nsources = ["deck.txt"]\n')
+    (folder / "build").mkdir()
+    (folder / "build" / ".ankipress-state.json").write_text(_STATES[case], "utf-8")
+
+    result = _ankipress("build", cwd=folder)
+
+    assert result.returncode == 0, result.stderr
+    assert "wrote build/x.apkg" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "says"),
+    [
+        (["--report", "deck.txt/r.json"], {}, 1, "deck.txt/r.json: error: cannot write the report"),
+        ([], {"SOURCE_DATE_EPOCH": "100000000000000000"}, 2, "SOURCE_DATE_EPOCH=1000"),
+        ([], {"SOURCE_DATE_EPOCH": "0"}, 2, "SOURCE_DATE_EPOCH=0 is out of range"),
+        (["--encoding", "base64"], {}, 1, "deck.txt: error: 'base64' is not a text encoding"),
+        (["--template", _LONG], {}, 2, "a path is at most 4,096"),
+        (["--report", "r\0.json"], {}, 2, "it holds a NUL character"),
+    ],
+    ids=["report-under-a-file", "epoch-1e17", "epoch-0", "base64", "long-template", "nul-report"],
+)
+def test_bad_settings_are_errors_not_internal_errors(
+    tmp_path: Path, args: list[str], env: dict[str, str], code: int, says: str
+) -> None:
+    (tmp_path / "deck.txt").write_text(_DECK, "utf-8")
+    with contextlib.chdir(tmp_path):
+        result = CliRunner().invoke(cli, ["convert", "deck.txt", "-o", "o.apkg", *args], env=env)
+
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert says in result.output
+    assert "internal error" not in result.output
+    assert not (tmp_path / "o.apkg").exists()
+
+
+def _with_model_id(database: bytes, model_id: int, folder: Path) -> bytes:
+    """The collection with its note type's id (in ``col.models`` and the notes) replaced."""
+    path = folder / "collection.anki2"
+    path.write_bytes(database)
+    connection = sqlite3.connect(path)
+    (text,) = connection.execute("SELECT models FROM col").fetchone()
+    models = json.loads(text)
+    ((old, model),) = models.items()
+    model["id"] = model_id
+    text = json.dumps({str(model_id): model})
+    connection.execute("UPDATE col SET models = ?", (text,))
+    connection.execute("UPDATE notes SET mid = ? WHERE mid = ?", (model_id % (1 << 62), int(old)))
+    connection.commit()
+    connection.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("model_id", [1 << 70, 0], ids=["2**70", "0"])
+def test_a_note_type_id_anki_cannot_hold_is_a_located_error(tmp_path: Path, model_id: int) -> None:
+    path = tmp_path / "ids.apkg"
+    path.write_bytes(legacy_package(_with_model_id(collection_db(), model_id, tmp_path), {}, {}))
+
+    result = CliRunner().invoke(cli, ["convert", str(path), "-o", str(tmp_path / "o.apkg")])
+
+    assert result.exit_code == 1, result.output
+    assert f"has the id {model_id}, which Anki does not take" in result.output
+    assert "internal error" not in result.output
+    assert not (tmp_path / "o.apkg").exists()
+
+
+@pytest.mark.parametrize("output", ["deck.apkg", "deck.md", "deck.csv"])
+@pytest.mark.parametrize("target", ["device-link", "fifo", "folder"])
+def test_an_output_that_exists_and_is_not_a_file_is_refused(
+    tmp_path: Path, output: str, target: str
+) -> None:
+    """Renaming over it would replace a device (through a link), a FIFO or a folder."""
+    (tmp_path / "deck.txt").write_text(_DECK, "utf-8")
+    path = tmp_path / output
+    if target == "device-link":
+        path.symlink_to(os.devnull)
+    elif target == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    kind = {"device-link": "a device", "fifo": "a named pipe", "folder": "a folder"}[target]
+
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "deck.txt"), "-o", str(path)])
+
+    assert result.exit_code == 1, result.output
+    assert f"{path}: error: cannot write the " in result.output
+    assert f"it is {kind}" in result.output
+    assert os.path.lexists(path) and not path.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["deck.txt", output])
+    assert Path(os.devnull).is_char_device()

@@ -10,6 +10,7 @@ each case reads as, or which lines it prints.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import zipfile
@@ -421,3 +422,60 @@ def test_files_a_note_type_names_come_along_from_any_media_folder(tmp_path: Path
 
     assert [item.name for item in result.media] == ["_font.woff", "_style.css"]
     assert "'_font.woff2', '_secrets.env'" in result.diagnostics[0].message
+
+
+# -- values Anki refuses ----------------------------------------------------------------------
+
+
+def test_edge_values_are_bounded_or_cleaned_and_anki_takes_the_package(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    """Deck names with breaks and tabs, 11 levels, cloze 65535, a card ordinal past 16 bits,
+    a file dated 1970: each cleaned or bounded with a message, and the engine imports it."""
+    deep = "::".join(f"L{i}" for i in range(11))
+    deck = tmp_path / "edge.csv"
+    deck.write_text(
+        f'question,answer,deck\nBroken?,Yes,"Line\nbreak\tand tab"\nDeep?,Yes,{deep}\n',
+        "utf-8",
+    )
+    cloze = tmp_path / "cloze.txt"
+    cloze.write_text("Far {{c65535::cloze}}\textra\n", "utf-8")
+    sql = "UPDATE cards SET ord = 70000;"
+    package = tmp_path / "ords.apkg"
+    package.write_bytes(legacy_package(collection_db(sql), {}, {}))
+    for path in (deck, cloze, package):
+        os.utime(path, (0, 0))  # dated 1970, as files from some archives are
+    output = tmp_path / "edge.apkg"
+
+    report = convert([deck, cloze, package], output, Options())
+
+    said = [d.message for d in report.diagnostics if d.severity is Severity.WARNING]
+    assert any("'Line\\nbreak\\tand tab' holds line breaks, tabs" in m for m in said)
+    assert any("card ordinal 70000 is out of the range Anki takes" in m for m in said)
+    assert any("is before 1980; the package is stamped 315532800" in m for m in said)
+    counts = anki.import_package(output)
+    assert counts.new == 4
+    assert {"Line break and tab", deep, "cloze", "Hostile"} <= set(anki.deck_names())
+    assert sorted(card.deck for card in anki.cards()) == sorted(
+        ["Line break and tab", deep, "cloze", "Hostile"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("Q?\tA\n", "is nested 12 levels deep; Anki takes at most 11"),
+        ("Far {{c65536::cloze}}\textra\n", "cloze number c65536 is larger than the 65,535"),
+    ],
+    ids=["deck-12-levels", "cloze-65536"],
+)
+def test_values_anki_refuses_are_located_errors(tmp_path: Path, text: str, says: str) -> None:
+    deck = tmp_path / "deck.txt"
+    deck.write_text(text, "utf-8")
+    options = Options(deck="::".join(f"L{i}" for i in range(12))) if "Q?" in text else Options()
+
+    plan = plan_package([deck], tmp_path / "o.apkg", options)
+
+    errors = [str(d) for d in plan.diagnostics if d.severity is Severity.ERROR]
+    assert len(errors) == 1 and errors[0].startswith(f"{deck}:1: error: ")
+    assert says in errors[0]

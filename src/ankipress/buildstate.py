@@ -20,11 +20,14 @@ from typing import Any
 
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, Severity, SourceLocation
-from ankipress.writers.common import interrupts_deferred
+from ankipress.options import EARLIEST_TIME, LATEST_TIME
+from ankipress.sources import read_regular_file
+from ankipress.writers.common import check_target, interrupts_deferred
 
 MANIFEST = "manifest.json"
 STATE = ".ankipress-state.json"
 _STATE_VERSION = 1
+_MAX_STATE_BYTES = 1 << 30
 
 
 @dataclass
@@ -65,23 +68,58 @@ def inputs_key(version: str, settings: str, inputs: Iterable[Path], extra: Itera
     return digest.hexdigest()
 
 
+def _time(value: Any) -> bool:
+    return type(value) is int and EARLIEST_TIME <= value <= LATEST_TIME
+
+
+def _entry(entry: Any) -> PackageState | None:
+    """One package's state, or ``None`` when any part of it is not as :func:`save` writes it."""
+    if not isinstance(entry, dict):
+        return None
+    key, sha, notes, summary = (entry.get(k) for k in ("key", "sha256", "notes", "summary"))
+    if not (isinstance(key, str) and isinstance(sha, str) and isinstance(summary, dict)):
+        return None
+    if not isinstance(notes, dict):
+        return None
+    times: dict[str, tuple[str, int]] = {}
+    for guid, value in notes.items():
+        if not (
+            isinstance(value, list)
+            and len(value) == 2
+            and isinstance(value[0], str)
+            and _time(value[1])
+        ):
+            return None
+        times[guid] = (value[0], value[1])
+    decks, cards = summary.get("decks", []), summary.get("cards", 0)
+    if not (isinstance(decks, list) and all(isinstance(d, str) for d in decks)):
+        return None
+    if type(cards) is not int or cards < 0:
+        return None
+    return PackageState(key, sha, times, summary)
+
+
 def load_state(out_dir: Path) -> dict[str, PackageState]:
-    """The state the last build left in ``out_dir``; empty when there is none or it is bad."""
+    """The state the last build left in ``out_dir``; empty when there is none or it is bad.
+
+    The file is the build's own, but anything may have happened to it: a package whose
+    entry is not exactly as :func:`save` writes it (a list for a table, a time out of
+    range, nesting thousands deep) is simply rebuilt.
+    """
     try:
-        data = json.loads((out_dir / STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_regular_file(out_dir / STATE, _MAX_STATE_BYTES).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict) or data.get("version") != _STATE_VERSION:
         return {}
+    packages = data.get("packages")
+    if not isinstance(packages, dict):
+        return {}
     states: dict[str, PackageState] = {}
-    for name, entry in (data.get("packages") or {}).items():
-        try:
-            notes = {guid: (str(h), int(t)) for guid, (h, t) in entry["notes"].items()}
-            states[name] = PackageState(
-                str(entry["key"]), str(entry["sha256"]), notes, dict(entry["summary"])
-            )
-        except (KeyError, TypeError, ValueError):
-            continue  # a damaged entry: that package is simply rebuilt
+    for name, entry in packages.items():
+        state = _entry(entry)
+        if state is not None:
+            states[name] = state
     return states
 
 
@@ -89,6 +127,7 @@ def _write_json(path: Path, data: Any) -> None:
     temporary: str | None = None
     try:
         with interrupts_deferred():  # no Ctrl-C between making the file and this try
+            check_target(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(
                 prefix=f".{path.name}.", suffix=".tmp", dir=path.parent

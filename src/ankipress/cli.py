@@ -27,11 +27,30 @@ from ankipress.discover import PackageSource
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
+from ankipress.paths import path_problem, shown_path
 from ankipress.render import MathMode
-from ankipress.report import github_annotation, plans_data, report_data, write_report
+from ankipress.report import (
+    check_report_target,
+    github_annotation,
+    plans_data,
+    report_data,
+    write_report,
+)
 from ankipress.writers.apkg import card_ords
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _SafePath(click.Path):
+    """``click.Path`` that first refuses a path no file can have (NUL, too long): exit 2."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str | os.PathLike):
+            problem = path_problem(value)
+            if problem is not None:
+                self.fail(f"{shown_path(value)!r}: {problem}", param, ctx)
+        return super().convert(value, param, ctx)
+
 
 # Said on Ctrl-C and SIGTERM: each file is replaced whole or not at all.
 _UNFINISHED = "no file was left half-written"
@@ -164,7 +183,7 @@ def _common(command: F) -> F:
         click.option("--markdown", is_flag=True, help="Treat plain-text fields as Markdown."),
         click.option(
             "--template",
-            type=click.Path(path_type=Path, file_okay=False),
+            type=_SafePath(path_type=Path, file_okay=False),
             help="Folder with your own front.html, back.html and style.css for basic notes.",
         ),
         click.option(
@@ -216,7 +235,7 @@ def _common(command: F) -> F:
         ),
         click.option(
             "--report",
-            type=click.Path(path_type=Path, dir_okay=False),
+            type=_SafePath(path_type=Path, dir_okay=False),
             help="Write every change, drop and warning, with its location, to this JSON file.",
         ),
         click.option("--strict", is_flag=True, help="Treat warnings as errors."),
@@ -310,6 +329,8 @@ def _run(
     report_path: Path | None = kwargs.pop("report")
     quiet: bool = kwargs.pop("quiet")
     options = _options(**kwargs)
+    if report_path is not None:
+        check_report_target(report_path)
     progress = _Progress() if not quiet and sys.stderr.isatty() else None
     if progress is not None:
         options = dataclasses.replace(options, progress=progress)
@@ -341,16 +362,16 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=_SafePath(path_type=Path))
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=_SafePath(path_type=Path),
     help="The file to write: a package (.apkg) or a text deck (.md, .txt, .csv).",
 )
 @click.option(
     "--out-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=_SafePath(path_type=Path, file_okay=False),
     help="Convert each input on its own into this folder, instead of one -o file.",
 )
 @click.option(
@@ -360,7 +381,7 @@ def cli() -> None:
 )
 @click.option(
     "--media-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=_SafePath(path_type=Path, file_okay=False),
     help="Where a text output puts media files (default: <output>.media/ beside it).",
 )
 @_common
@@ -398,18 +419,18 @@ _NO_LOCK = (
 @click.option(
     "--source",
     "source_dir",
-    type=click.Path(path_type=Path),
+    type=_SafePath(path_type=Path),
     help="Folder of source card files (default: the project file's, else source_cards).",
 )
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path),
+    type=_SafePath(path_type=Path),
     help="Folder the packages are written to (default: the project file's, else build).",
 )
 @click.option(
     "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=_SafePath(path_type=Path, dir_okay=False),
     help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
 )
 @click.option("--force", is_flag=True, help="Rebuild packages that are up to date too.")
@@ -469,16 +490,16 @@ def _over(given: pipeline.Options, base: pipeline.Options) -> pipeline.Options:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=_SafePath(path_type=Path))
 @click.option(
     "--source",
     "source_dir",
-    type=click.Path(path_type=Path),
+    type=_SafePath(path_type=Path),
     help="Folder of source cards, when no PATH is given (default: as build).",
 )
 @click.option(
     "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=_SafePath(path_type=Path, dir_okay=False),
     help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
 )
 @click.option(
@@ -585,8 +606,8 @@ def pin(
 
 
 @cli.command(name="diff")
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("old", type=_SafePath(path_type=Path))
+@click.argument("new", type=_SafePath(path_type=Path))
 @click.option(
     "--format",
     "output_format",
@@ -628,12 +649,12 @@ def diff_command(
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=_SafePath(path_type=Path))
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=_SafePath(path_type=Path, dir_okay=False),
     help="The HTML page to write.",
 )
 @click.option(
@@ -644,7 +665,7 @@ def diff_command(
 )
 @click.option(
     "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=_SafePath(path_type=Path, dir_okay=False),
     help="The project file, when no INPUT is given.",
 )
 @_common

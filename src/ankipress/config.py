@@ -39,9 +39,12 @@ from ankipress.errors import InputError
 from ankipress.model import Diagnostic, NoteKind, Severity, SourceLocation
 from ankipress.normalize import OnDuplicate
 from ankipress.options import Options, parse_separator
+from ankipress.paths import path_problem, shown_path
 from ankipress.render import MathMode
+from ankipress.sources import read_regular_file
 
 CONFIG_FILE = "ankipress.toml"
+_MAX_CONFIG_BYTES = 1 << 20
 
 # Keys that set Options, with how to read each value.
 _OPTION_KEYS: dict[str, tuple[type, str]] = {
@@ -107,13 +110,31 @@ class _Reader:
 
 
 def _toml(path: Path) -> tuple[str, dict[str, Any]]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        data = read_regular_file(path, _MAX_CONFIG_BYTES)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        diagnostic = Diagnostic(SourceLocation(str(path)), Severity.ERROR, f"cannot read: {reason}")
+        raise InputError(str(diagnostic), [diagnostic]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); TOML files are UTF-8"
+        diagnostic = Diagnostic(
+            SourceLocation(str(path), line, column),
+            Severity.ERROR,
+            message,
+            "save the file as UTF-8",
+        )
+        raise InputError(str(diagnostic), [diagnostic]) from None
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        line = int(match.group(1)) if match else None
-        diagnostic = Diagnostic(SourceLocation(str(path), line), Severity.ERROR, f"{exc}")
+        at = int(match.group(1)) if match else None
+        diagnostic = Diagnostic(SourceLocation(str(path), at), Severity.ERROR, f"{exc}")
         raise InputError(str(diagnostic), [diagnostic]) from None
 
 
@@ -188,6 +209,9 @@ def _convert(key: str, value: Any, root: Path) -> Any:
     if key in ("sep", "card_sep"):
         return parse_separator(value)
     if key == "template":
+        problem = path_problem(value)
+        if problem is not None:
+            raise ValueError(f"template {shown_path(value)!r} is no path: {problem}")
         return root / value
     if key == "math":
         choices = [mode.value for mode in MathMode]
@@ -216,10 +240,21 @@ def _sources(
         return ()
     inputs: list[InputFile] = []
     for pattern in sources:
-        matches = (
-            sorted(root.glob(pattern)) if any(c in pattern for c in "*?[") else [root / pattern]
-        )
-        matches = [m for m in matches if m.exists()]
+        problem = path_problem(pattern)
+        if problem is None and any(c in pattern for c in "*?[") and Path(pattern).is_absolute():
+            problem = "a pattern is relative to the project file's folder"
+        if problem is not None:
+            reader.error(line, f"source {shown_path(pattern)!r} is refused: {problem}")
+            continue
+        try:
+            matches = (
+                sorted(root.glob(pattern)) if any(c in pattern for c in "*?[") else [root / pattern]
+            )
+            matches = [m for m in matches if m.exists()]
+        except (OSError, ValueError, NotImplementedError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            reader.error(line, f"source {shown_path(pattern)!r} cannot be looked for: {reason}")
+            continue
         if not matches:
             reader.error(line, f"{pattern!r} matches no file or folder")
         for match in matches:
@@ -257,6 +292,15 @@ def load_project(root: Path, explicit: Path | None = None) -> Project:
     defaults = _options(reader, build, Options(), "build", 0, base_dir)
     packages: list[PackageSource] = []
     listed = table.get("package", [])
+    for key in ("out", "source"):
+        value = build.get(key)
+        if value is not None and (not isinstance(value, str) or path_problem(value)):
+            problem = path_problem(value) if isinstance(value, str) else "it is not a string"
+            reader.error(
+                reader.line_of("build", 0, key),
+                f"{key} {shown_path(str(value))!r} is no folder: {problem}",
+            )
+            build = {k: v for k, v in build.items() if k != key}
     out = base_dir / str(build.get("out", "build"))
     names: dict[str, int] = {}
     for index, package in enumerate(listed if isinstance(listed, list) else []):
@@ -265,6 +309,11 @@ def load_project(root: Path, explicit: Path | None = None) -> Project:
         line = reader.line_of("package", index, "name") or reader.line_of("package", index, None)
         if not isinstance(name, str) or not name or "/" in name:
             reader.error(line, "every [[package]] needs a name (its file name, without .apkg)")
+            continue
+        problem = path_problem(f"{name}.apkg")
+        if problem is not None or name in (".", ".."):
+            why = problem or "it names a folder"
+            reader.error(line, f"name {shown_path(name)!r} is no file name: {why}")
             continue
         if name in names:
             reader.error(line, f"two packages are named {name!r}")

@@ -108,11 +108,32 @@ def clean_tags(tags: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
     return tuple(seen.values()), changes
 
 
+# Anki's import takes a deck name of at most this many "::" parts ("deck nesting level too
+# deep" past it, checked against the engine) and removes control characters, line breaks
+# and tabs included, from it.
+MAX_DECK_PARTS = 11
+_DECK_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DECK_BREAK = re.compile(r"\r\n?|[\n\t\v\f]")
+
+
 def clean_deck(deck: str) -> tuple[str, str | None]:
-    """A deck name with its ``::`` parts trimmed; the second value is an error, if any."""
-    parts = [part.strip() for part in unicodedata.normalize("NFC", deck).split("::")]
+    """A deck name with its ``::`` parts trimmed; the second value is an error, if any.
+
+    Line breaks and tabs become spaces and other control characters go (Anki would remove
+    them all, gluing words together).
+    """
+    text = unicodedata.normalize("NFC", deck)
+    if _DECK_CONTROL.search(text):
+        text = _DECK_CONTROL.sub("", _DECK_BREAK.sub(" ", text))
+    parts = [part.strip() for part in text.split("::")]
     if any(not part for part in parts):
         return deck, f"deck name {deck!r} has an empty part between '::'"
+    if len(parts) > MAX_DECK_PARTS:
+        shown = repr(deck) if len(deck) <= 60 else f"{deck[:60]!r}…"
+        return deck, (
+            f"deck name {shown} is nested {len(parts)} levels deep; Anki takes at most "
+            f"{MAX_DECK_PARTS}"
+        )
     # A deck a source names "Default" lands in Anki's own Default deck on import, matched
     # by name: what an export of notes kept there asks for. Only a deck named after a file
     # called "default" is refused (in the pipeline), as that one would be an accident.
@@ -143,6 +164,7 @@ def normalize(
     cleaned: list[Note] = []
     changed = 0
     decks: dict[str, tuple[str, str | None]] = {}
+    warned: set[str] = set()
     for note in notes:
         html = note.text_format is TextFormat.HTML or note.kind is NoteKind.CUSTOM
         clean = clean_html if html else clean_text
@@ -166,7 +188,13 @@ def normalize(
             + [f"answer: {c}" for c in a_changes]
             + tag_changes
         )
-        if deck != note.deck:
+        controls = deck != note.deck and _DECK_CONTROL.search(note.deck) is not None
+        if controls and note.deck not in warned:
+            warned.add(note.deck)
+            message = f"deck name {note.deck!r} holds line breaks, tabs or control characters, "
+            message += f"which Anki removes; written as {deck!r}"
+            diagnostics.append(Diagnostic(note.location, Severity.WARNING, message))
+        elif deck != note.deck and not controls:
             changes.append(f"deck name {note.deck!r} trimmed to {deck!r}")
         if changes:
             changed += 1

@@ -97,7 +97,13 @@ class _Walker:
         if node is None:
             return None
         if isinstance(node, yaml.ScalarNode) and _INT.fullmatch(node.value):
-            return int(node.value)
+            # Anki's ids are signed 64-bit numbers; a note type's must be positive.
+            low = 1 if what == "a note type's id" else -(1 << 63)
+            value = int(node.value) if len(node.value) <= 25 else None
+            if value is not None and low <= value < 1 << 63:
+                return value
+            self.fail(node, f"{what} must be between {low} and {(1 << 63) - 1}")
+            return None
         self.fail(node, f"{what} must be a whole number, not {describe(node)}")
         return None
 

@@ -57,14 +57,28 @@ class Options:
     not a setting: it changes nothing in the output."""
 
 
+EARLIEST_TIME = 315_532_800
+"""1980-01-01: the earliest time a package is stamped with (zip's first year; Anki takes no
+zero time, and a note stamped before the one in a collection never updates it)."""
+LATEST_TIME = 253_402_300_799
+"""9999-12-31 23:59:59: ids derived from times in milliseconds stay within SQLite's range."""
+
+
 def parse_source_date_epoch(environ: Mapping[str, str]) -> int | None:
     """``SOURCE_DATE_EPOCH`` from ``environ`` as seconds, ``None`` when unset or empty."""
     value = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()):  # "³" is a digit to isdigit(), not to int()
+    if not (value.isascii() and value.isdigit()) or len(value) > 20:
+        # "³" is a digit to isdigit(), not to int()
         raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
-    return int(value)
+    seconds = int(value)
+    if not EARLIEST_TIME <= seconds <= LATEST_TIME:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH={value} is out of range: it must be between {EARLIEST_TIME} "
+            f"(1980-01-01) and {LATEST_TIME} (9999-12-31)"
+        )
+    return seconds
 
 
 _SEPARATOR_NAMES = {

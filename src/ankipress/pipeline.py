@@ -32,7 +32,13 @@ from ankipress.model import (
     SourceLocation,
 )
 from ankipress.notetimes import assign_times, content_hash
-from ankipress.options import Options, parse_separator, parse_source_date_epoch
+from ankipress.options import (
+    EARLIEST_TIME,
+    LATEST_TIME,
+    Options,
+    parse_separator,
+    parse_source_date_epoch,
+)
 from ankipress.plan import (
     PackagePlan,
     TextPlan,
@@ -42,6 +48,7 @@ from ankipress.plan import (
 )
 from ankipress.writers import TextWriter, text_writer_for
 from ankipress.writers.apkg import card_ords, write_apkg
+from ankipress.writers.common import check_target
 
 __all__ = [
     "InputFile",
@@ -79,6 +86,19 @@ class PackageReport:
     """How many cards the package holds."""
     skipped: bool = False
     """True when the package was up to date and not rewritten (``plan.notes`` is empty)."""
+
+
+def _at(path: Path) -> SourceLocation:
+    return SourceLocation(str(path))
+
+
+def _check_output(path: Path, what: str = "package") -> None:
+    """A :class:`WriteError` when ``path`` exists and is not a file (see ``check_target``)."""
+    try:
+        check_target(path)
+    except OSError as exc:
+        diagnostic = Diagnostic(_at(path), Severity.ERROR, f"cannot write the {what}: {exc}")
+        raise WriteError(str(diagnostic), [diagnostic]) from None
 
 
 def _failures(plan: PackagePlan, strict: bool) -> bool:
@@ -140,7 +160,20 @@ def write_plans(
     fallbacks = [
         timestamp if timestamp is not None else inputs_timestamp(plan.inputs) for plan in plans
     ]
-    for plan, settings, fallback in zip(plans, each, fallbacks, strict=True):
+    bounded = [min(max(fallback, EARLIEST_TIME), LATEST_TIME) for fallback in fallbacks]
+    # Every target before any is written: one that is a device or a folder stops them all.
+    for plan in plans:
+        _check_output(plan.output)
+    for plan, settings, fallback, time in zip(plans, each, fallbacks, bounded, strict=True):
+        said: list[Diagnostic] = []
+        if time != fallback:
+            # A file dated 1970 (an archive's, a build system's): Anki takes no such time.
+            when = "before 1980" if fallback < time else "after 9999"
+            message = f"the inputs' newest time ({fallback}) is {when}; the package is "
+            message += f"stamped {time} instead"
+            where = SourceLocation(str(plan.inputs[0])) if plan.inputs else _at(plan.output)
+            said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
+            fallback = time
         notes = assign_times(plan.notes, fallback, previous.get(plan.output.name), timestamp)
         # The package's own time: its newest note, so that packages built from the same
         # history are the same bytes (the input files' times differ between clones).
@@ -166,7 +199,9 @@ def write_plans(
             raise WriteError(str(diagnostic), [diagnostic]) from None
         times = {note.guid: (content_hash(note), note.mod or stamp) for note in notes}
         cards = sum(len(card_ords(note)) for note in notes)
-        reports.append(PackageReport(plan, stamp, plan.diagnostics + tuple(written), times, cards))
+        reports.append(
+            PackageReport(plan, stamp, (*plan.diagnostics, *said, *written), times, cards)
+        )
     return reports
 
 
@@ -221,6 +256,8 @@ def _write_texts(
     if any(_failures(plan, options.strict) for plan in plans):
         raise _refuse(plans, options.strict)
     reports = []
+    for text in texts:
+        _check_output(text.plan.output, "file")
     for text in texts:
         output = text.plan.output
         media_dir = options.media_dir or output.with_name(f"{output.stem}.media")

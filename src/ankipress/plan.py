@@ -100,6 +100,8 @@ def inputs_timestamp(inputs: Sequence[Path]) -> int:
 
 
 _CLOZE = re.compile(r"\{\{c\d+::")
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::", re.IGNORECASE)
+_MAX_CLOZE = 0xFFFF
 
 
 def read_notes(
@@ -198,6 +200,16 @@ def _check_cards(note: Note) -> Diagnostic | None:
             Severity.ERROR,
             "a cloze note needs at least one deletion such as {{c1::text}}",
         )
+    if note.kind is NoteKind.CLOZE:
+        # Anki stores a card's number in 16 bits, and refuses the whole package past it.
+        digits = [n.lstrip("0") or "0" for n in _CLOZE_NUMBER.findall(note.question)]
+        biggest = max(int(n) if len(n) <= 9 else _MAX_CLOZE + 1 for n in digits)
+        if biggest > _MAX_CLOZE:
+            return Diagnostic(
+                note.location,
+                Severity.ERROR,
+                f"cloze number c{biggest} is larger than the {_MAX_CLOZE:,} Anki takes",
+            )
     if note.kind is not NoteKind.CLOZE and not note.answer.strip():
         return Diagnostic(
             note.location,

@@ -39,6 +39,7 @@ from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
 from ankipress.offline import data_uris, embed_media, show_tex
 from ankipress.writers.apkg import card_ords
+from ankipress.writers.common import check_target
 
 if TYPE_CHECKING:
     from ankipress.pipeline import PackagePlan
@@ -282,6 +283,7 @@ def write_preview(
     text = render_page(plans, mathjax_url=mathjax_url)
     temp: str | None = None
     try:
+        check_target(output)
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as file:

@@ -13,6 +13,7 @@ from typing import Any
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, Severity, SourceLocation
 from ankipress.pipeline import PackagePlan, PackageReport
+from ankipress.writers.common import check_target
 
 
 def diagnostic_record(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -118,17 +119,44 @@ def plans_data(plans: Sequence[PackagePlan]) -> dict[str, Any]:
     }
 
 
+def check_report_target(path: Path) -> None:
+    """Raise :class:`WriteError` when the report could not be written at ``path`` at all.
+
+    Checked before a build, so that a report under a file (``afile/r.json``) or over a
+    device stops the build before any package is written.
+    """
+    problem = None
+    try:
+        check_target(path)
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            problem = f"{folder} is a file, not a folder"
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+    if problem is not None:
+        message = f"cannot write the report: {problem}"
+        diagnostic = Diagnostic(SourceLocation(str(path)), Severity.ERROR, message)
+        raise WriteError(str(diagnostic), [diagnostic])
+
+
 def write_report(path: Path, data: dict[str, Any]) -> None:
     """Write the report as JSON, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary: str | None = None
     try:
+        check_target(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(data, stream, indent=2, ensure_ascii=False)
             stream.write("\n")
         os.replace(temporary, path)
     except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         diagnostic = Diagnostic(
             SourceLocation(str(path)),
             Severity.ERROR,

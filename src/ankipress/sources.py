@@ -363,9 +363,13 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
                 line, col = _line_and_column(data, nul)
                 raise _fail(path, "this is a binary file, not a text export (NUL byte)", line, col)
     try:
-        codecs.lookup(encoding)
+        codec = codecs.lookup(encoding)
     except LookupError:
         raise _fail(path, f"unknown encoding {encoding!r}") from None
+    if not getattr(codec, "_is_text_encoding", True):
+        # base64, rot13, zlib: codecs of bytes to bytes, which str.decode refuses.
+        message = f"{encoding!r} is not a text encoding"
+        raise _fail(path, message, hint="name a text encoding such as utf-8 or cp1252")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -38,6 +38,7 @@ __all__ = ["AnkiNote", "AnkiNotetype", "Collection", "read_collection"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _OLDEST, _NEWEST, _TABLES_FROM = 11, 18, 15
+_MAX_ID = (1 << 63) - 1  # Anki's ids are signed 64-bit; a note type's is positive
 # The tables ankipress reads; of the others nothing is ever touched.
 _KNOWN_TABLES = ("col", "notes", "cards", "notetypes", "fields", "templates", "decks")
 _SCHEMA_COLUMNS = frozenset({"type", "name", "sql"})
@@ -201,7 +202,10 @@ def _blob(value: Any) -> bytes:
 
 
 def _optional_id(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A field's or template's id, if it is one Anki could have written."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return value if -_MAX_ID - 1 <= value <= _MAX_ID else None
 
 
 class _Reader:
@@ -267,6 +271,8 @@ class _Reader:
             model_id = int(model_id)  # some writers store it as a string
         if not isinstance(model_id, int) or isinstance(model_id, bool):
             raise _Bad(f"note type {name!r} has no valid 'id'")
+        if not 1 <= model_id <= _MAX_ID:
+            raise _Bad(f"note type {name!r} has the id {model_id}, which Anki does not take")
         what = f"note type {name!r}"
         fields = sorted(_get(model, "flds", list, what), key=lambda f: _get(f, "ord", int, what))
         templates = sorted(
@@ -316,7 +322,7 @@ class _Reader:
             raise PackageError(f"{self.entry}: a note type's settings are damaged: {exc}") from None
         notetypes = {}
         for ntid, name, config in configs:
-            if not isinstance(ntid, int) or not isinstance(name, str):
+            if not isinstance(ntid, int) or not isinstance(name, str) or ntid < 1:
                 self.problems.append(f"note type {ntid!r} has no valid id or name")
                 continue
             notetypes[ntid] = AnkiNotetype(

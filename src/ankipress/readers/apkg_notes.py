@@ -30,6 +30,8 @@ from ankipress.model import (
 from ankipress.readers.apkg_db import AnkiNote, AnkiNotetype, Collection
 
 __all__ = ["convert_notes"]
+_MAX_ORD = 0xFFFF
+"""The largest card ordinal (template or cloze number - 1) Anki stores."""
 
 
 def _shows(template: str, field: str, prefix: str = "") -> bool:
@@ -170,6 +172,15 @@ class _Converter:
         fields = (*fields[:width], *("" for _ in range(width - len(fields))))
         kind = self.kinds.get(note.mid)
         ords = tuple(dict.fromkeys(ord_ for ord_, _ in note.cards))
+        if any(not 0 <= ord_ <= _MAX_ORD for ord_ in ords):
+            # Anki stores a card's template number in 16 bits: it refuses the package.
+            bad = ", ".join(str(ord_) for ord_ in ords if not 0 <= ord_ <= _MAX_ORD)
+            self.say(
+                Severity.WARNING,
+                f"{label}: card ordinal {bad} is out of the range Anki takes (0 to "
+                f"{_MAX_ORD}); dropped",
+            )
+            ords = tuple(ord_ for ord_ in ords if 0 <= ord_ <= _MAX_ORD)
         # A card needs a template to show it (a cloze note type's one template shows them all).
         fitting = _ORDS.get(kind) if kind is not None else None
         if fitting is None and kind is None and not notetype.cloze:

@@ -32,7 +32,7 @@ from ankipress import ids
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
 from ankipress.notetypes import for_kind
-from ankipress.writers.common import interrupts_deferred
+from ankipress.writers.common import check_target, interrupts_deferred
 
 # Zip entries carry this time instead of the clock (the earliest a zip can hold).
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -265,6 +265,7 @@ def write_apkg(
         # Ctrl-C or SIGTERM between making the folder and entering this ``try`` would
         # leave the folder behind: they wait for it (raised right after, inside the try).
         with interrupts_deferred():
+            check_target(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             work = tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         database = Path(work) / "collection.anki2"

@@ -33,8 +33,32 @@ from ankipress.media import (
     url_scheme,
 )
 from ankipress.model import Diagnostic, Media, Note, Severity, SourceLocation, TextFormat
+from ankipress.sources import file_kind
 
-__all__ = ["MediaLinker", "interrupts_deferred", "refuse", "write_text_atomically"]
+__all__ = [
+    "MediaLinker",
+    "check_target",
+    "interrupts_deferred",
+    "refuse",
+    "write_text_atomically",
+]
+
+
+def check_target(path: Path) -> None:
+    """Raise :class:`OSError` when ``path`` exists and is not a regular file.
+
+    Every output is written beside its target and renamed over it: over a device, a FIFO,
+    a folder or a link to one (``/dev/sda``), that would replace what is not ours to replace.
+    A link to a regular file is replaced by the file, as any editor's save does.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return  # not there, or a dangling link: the write makes it, or says why it cannot
+    kind = file_kind(mode)
+    if kind is not None:
+        link = " (through a symbolic link)" if path.is_symlink() else ""
+        raise OSError(f"it is {kind}{link}, not a regular file; only files are replaced")
 
 
 def _fail(path: Path, exc: OSError, what: str) -> WriteError:
@@ -75,6 +99,7 @@ def _write_bytes(path: Path, data: bytes, what: str) -> None:
     try:
         with interrupts_deferred():
             try:
+                check_target(path)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 handle, temporary = tempfile.mkstemp(
                     prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
