@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
+import json
 from pathlib import Path
 
 import pytest
+from anki.collection import Collection, ImportCsvRequest
 from click.testing import CliRunner
 
 from ankipress import readers
 from ankipress.cli import cli
-from ankipress.model import ReadOptions
-from ankipress.pipeline import convert
+from ankipress.model import ReadOptions, RenderedNote
+from ankipress.pipeline import Options, convert, plan_package
 from ankipress.readers.ankitext import AnkiTextReader
 from ankipress.sources import Source, load
 
@@ -95,7 +99,8 @@ def test_a_plain_text_export_is_shown_as_text(tmp_path: Path, anki: AnkiCollecti
     fronts = {note.fields.get("Front", note.fields.get("Text")) for note in anki.notes()}
     assert "What does bold look like?" in fronts  # Anki's export took the tags out
     backs = {note.fields.get("Back") for note in anki.notes()}
-    assert 'He said "hi",\tthen left. Second line, after a break' in backs
+    # Stored as Anki's own importer stores text that is not HTML: escaped.
+    assert "He said &quot;hi&quot;,\tthen left. Second line, after a break" in backs
 
 
 def test_the_export_is_detected_as_ankitext(tmp_path: Path) -> None:
@@ -156,7 +161,7 @@ def test_the_first_record_splits_as_in_anki(
     result = AnkiTextReader().read(load(path), ReadOptions(default_deck="notes"))
 
     note = result.notes[0]
-    assert [note.question, note.answer] == list(preview)
+    assert [html.unescape(note.question), html.unescape(note.answer)] == list(preview)
 
 
 def test_cli_names_the_unsupported_note_type(
@@ -179,6 +184,121 @@ def test_cli_names_the_unsupported_note_type(
         "export.txt:5: error: note type 'Image Occlusion' is not supported yet; ankipress "
         "converts Basic, Basic (and reversed card), Basic (optional reversed card), Basic (type "
         "in the answer) and Cloze "
-        "notes; leave the others out of the export\n"
+        "notes\n"
     )
     assert not Path("out.apkg").exists()
+
+
+# -- Every golden that builds, read by Anki's own text importer and by ankipress ---------
+
+GOLDEN = Path(__file__).parent / "golden" / "ankitext"
+BUILDS = sorted(
+    case for case in GOLDEN.glob("*.txt") if not case.with_name(case.stem + ".err").exists()
+)
+DIALOG: dict[str, dict[str, object]] = {
+    # '#columns:Question,Answer' names no field of Basic: Anki's import dialog opens with
+    # Back left empty and column 2 read as tags; the user maps column 2 to Back, as we do.
+    "columns_as_labels": {"field_columns": [1, 2], "tags_column": 0},
+}
+"""Settings a user changes in Anki's import dialog before importing, by case."""
+
+
+def _golden_options(case: Path) -> Options:
+    sidecar = case.with_name(case.stem + ".options.json")
+    values = json.loads(sidecar.read_text("utf-8")) if sidecar.exists() else {}
+    return dataclasses.replace(Options(), **values)
+
+
+def _import_as_anki_does(col: Collection, case: Path, stem: str) -> None:
+    metadata = col.get_csv_metadata(path=str(case), delimiter=None)
+    for key, value in DIALOG.get(stem, {}).items():
+        if key == "field_columns":
+            metadata.global_notetype.ClearField("field_columns")
+            metadata.global_notetype.field_columns.extend(value)  # type: ignore[arg-type]
+        else:
+            setattr(metadata, key, value)
+    col.import_csv(ImportCsvRequest(path=str(case), metadata=metadata))
+
+
+def _prepare(col: Collection, notes: tuple[RenderedNote, ...]) -> None:
+    """Give the collection what the file's user had: the decks and note types it names.
+
+    A deck created before the import also spares us Anki's habit of adding a second
+    ``Course`` (as ``Course+``) when a row names a parent deck that an earlier row created.
+    """
+    for note in notes:
+        col.decks.id(note.deck)
+    basic = col.models.by_name("Basic")
+    assert basic is not None
+    for note in notes:
+        wanted = note.notetype
+        if wanted is None or col.models.by_name(wanted.name) is not None:
+            continue
+        copy = col.models.copy(basic, add=False)
+        copy["name"] = wanted.name
+        copy["flds"] = []
+        for name in wanted.fields:
+            col.models.add_field(copy, col.models.new_field(name))
+        col.models.add_dict(copy)
+    for name in ("Basic", "Basic (and reversed card)", "Basic (type in the answer)", "Cloze"):
+        stock = col.models.by_name(name)
+        assert stock is not None
+        if col.models.by_name(f"ankipress {name}") is None:
+            copy = col.models.copy(stock, add=False)
+            copy["name"] = f"ankipress {name}"
+            col.models.add_dict(copy)
+    col.set_config("curModel", basic["id"])  # a new note type became the current one
+
+
+def _view(
+    col: AnkiCollection, stem: str, given: set[str], cloze_guess: bool
+) -> list[tuple[object, ...]]:
+    """Each note as a user sees it: fields, tags, deck, cards, and the GUID the file gave.
+
+    ``Add Reverse`` is left out: ankipress makes such a note its reversed type instead.
+    Anki's ``Default`` deck is the file's own deck to ankipress, and so is the deck Anki
+    makes for an empty cell of a deck column (a new deck, named ``blank``). Exact repeats
+    count once: ankipress drops them, with a note, where Anki adds both. With
+    ``cloze_guess`` (the file names no note type) a note holding a cloze deletion is a cloze
+    to ankipress, one card a deletion, while Anki takes the note type its user last chose:
+    its cards are not counted.
+    A note whose first field is blank (spaces) is skipped by ankipress, with a warning: its
+    card would show an empty front. Anki skips only a first field that is empty.
+    """
+    seen = set()
+    for note in col.notes():
+        fields = tuple(v for k, v in note.fields.items() if k != "Add Reverse")
+        if not fields[0].strip():
+            continue
+        decks = tuple(stem if deck in ("Default", "blank") else deck for deck in note.decks)
+        cards = None if cloze_guess and "{{c" in fields[0] else note.card_count
+        guid = note.guid if note.guid in given else None
+        seen.add((fields, tuple(sorted(note.tags)), decks, cards, guid))
+    return sorted(seen, key=repr)
+
+
+def _case(case: Path) -> object:
+    if case.stem == "default_deck":
+        reason = "a deck named Default is not yet written as Anki's own (issue 14)"
+        return pytest.param(case, marks=pytest.mark.xfail(reason=reason, strict=False))
+    return case
+
+
+@pytest.mark.parametrize("case", [_case(case) for case in BUILDS], ids=[c.stem for c in BUILDS])
+def test_a_golden_imports_as_anki_imports_it(case: Path, tmp_path: Path) -> None:
+    options = _golden_options(case)
+    plan = plan_package([case], tmp_path / "out.apkg", options)
+    text = case.read_text("utf-8")
+    read = AnkiTextReader().read(load(case), ReadOptions(default_deck=case.stem))
+    given = {note.guid for note in read.notes if note.guid}
+    cloze_guess = "#notetype" not in text
+    convert([case], tmp_path / "out.apkg", options, timestamp=T0)
+    with AnkiCollection(tmp_path / "ours") as ours:
+        ours.import_package(tmp_path / "out.apkg")
+        mine = _view(ours, case.stem, given, cloze_guess)
+    with AnkiCollection(tmp_path / "anki") as theirs:
+        _prepare(theirs.collection, plan.notes)
+        _import_as_anki_does(theirs.collection, case, case.stem)
+        anki_notes = _view(theirs, case.stem, given, cloze_guess)
+
+    assert mine == anki_notes

@@ -1,48 +1,72 @@
-"""Reader for Anki's "Notes in Plain Text" export, and any text file with Anki's import headers.
+"""Reader for Anki's "Notes in Plain Text" files, read by the rules of Anki's own importer.
 
-Header lines come first, read as Anki's importer reads them (``#key:value`` lines up to the
-first line not starting with ``#``; a ``#`` line without a colon is a comment)::
+The rules are those of Anki's CSV importer (``rslib/src/import_export/text/csv/`` in
+ankitects/anki: ``get_csv_metadata`` guesses the settings its import dialog opens with,
+``import_csv`` reads the records), so that a file converts to the notes Anki itself would
+make of it:
 
-    #separator:tab                 Tab, Comma, Semicolon, Pipe, Space, Colon, or the character
-    #html:true                     fields are HTML, passed through; false (default): plain text
-    #tags:week1 physics            added to every note
-    #columns:Back<TAB>Front        column names; fields are found by name when they name them
-    #notetype:Basic                the note type of every note (default: Basic), or
-    #notetype column:2             the column naming each note's note type (1-based)
-    #deck:Course::Week 1           the deck of every note, or
-    #deck column:3                 the column naming each note's deck
-    #guid column:1                 the note's GUID, kept exactly
-    #tags column:7                 the note's tags, space-separated
+* Header lines come first: an optional ``tags:…`` first line (an older form), then every
+  line starting with ``#``; a ``#key:value`` line sets something, any other ``#`` line is a
+  comment. Keys::
 
-Then one record a note, split by :mod:`csv` (quoted fields may hold the separator, ``""``
-and line breaks), fed one physical line at a time so that each note knows the line its record
-starts on. As in Anki, a line starting with ``#`` where a record would start is a comment,
-and without ``#separator:`` the separator is the first of Tab, Pipe, Semicolon, Colon and
-Comma found in the first 8 KiB after the headers (Space when there is none).
+      #separator:tab                 Tab, Comma, Semicolon, Pipe, Space, Colon, or the character
+      #html:true                     fields are HTML; false: text, shown as written
+      #tags:week1 physics            added to every note
+      #columns:Back<TAB>Front        column names; a column named like a field fills it
+      #notetype:Basic                the note type of every note (default: Basic), or
+      #notetype column:2             the column naming each note's note type (1-based)
+      #deck:Course::Week 1           the deck of every note, or
+      #deck column:3                 the column naming each note's deck
+      #guid column:1                 the note's GUID, kept exactly
+      #tags column:7                 the note's tags, space-separated
+
+* Without ``#separator:`` the separator is the first of Tab, Pipe, Semicolon, Colon and
+  Comma found in the first 8 KiB after the headers (Space when there is none).
+* Without ``#html:`` the file is HTML when a field of its first five records holds a tag
+  (:mod:`ankipress.readers.htmlguess`). Text that is not HTML is stored as Anki stores it:
+  ``&``, ``<``, ``>``, ``"`` and ``'`` escaped, line breaks as ``<br>``.
+* Records are split as Anki's CSV parser splits them: a field may be quoted (holding the
+  separator, ``""`` and line breaks); a quote elsewhere is text; text after a closing quote
+  is kept (with a warning). A line starting with ``#`` where a record would start is a
+  comment; empty lines are skipped.
+* The note type's fields take the columns that are not GUID, note type, deck or tags, in
+  order, or by name when ``#columns:`` names them. The first record's width counts: a
+  column after the fields is the tags column when no ``#tags column:`` says otherwise.
+* A record may leave fields out (they stay empty). A record's first field empty: skipped,
+  as Anki skips it.
+
+Where Anki's importer would lose what the user wrote, we keep it and say so: cells beyond the
+note type's fields (Anki drops them) are added to the last field; a field ``#columns:`` does
+not name takes the next column nobody named, where Anki's import dialog would leave it empty
+until the user maps it; a note type we do not know becomes a note type of its own whose
+fields are the file's columns.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from ankipress import notetypes
 from ankipress.model import (
     Diagnostic,
     Note,
     NoteKind,
+    NoteType,
     ReadOptions,
     ReadResult,
     Severity,
     SourceLocation,
     TextFormat,
 )
-from ankipress.readers.csv import allow_long_fields, too_long_message
+from ankipress.readers.htmlguess import looks_like_html
 from ankipress.sources import Source
 
 _SEPARATORS = {"tab": "\t", "pipe": "|", "semicolon": ";", "colon": ":", "comma": ",", "space": " "}
 _SEPARATOR_NAMES = {char: name for name, char in _SEPARATORS.items()}
 _DETECT_BYTES = 8 * 1024
+_HTML_GUESS_RECORDS = 5
+"""Anki guesses HTML from the records its import dialog previews: the first five."""
 _COLUMN_KEYS = ("guid column", "notetype column", "deck column", "tags column")
 # Anki reads these too; they say how to match existing notes, which a package does by GUID.
 _IGNORED_KEYS = ("match scope", "if matches")
@@ -61,11 +85,11 @@ class _NoteType:
 
     name: str
     fields: tuple[str, ...]
-    required: int
-    """Fields a record must supply; later ones (Back Extra, Add Reverse) may be left out."""
     kind: NoteKind
     optional_reverse: bool = False
     """Basic (optional reversed card): a reverse card only when the third field is set."""
+    table: NoteType | None = None
+    """For a note type we do not know: ours, with the file's columns as fields."""
 
     def kind_of(self, values: list[str]) -> NoteKind:
         """The kind of one note of this type, given its field values."""
@@ -75,32 +99,32 @@ class _NoteType:
 
 
 _STOCK = (
-    _NoteType("Basic", ("Front", "Back"), 2, NoteKind.BASIC),
-    _NoteType("Basic (and reversed card)", ("Front", "Back"), 2, NoteKind.REVERSED),
+    _NoteType("Basic", ("Front", "Back"), NoteKind.BASIC),
+    _NoteType("Basic (and reversed card)", ("Front", "Back"), NoteKind.REVERSED),
     _NoteType(
-        "Basic (optional reversed card)", ("Front", "Back", "Add Reverse"), 2, NoteKind.BASIC, True
+        "Basic (optional reversed card)", ("Front", "Back", "Add Reverse"), NoteKind.BASIC, True
     ),
-    _NoteType("Basic (type in the answer)", ("Front", "Back"), 2, NoteKind.TYPE_ANSWER),
-    _NoteType("Cloze", ("Text", "Back Extra"), 1, NoteKind.CLOZE),
+    _NoteType("Basic (type in the answer)", ("Front", "Back"), NoteKind.TYPE_ANSWER),
+    _NoteType("Cloze", ("Text", "Back Extra"), NoteKind.CLOZE),
 )
 # Our own note types map back too, so a collection holding ankipress notes round-trips.
 _OURS = tuple(replace(t, name=f"ankipress {t.name}") for t in _STOCK if not t.optional_reverse)
 _NOTE_TYPES = {t.name.casefold(): t for t in (*_STOCK, *_OURS)}
 _BASIC = _STOCK[0]
-_SUPPORTED = ", ".join(t.name for t in _STOCK[:-1]) + f" and {_STOCK[-1].name}"
 
 
 @dataclass
 class _Headers:
-    """What the header lines say. Column numbers are kept 0-based."""
+    """What the header lines say. Column numbers are kept 1-based, as Anki keeps them."""
 
     end: int = 0
     """Index of the first line after the headers."""
     separator: str | None = None
-    html: bool = False
+    html: bool | None = None
     tags: tuple[str, ...] = ()
-    columns: tuple[str, int] | None = None
-    """The ``#columns:`` value and its line; split once the separator is known."""
+    columns: list[str] | None = None
+    """The ``#columns:`` labels, split by the separator known on that line (as Anki does)."""
+    columns_line: int = 0
     notetype: tuple[str, int] | None = None
     deck: str | None = None
     special: dict[str, int] = field(default_factory=dict)
@@ -113,6 +137,28 @@ def _header_key(line: str) -> tuple[str, str] | None:
     """``(key, value)`` of a ``#key:value`` line; ``None`` for a comment without a colon."""
     key, colon, value = line[1:].partition(":")
     return (key.strip().casefold(), value) if colon else None
+
+
+def _short_value(value: str) -> str:
+    """Anki's cut of a one-word header value: up to the first character after the first
+    that is not an ASCII letter or digit, so ``tab<TAB><TAB>`` (a header line exported as a
+    record) reads ``tab`` and ``,`` stays ``,``."""
+    for index in range(1, len(value)):
+        if not (value[index].isascii() and value[index].isalnum()):
+            return value[:index]
+    return value
+
+
+def escape_text(text: str) -> str:
+    """Text as Anki's importer stores a field that is not HTML (its ``encode_minimal``)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+        .replace("\n", "<br>")
+    )
 
 
 class AnkiTextReader:
@@ -141,21 +187,11 @@ class AnkiTextReader:
         return _Parser(source, options.default_deck).run()
 
 
-class _Lines:
-    """Physical lines handed to :func:`csv.reader` one at a time; ``index`` is the next one."""
-
-    def __init__(self, lines: tuple[str, ...], start: int) -> None:
-        self.lines = lines
-        self.index = start
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        if self.index >= len(self.lines):
-            raise StopIteration
-        self.index += 1
-        return self.lines[self.index - 1] + "\n"
+@dataclass(frozen=True, slots=True)
+class _Record:
+    line: int
+    """1-based line the record starts on."""
+    cells: list[str]
 
 
 class _Parser:
@@ -167,10 +203,16 @@ class _Parser:
         self.decks: dict[str, None] = {}
         self.separator = "\t"
         self.headers = _Headers()
-        self.note_type: _NoteType | None = _BASIC
-        """The note type of every note, unless a column names one; ``None`` if unknown."""
-        self.by_name: list[int | None] | None = None
-        """The note type's field columns, when ``#columns:`` names them."""
+        self.html = False
+        self.width = 0
+        """Columns of the file, as Anki counts them: ``#columns:`` or the first record."""
+        self.note_type: _NoteType = _BASIC
+        """The note type of every note, unless a column names one."""
+        self.field_columns: list[int | None] = []
+        """The 1-based column of each field of :attr:`note_type` (global note type only)."""
+        self.tags_column: int | None = None
+        self.tables: dict[str, _NoteType] = {}
+        """Note types we do not know, by name: each becomes a table of ours."""
 
     def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
         location = SourceLocation(self.source.path, line)
@@ -179,18 +221,26 @@ class _Parser:
     def run(self) -> ReadResult:
         self.headers = headers = self._headers()
         self.separator = headers.separator or self._detect_separator(headers.end)
-        self.note_type = self._global_notetype(headers)
-        self.by_name = self._columns_by_name(headers, self.note_type)
-        records = widest = 0
-        for line, row in self._records(headers.end):
-            records += 1
-            widest = max(widest, len(row))
-            if self.note_type is not None:  # else its one error says it all
-                self._note(line, row)
-        if records:
-            self._missing_columns(widest)
-        if not records and not self.diagnostics:
-            self.report(None, Severity.ERROR, "no notes found")
+        records = list(self._records(headers.end))
+        if not records:
+            if not any(d.severity is Severity.ERROR for d in self.diagnostics):
+                self.report(None, Severity.ERROR, "no notes found")
+            return self._result(0)
+        self.html = headers.html if headers.html is not None else self._guess_html(records)
+        self.width = len(headers.columns) if headers.columns is not None else len(records[0].cells)
+        self._check_special_columns(max(len(r.cells) for r in records))
+        if "notetype" not in headers.special:
+            self.note_type = self._global_notetype(records)
+            self._map_fields(records[0].line)
+        elif "tags" in headers.special:
+            self.tags_column = headers.special["tags"]
+        if any(d.severity is Severity.ERROR for d in self.diagnostics):
+            return self._result(len(records))
+        for record in records:
+            self._note(record)
+        return self._result(len(records))
+
+    def _result(self, records: int) -> ReadResult:
         # In the order of the file: headers are checked again once every record is read.
         diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
         return ReadResult(tuple(self.notes), tuple(diagnostics), records, tuple(self.decks))
@@ -200,7 +250,7 @@ class _Parser:
     def _headers(self) -> _Headers:
         headers = _Headers()
         lines = self.source.lines
-        if lines[0].startswith("tags:"):  # Anki still reads this older form on the first line
+        if lines and lines[0].startswith("tags:"):  # Anki still reads this older form
             headers.tags, headers.end = tuple(lines[0][5:].split()), 1
         while headers.end < len(lines) and lines[headers.end].startswith("#"):
             parsed = _header_key(lines[headers.end])
@@ -210,41 +260,51 @@ class _Parser:
         return headers
 
     def _header(self, headers: _Headers, key: str, value: str, line: int) -> None:
-        text = value.strip()
+        short = _short_value(value)
         if key == "separator":
-            # A name, or the character itself, unstripped: "#separator: " means Space.
-            found = _SEPARATORS.get(text.casefold())
-            headers.separator = value if found is None and value in _SEPARATOR_NAMES else found
-            if headers.separator is None:
+            found = _SEPARATORS.get(short.casefold().strip())
+            if found is None and short in _SEPARATOR_NAMES:
+                found = short  # the character itself: "#separator: " means Space
+            if found is None:
                 names = ", ".join(name.capitalize() for name in _SEPARATORS)
-                message = f"unknown separator {value!r}; detecting it instead"
+                message = f"unknown separator {value!r}; detecting it instead, as Anki does"
                 hint = f"write one of {names}, or the character itself"
                 self.report(line, Severity.WARNING, message, hint)
+            else:
+                headers.separator = found
         elif key == "html":
-            headers.html = text.casefold() == "true"
-            if text.casefold() not in ("true", "false"):
-                message = f"'#html:' must be true or false, not {text!r}; read as false"
+            if short.casefold() in ("true", "false"):
+                headers.html = short.casefold() == "true"
+            else:
+                message = f"'#html:' must be true or false, not {value!r}; ignored, and the "
+                message += "content tells whether the fields are HTML, as in Anki"
                 self.report(line, Severity.WARNING, message)
         elif key == "tags":
-            headers.tags = tuple(text.split())
+            headers.tags = tuple(value.split())
         elif key == "columns":
-            headers.columns = (value, line)
+            # Split by the separator known so far (Tab before any '#separator:'), as Anki does.
+            labels = _split_one(value, headers.separator or "\t")
+            if labels is None:
+                self.report(line, Severity.WARNING, "cannot read '#columns:'; ignored")
+            else:
+                headers.columns, headers.columns_line = labels, line
         elif key == "notetype":
-            headers.notetype = (text, line)
+            headers.notetype = (value.strip(), line)
         elif key == "deck":
-            headers.deck = text or None
+            headers.deck = value.strip() or None
         elif key in _COLUMN_KEYS:
+            text = short.strip()
             # isdigit() is true of "³" too, which int() refuses: ASCII digits only.
             if text.isascii() and text.isdigit() and int(text) > 0:
-                headers.special[key.split()[0]] = int(text) - 1
+                headers.special[key.split()[0]] = int(text)
                 headers.special_lines[key.split()[0]] = line
             else:
-                message = f"'#{key}:' needs a column number from 1, not {text!r}; ignored"
+                message = f"'#{key}:' needs a column number from 1, not {value!r}; ignored"
                 self.report(line, Severity.WARNING, message)
         elif key not in _IGNORED_KEYS:
             self.report(line, Severity.WARNING, f"unknown header '#{key}:' ignored", _HEADER_LIST)
 
-    def _missing_columns(self, widest: int) -> None:
+    def _check_special_columns(self, widest: int) -> None:
         """An error for each ``#… column:`` header naming a column no record has.
 
         A record may leave a column out (Anki pads short rows), but a column that none has
@@ -252,78 +312,154 @@ class _Parser:
         deck, note type or tags.
         """
         for name, column in self.headers.special.items():
-            if column >= widest:
+            if column > widest:
                 line = self.headers.special_lines[name]
                 plural = "column" if widest == 1 else "columns"
-                message = f"'#{name} column:' names column {column + 1}, but no note has more "
+                message = f"'#{name} column:' names column {column}, but no note has more "
                 message += f"than {widest} {plural}"
                 hint = "correct the number, or delete the header line"
                 self.report(line, Severity.ERROR, message, hint)
-                self.notes.clear()
 
     def _detect_separator(self, start: int) -> str:
         """Anki's guess: the first of Tab, Pipe, Semicolon, Colon, Comma in the first 8 KiB."""
         head = "\n".join(self.source.lines[start:]).encode("utf-8")[:_DETECT_BYTES]
         return next((char for char in "\t|;:," if char.encode() in head), " ")
 
-    def _global_notetype(self, headers: _Headers) -> _NoteType | None:
-        """The ``#notetype:`` note type (Basic when there is none); ``None`` when unknown."""
-        if headers.notetype is None:
+    def _guess_html(self, records: list[_Record]) -> bool:
+        """Anki's guess without ``#html:``: a tag in a field of the first five records."""
+        for record in records[:_HTML_GUESS_RECORDS]:
+            for cell in record.cells:
+                if looks_like_html(cell):
+                    message = "the fields are read as HTML: the file has no '#html:' line, and "
+                    message += "a field holds a tag, which tells Anki the file is HTML"
+                    hint = "write '#html:false' as the first line to show them as typed"
+                    self.report(record.line, Severity.INFO, message, hint)
+                    return True
+        return False
+
+    # -- note types and columns ------------------------------------------------------
+
+    def _meta_columns(self) -> set[int]:
+        return set(self.headers.special.values())
+
+    def _global_notetype(self, records: list[_Record]) -> _NoteType:
+        """The ``#notetype:`` note type (Basic when there is none)."""
+        if self.headers.notetype is None:
             return _BASIC
-        name, line = headers.notetype
+        name, line = self.headers.notetype
         found = _NOTE_TYPES.get(name.casefold())
-        if found is None:
-            self._unsupported(line, name)
+        if found is not None:
+            return found
+        meta = self._meta_columns()
+        width = max(self.width, *(len(r.cells) for r in records))
+        columns = [c for c in range(1, width + 1) if c not in meta]
+        return self._table(name, line, columns) or _BASIC
+
+    def _table(self, name: str, line: int, columns: list[int]) -> _NoteType | None:
+        """A note type of ours for one we do not know, its fields the file's columns."""
+        known = self.tables.get(name.casefold())
+        if known is not None:
+            return known
+        labels = self.headers.columns or []
+        fields: list[str] = []
+        for number, column in enumerate(columns, 1):
+            label = labels[column - 1].strip() if column <= len(labels) else ""
+            default = ("Front", "Back")[number - 1] if number <= 2 else f"Field {number}"
+            fields.append(label if label and label not in fields else default)
+        build = getattr(notetypes, "table", None)
+        if build is None:  # until tables of ours exist
+            hint = "ankipress converts Basic, Basic (and reversed card), Basic (optional "
+            hint += "reversed card), Basic (type in the answer) and Cloze notes"
+            self.report(line, Severity.ERROR, f"note type {name!r} is not supported yet", hint)
+            return None
+        table: NoteType = build(tuple(fields), name=name)
+        found = _NoteType(name, table.fields, NoteKind.CUSTOM, table=table)
+        self.tables[name.casefold()] = found
+        message = f"note type {name!r} is not one ankipress knows: its notes get a note type "
+        message += f"of their own, named {table.name!r}, with the fields {', '.join(fields)}"
+        hint = "the back shows every field after the first"
+        self.report(line, Severity.WARNING, message, hint)
         return found
 
-    def _columns_by_name(
-        self, headers: _Headers, note_type: _NoteType | None
-    ) -> list[int | None] | None:
-        """The columns of the note type's fields when ``#columns:`` names them (Anki's map).
+    def _map_fields(self, first_line: int) -> None:
+        """Which column fills each field, and the tags column: Anki's mapping."""
+        headers, meta = self.headers, self._meta_columns()
+        fields = self.note_type.fields
+        free = [c for c in range(1, self.width + 1) if c not in meta]
+        labels = headers.columns
+        mapped: list[int | None] = [None] * len(fields)
+        if labels is None or not any(label for label in labels) or self.note_type.table:
+            for index, column in enumerate(free[: len(fields)]):
+                mapped[index] = column
+        else:
+            by_label = {labels[c - 1]: c for c in free if c <= len(labels)}
+            mapped = [by_label.get(name) for name in fields]
+            if mapped[0] is None:  # Anki's first field takes the first column by default
+                mapped[0] = next((c for c in free if c not in mapped), None)
+            self._fill_unnamed(mapped, free, labels)
+        if mapped[0] is None:
+            mapped[0] = free[0] if free else 1
+        self.field_columns = mapped
+        self.tags_column = headers.special.get("tags")
+        if self.tags_column is None:
+            last = max((c for c in mapped if c is not None), default=0)
+            spare = [c for c in free if c > last]
+            if spare:
+                self.tags_column = spare[0]
+                message = f"column {spare[0]} is read as tags: note type "
+                message += f"'{self.note_type.name}' has {len(fields)} fields "
+                message += f"({', '.join(fields)}), and Anki reads the next column as tags"
+                self.report(first_line, Severity.INFO, message)
 
-        Only when every required field is named: otherwise Anki would leave the fields it
-        cannot find empty, a silent trap, so the names are taken as mere labels.
+    def _fill_unnamed(self, mapped: list[int | None], free: list[int], labels: list[str]) -> None:
+        """Fields ``#columns:`` does not name take the columns it names no field for.
+
+        Anki's import dialog would leave such a field empty (and read a column after the
+        fields as tags) until the user maps it by hand; the mapping a user would pick is
+        the columns in order.
         """
-        if headers.columns is None or note_type is None or "notetype" in headers.special:
-            return None
-        value, line = headers.columns
-        try:
-            labels = next(csv.reader([value], delimiter=self.separator, strict=True))
-        except csv.Error as exc:
-            self.report(line, Severity.WARNING, f"cannot read '#columns:' ({exc}); ignored")
-            return None
-        special = set(headers.special.values())
-        index = {label.strip(): i for i, label in enumerate(labels) if i not in special}
-        if not all(name in index for name in note_type.fields[: note_type.required]):
-            return None
-        return [index.get(name) for name in note_type.fields]
+        fields = self.note_type.fields
+        taken = {c for c in mapped if c is not None}
+        spare = [c for c in free if c not in taken]
+        for index, column in enumerate(mapped):
+            if column is None and spare:
+                mapped[index] = taken_column = spare.pop(0)
+                label = labels[taken_column - 1] if taken_column <= len(labels) else ""
+                message = f"'#columns:' names no column '{fields[index]}': column "
+                message += f"{taken_column} ({label!r}) fills it; Anki's import dialog "
+                message += "would leave it empty until you map it"
+                hint = f"name the columns after the fields of '{self.note_type.name}'"
+                self.report(self.headers.columns_line, Severity.WARNING, message, hint)
 
     # -- records ---------------------------------------------------------------------
 
-    def _records(self, start: int) -> Iterator[tuple[int, list[str]]]:
-        """Each record and the 1-based line it starts on; blank and comment lines skipped."""
+    def _records(self, start: int) -> Iterator[_Record]:
+        """Each record, as Anki's CSV parser splits it; comment and empty lines skipped."""
         lines = self.source.lines
-        allow_long_fields()
-        feed = _Lines(lines, start)
-        reader = csv.reader(feed, delimiter=self.separator, strict=True)
-        while True:
-            while feed.index < len(lines) and self._skip(lines[feed.index], feed.index + 1):
-                feed.index += 1
-            if feed.index >= len(lines):
-                return
-            first = feed.index
-            try:
-                row = next(reader)
-            except csv.Error as exc:
-                self._bad_record(first, feed.index, str(exc))
+        index = start
+        while index < len(lines):
+            line = lines[index]
+            if not line or line.startswith("#"):
+                if line:
+                    self._comment(line, index + 1)
+                index += 1
                 continue
-            if any(cell.strip() for cell in row):  # a line of separators only: nothing lost
-                yield first + 1, row
+            first = index
+            if '"' not in line:
+                cells = line.split(self.separator)
+                index += 1
+            else:
+                parsed = self._split_quoted(index)
+                if parsed is None:
+                    return  # a quote never closed: reported, and nothing after it is certain
+                cells, index = parsed
+            if any(cell.strip() for cell in cells):  # a line of separators only: nothing lost
+                yield _Record(first + 1, cells)
+            else:
+                self.report(first + 1, Severity.NOTE, "a line of empty fields, skipped")
 
-    def _skip(self, line: str, number: int) -> bool:
-        """Whether a line where a record would start is blank or a comment (Anki skips both)."""
-        if not line.startswith("#"):
-            return not line.strip()
+    def _comment(self, line: str, number: int) -> None:
+        """Say why a ``#`` line where a note would start is not one (Anki skips it)."""
         key = (_header_key(line) or ("",))[0]
         if key in _KNOWN_KEYS:
             message = f"header '#{key}:' after the first note is ignored, as Anki does"
@@ -332,108 +468,168 @@ class _Parser:
             message = "a line starting with '#' is a comment, skipped as Anki does"
             hint = 'if it is a note, quote its first field: "#..."'
             self.report(number, Severity.WARNING, message, hint)
-        return True
-
-    def _bad_record(self, first: int, current: int, problem: str) -> None:
-        """Report a record :mod:`csv` refused; ``current`` is the line it stopped on."""
-        quote_hint = "write a quote inside a quoted field as '\"\"'"
-        if "end of data" in problem:
-            opened = _quote_opening(self.source.lines, first, self.separator)
-            message = "this quoted field is never closed"
-            self.report(opened, Severity.ERROR, message, f"end it with '\"'; {quote_hint}")
-        elif "expected after" in problem:
-            message = "text after the closing quote of a field"
-            self.report(current, Severity.ERROR, message, quote_hint)
-        elif "field limit" in problem:
-            self.report(first + 1, Severity.ERROR, *too_long_message())
         else:
-            self.report(first + 1, Severity.ERROR, f"cannot read this note: {problem}")
+            self.report(number, Severity.NOTE, "a comment line, skipped as Anki does")
+
+    def _split_quoted(self, start: int) -> tuple[list[str], int] | None:
+        """The cells of the record starting at line index ``start`` and the index after it.
+
+        Anki's parser (Rust's ``csv``): a quote opens a field only at its start; inside,
+        ``""`` is a quote and a line break is text; after the closing quote, text up to the
+        separator is kept. ``None`` when a quote is never closed.
+        """
+        lines, sep = self.source.lines, self.separator
+        cells: list[str] = []
+        cell: list[str] = []
+        quoted, at_start = False, True
+        after_quote = False
+        index = start
+        opened = start
+        text = lines[index]
+        pos = 0
+        while True:
+            if pos >= len(text):
+                if quoted:
+                    index += 1
+                    if index >= len(lines):
+                        self._unclosed(opened)
+                        return None
+                    cell.append("\n")
+                    text, pos = lines[index], 0
+                    continue
+                cells.append("".join(cell))
+                return cells, index + 1
+            char = text[pos]
+            if quoted:
+                if char == '"':
+                    if text[pos + 1 : pos + 2] == '"':
+                        cell.append('"')
+                        pos += 2
+                        continue
+                    quoted, after_quote = False, True
+                else:
+                    cell.append(char)
+            elif char == sep:
+                cells.append("".join(cell))
+                cell, at_start, after_quote = [], True, False
+                pos += 1
+                continue
+            elif char == '"' and at_start:
+                quoted, opened = True, index
+            else:
+                if after_quote:
+                    after_quote = False
+                    message = "text after the closing quote of a field is kept as Anki keeps "
+                    message += "it, without the quotes"
+                    hint = "write a quote inside a quoted field as '\"\"'"
+                    self.report(index + 1, Severity.WARNING, message, hint)
+                cell.append(char)
+            at_start = False
+            pos += 1
+
+    def _unclosed(self, opened: int) -> None:
+        message = "this quoted field is never closed: Anki would read the rest of the file "
+        message += "into it"
+        hint = "end it with '\"'; write a quote inside a quoted field as '\"\"'"
+        self.report(opened + 1, Severity.ERROR, message, hint)
 
     # -- notes -----------------------------------------------------------------------
 
-    def _unsupported(self, line: int, name: str) -> None:
-        hint = f"ankipress converts {_SUPPORTED} notes; leave the others out of the export"
-        self.report(line, Severity.ERROR, f"note type {name!r} is not supported yet", hint)
-
-    def _note(self, line: int, row: list[str]) -> None:
-        headers = self.headers
+    def _note(self, record: _Record) -> None:
+        headers, row = self.headers, record.cells
 
         def cell(name: str) -> str:
             column = headers.special.get(name)
-            return row[column] if column is not None and column < len(row) else ""
+            return row[column - 1] if column is not None and column <= len(row) else ""
 
-        note_type = self.note_type or _BASIC
-        if named := cell("notetype").strip():
-            found = _NOTE_TYPES.get(named.casefold())
+        note_type = self.note_type
+        if "notetype" in headers.special:
+            named = cell("notetype").strip()
+            found = _NOTE_TYPES.get(named.casefold()) if named else _BASIC
             if found is None:
-                self._unsupported(line, named)
-                return
+                meta = self._meta_columns()
+                width = max(self.width, len(row))
+                columns = [c for c in range(1, width + 1) if c not in meta]
+                found = self._table(named, record.line, columns)
+                if found is None:
+                    return
             note_type = found
-        if self.by_name is not None:
-            values = [row[i] if i is not None and i < len(row) else "" for i in self.by_name]
+            values, extra = self._row_fields(row, note_type)
         else:
-            special = set(headers.special.values())
-            values = [value for i, value in enumerate(row) if i not in special]
-        if not self._fields_ok(line, values, note_type):
+            values, extra = self._mapped_fields(row)
+        if not values or not values[0]:
+            message = f"the first field ({note_type.fields[0]}) is empty: skipped, as Anki does"
+            self.report(record.line, Severity.WARNING, message, "fill it in or delete the line")
             return
+        if not values[0].strip():
+            message = f"the first field ({note_type.fields[0]}) is blank: skipped"
+            self.report(record.line, Severity.WARNING, message, "fill it in or delete the line")
+            return
+        values = [value if self.html else escape_text(value) for value in values]
+        if extra:
+            values = self._keep_extra(record.line, note_type, values, extra)
         named_deck = cell("deck").strip() or headers.deck
         if named_deck:
             self.decks[named_deck] = None
+        tags_column = self.tags_column
+        tags = row[tags_column - 1].split() if tags_column and tags_column <= len(row) else []
+        values += [""] * (len(note_type.fields) - len(values))
         self.notes.append(
             Note(
                 question=values[0],
                 answer=values[1] if len(values) > 1 else "",
                 deck=named_deck or self.default_deck,
-                location=SourceLocation(self.source.path, line),
-                tags=(*cell("tags").split(), *headers.tags),
+                location=SourceLocation(self.source.path, record.line),
+                tags=(*tags, *headers.tags),
                 guid=cell("guid") or None,
-                text_format=TextFormat.HTML if headers.html else TextFormat.PLAIN,
+                text_format=TextFormat.HTML,
                 kind=note_type.kind_of(values),
+                notetype=note_type.table,
+                fields=tuple(values) if note_type.table is not None else (),
             )
         )
 
-    def _fields_ok(self, line: int, values: list[str], note_type: _NoteType) -> bool:
-        """Whether a record holds the note type's fields (Anki pads rows to its widest type)."""
+    def _mapped_fields(self, row: list[str]) -> tuple[list[str], list[str]]:
+        """The note type's fields from their columns, and the cells nothing maps."""
+        values = [row[c - 1] if c is not None and c <= len(row) else "" for c in self.field_columns]
+        used = {c for c in self.field_columns if c is not None} | self._meta_columns()
+        if self.tags_column is not None:
+            used.add(self.tags_column)
+        extra = [value for c, value in enumerate(row, 1) if c not in used and value.strip()]
+        return values, extra
+
+    def _row_fields(self, row: list[str], note_type: _NoteType) -> tuple[list[str], list[str]]:
+        """With a note type column: every other column in order, as Anki takes them."""
+        meta = self._meta_columns()
+        cells = [value for c, value in enumerate(row, 1) if c not in meta]
+        count = len(note_type.fields)
+        return cells[:count], [value for value in cells[count:] if value.strip()]
+
+    def _keep_extra(
+        self, line: int, note_type: _NoteType, values: list[str], extra: list[str]
+    ) -> list[str]:
+        """Cells the note type has no field for, added to its last field (Anki drops them)."""
         fields = note_type.fields
-        while len(values) > len(fields) and not values[-1].strip():
-            values.pop()
-        if not note_type.required <= len(values) <= len(fields):
-            label = _SEPARATOR_NAMES[self.separator]
-            hint = f"separate the fields with the file's separator ({label})"
-            if len(values) > len(fields):
-                hint = f"quote fields that contain the separator ({label})"
-                if self.headers.notetype is None and "notetype" not in self.headers.special:
-                    hint += "; the file names no note type (Anki's export option 'Include "
-                    hint += "notetype name'), so every note is read as Basic"
-            message = (
-                f"expected {len(fields)} fields for note type '{note_type.name}' "
-                f"({', '.join(fields)}), found {len(values)}"
-            )
-            self.report(line, Severity.ERROR, message, hint)
-            return False
-        if not values[0].strip():
-            hint = "Anki would skip this note; fill the field in or delete the line"
-            self.report(line, Severity.ERROR, f"the first field ({fields[0]}) is empty", hint)
-            return False
-        return True
+        last = len(fields) - 1
+        if note_type.optional_reverse:
+            last = 1  # not "Add Reverse": that one only says whether to make a second card
+        values += [""] * (len(fields) - len(values))
+        kept = [value if self.html else escape_text(value) for value in extra]
+        values[last] = "<br>".join(part for part in (values[last], *kept) if part)
+        plural = "field" if len(extra) == 1 else "fields"
+        message = f"{len(extra)} more {plural} than note type '{note_type.name}' has "
+        message += f"({', '.join(fields)}): added to its {fields[last]}; Anki would drop "
+        message += f"{'it' if len(extra) == 1 else 'them'}"
+        label = _SEPARATOR_NAMES[self.separator]
+        hint = f"quote fields that contain the separator ({label})"
+        self.report(line, Severity.WARNING, message, hint)
+        return values
 
 
-def _quote_opening(lines: tuple[str, ...], start: int, separator: str) -> int:
-    """The 1-based line of the quote left open by the record starting at index ``start``."""
-    opened = start + 1
-    in_quote = False
-    for number, line in enumerate(lines[start:], start + 1):
-        at_field_start = not in_quote
-        index = 0
-        while index < len(line):
-            char = line[index]
-            if in_quote and char == '"':
-                if line[index + 1 : index + 2] == '"':
-                    index += 1  # a doubled quote stays inside the field
-                else:
-                    in_quote = False
-            elif char == '"' and at_field_start:
-                in_quote, opened = True, number
-            at_field_start = not in_quote and char == separator
-            index += 1
-    return opened
+def _split_one(value: str, separator: str) -> list[str] | None:
+    """One line split as a record (quotes honoured); ``None`` if a quote is left open."""
+    source = Source.from_text("<columns>", value)
+    parser = _Parser(source, "")
+    parser.separator = separator
+    parsed = parser._split_quoted(0)
+    return None if parsed is None else parsed[0]
