@@ -164,13 +164,13 @@ def test_the_first_record_splits_as_in_anki(
     assert [html.unescape(note.question), html.unescape(note.answer)] == list(preview)
 
 
-def test_cli_names_the_unsupported_note_type(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_cli_warns_of_a_note_type_it_does_not_know_and_keeps_its_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anki: AnkiCollection
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("export.txt").write_text(
         "#separator:tab\n#html:true\n#notetype column:1\n"
-        "Basic\tQ\tA\nImage Occlusion\t<img src='x.png'>\t\t\t\n",
+        "Basic\tQ\tA\nImage Occlusion\t<img src='x.png'>\tHead\t\tExtra\n",
         encoding="utf-8",
     )
 
@@ -178,15 +178,18 @@ def test_cli_names_the_unsupported_note_type(
         cli, ["convert", "export.txt", "-o", "out.apkg"], env={"SOURCE_DATE_EPOCH": str(T0)}
     )
 
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert result.stderr == (
-        "export.txt:5: error: note type 'Image Occlusion' is not supported yet; ankipress "
-        "converts Basic, Basic (and reversed card), Basic (optional reversed card), Basic (type "
-        "in the answer) and Cloze "
-        "notes\n"
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(
+        "export.txt:5: warning: note type 'Image Occlusion' is not one ankipress knows: its "
+        "notes get a note type of ours of that name, with the fields Front, Back, Field 3, "
+        "Field 4; its cards ask the first field and show the others on the back\n"
     )
-    assert not Path("out.apkg").exists()
+    anki.import_package(Path("out.apkg"))
+    # A new collection has an Image Occlusion of its own: Anki names ours "Image Occlusion+".
+    occlusion = [note for note in anki.notes() if note.notetype.startswith("Image Occlusion")]
+    assert [list(note.fields.values()) for note in occlusion] == [
+        ["<img src='x.png'>", "Head", "", "Extra"]
+    ]
 
 
 # -- Every golden that builds, read by Anki's own text importer and by ankipress ---------
@@ -256,6 +259,8 @@ def _view(
     """Each note as a user sees it: fields, tags, deck, cards, and the GUID the file gave.
 
     ``Add Reverse`` is left out: ankipress makes such a note its reversed type instead.
+    Empty fields at the end are left out: a note type of ours for one the file names (a
+    table of its columns) need not have as many fields as the user's.
     Anki's ``Default`` deck is the file's own deck to ankipress, and so is the deck Anki
     makes for an empty cell of a deck column (a new deck, named ``blank``). Exact repeats
     count once: ankipress drops them, with a note, where Anki adds both. With
@@ -267,8 +272,11 @@ def _view(
     """
     seen = set()
     for note in col.notes():
-        fields = tuple(v for k, v in note.fields.items() if k != "Add Reverse")
-        if not fields[0].strip():
+        values = [v for k, v in note.fields.items() if k != "Add Reverse"]
+        while values and not values[-1]:
+            values.pop()
+        fields = tuple(values)
+        if not fields or not fields[0].strip():
             continue
         decks = tuple(stem if deck in ("Default", "blank") else deck for deck in note.decks)
         cards = None if cloze_guess and "{{c" in fields[0] else note.card_count

@@ -317,7 +317,7 @@ def test_ankitext_keeps_a_note_types_name_only_and_says_so(tmp_path: Path) -> No
         "import takes notes of 'Vocab (mine)' into a collection that has that note type, such "
         "as the one they came from (1 note); write markdown to keep the note type"
     ]
-    assert problems[0].startswith(f"{output}:7: error: note type 'Vocab (mine)' is not supported")
+    assert problems[0].startswith(f"{output}:7: warning: note type 'Vocab (mine)' is not one")
 
 
 # -- CSV -----------------------------------------------------------------------------------

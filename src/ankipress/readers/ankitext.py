@@ -353,9 +353,9 @@ class _Parser:
         meta = self._meta_columns()
         width = max(self.width, *(len(r.cells) for r in records))
         columns = [c for c in range(1, width + 1) if c not in meta]
-        return self._table(name, line, columns) or _BASIC
+        return self._table(name, line, columns)
 
-    def _table(self, name: str, line: int, columns: list[int]) -> _NoteType | None:
+    def _table(self, name: str, line: int, columns: list[int]) -> _NoteType:
         """A note type of ours for one we do not know, its fields the file's columns."""
         known = self.tables.get(name.casefold())
         if known is not None:
@@ -365,19 +365,13 @@ class _Parser:
         for number, column in enumerate(columns, 1):
             label = labels[column - 1].strip() if column <= len(labels) else ""
             default = ("Front", "Back")[number - 1] if number <= 2 else f"Field {number}"
-            fields.append(label if label and label not in fields else default)
-        build = getattr(notetypes, "table", None)
-        if build is None:  # until tables of ours exist
-            hint = "ankipress converts Basic, Basic (and reversed card), Basic (optional "
-            hint += "reversed card), Basic (type in the answer) and Cloze notes"
-            self.report(line, Severity.ERROR, f"note type {name!r} is not supported yet", hint)
-            return None
-        table: NoteType = build(tuple(fields), name=name)
+            fields.append(label or default)
+        table = notetypes.table(tuple(fields), name=name)
         found = _NoteType(name, table.fields, NoteKind.CUSTOM, table=table)
         self.tables[name.casefold()] = found
         message = f"note type {name!r} is not one ankipress knows: its notes get a note type "
-        message += f"of their own, named {table.name!r}, with the fields {', '.join(fields)}"
-        hint = "the back shows every field after the first"
+        message += f"of ours of that name, with the fields {', '.join(table.fields)}"
+        hint = "its cards ask the first field and show the others on the back"
         self.report(line, Severity.WARNING, message, hint)
         return found
 
@@ -551,8 +545,6 @@ class _Parser:
                 width = max(self.width, len(row))
                 columns = [c for c in range(1, width + 1) if c not in meta]
                 found = self._table(named, record.line, columns)
-                if found is None:
-                    return
             note_type = found
             values, extra = self._row_fields(row, note_type)
         else:
