@@ -285,14 +285,7 @@ def _view(
     return sorted(seen, key=repr)
 
 
-def _case(case: Path) -> object:
-    if case.stem == "default_deck":
-        reason = "a deck named Default is not yet written as Anki's own (issue 14)"
-        return pytest.param(case, marks=pytest.mark.xfail(reason=reason, strict=False))
-    return case
-
-
-@pytest.mark.parametrize("case", [_case(case) for case in BUILDS], ids=[c.stem for c in BUILDS])
+@pytest.mark.parametrize("case", BUILDS, ids=[case.stem for case in BUILDS])
 def test_a_golden_imports_as_anki_imports_it(case: Path, tmp_path: Path) -> None:
     options = _golden_options(case)
     plan = plan_package([case], tmp_path / "out.apkg", options)
