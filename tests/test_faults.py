@@ -697,3 +697,70 @@ def test_an_output_that_exists_and_is_not_a_file_is_refused(
     assert os.path.lexists(path) and not path.is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["deck.txt", output])
     assert Path(os.devnull).is_char_device()
+
+
+# -- a package back to Markdown: the text and its media folder together ----------------------
+
+
+def _picture_package(folder: Path, picture: bytes) -> Path:
+    sql = "UPDATE notes SET flds = 'Which cat?' || char(31) || '<img src=\"cat.png\">';"
+    path = folder / "shared.apkg"
+    path.write_bytes(legacy_package(collection_db(sql), {"0": "cat.png"}, {"0": picture}))
+    return path
+
+
+def test_markdown_and_its_media_folder_change_together_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text fails to land after the pictures are ready: the old deck keeps old pictures."""
+    output = tmp_path / "deck.md"
+    package = _picture_package(tmp_path, PNG + b"old")
+    assert CliRunner().invoke(cli, ["convert", str(package), "-o", str(output)]).exit_code == 0
+    (tmp_path / "deck.media" / "mine.txt").write_text("a note of mine", "utf-8")
+    before = _listing(tmp_path)
+    package = _picture_package(tmp_path, PNG + b"new")
+    real_replace = os.replace
+
+    def failing(source: object, target: object) -> None:
+        if str(target) == str(output):
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", failing)
+    failed = CliRunner().invoke(cli, ["convert", str(package), "-o", str(output)])
+    monkeypatch.setattr(os, "replace", real_replace)
+
+    assert failed.exit_code == 1, failed.output
+    assert f"{output}: error: cannot write the file: No space left on device" in failed.output
+    after = _listing(tmp_path)
+    assert {k: v for k, v in after.items() if k != "shared.apkg"} == {
+        k: v for k, v in before.items() if k != "shared.apkg"
+    }
+
+    done = CliRunner().invoke(cli, ["convert", str(package), "-o", str(output)])
+
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "deck.media" / "cat.png").read_bytes() == PNG + b"new"
+    assert (tmp_path / "deck.media" / "mine.txt").read_text("utf-8") == "a note of mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.md", "deck.media", "shared.apkg"]
+
+
+def test_a_media_folder_that_cannot_be_written_leaves_the_old_deck(tmp_path: Path) -> None:
+    output = tmp_path / "deck.md"
+    package = _picture_package(tmp_path, PNG + b"old")
+    assert CliRunner().invoke(cli, ["convert", str(package), "-o", str(output)]).exit_code == 0
+    package = _picture_package(tmp_path, PNG + b"new")
+    before = _listing(tmp_path)
+    (tmp_path / "deck.media").chmod(0o500)
+    tmp_path.chmod(0o500)  # no new folder can be made beside the old one
+    try:
+        result = CliRunner().invoke(cli, ["convert", str(package), "-o", str(output)])
+    finally:
+        tmp_path.chmod(0o700)
+        (tmp_path / "deck.media").chmod(0o700)
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes read-only folders")
+    assert result.exit_code == 1
+    assert "cannot write the media folder" in result.output
+    assert _listing(tmp_path) == before

@@ -9,6 +9,7 @@ each case reads as, or which lines it prints.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -479,3 +480,30 @@ def test_values_anki_refuses_are_located_errors(tmp_path: Path, text: str, says:
     errors = [str(d) for d in plan.diagnostics if d.severity is Severity.ERROR]
     assert len(errors) == 1 and errors[0].startswith(f"{deck}:1: error: ")
     assert says in errors[0]
+
+
+# -- a CSV a spreadsheet opens ---------------------------------------------------------------
+
+_FORMULAS = ("=cmd|' /C calc'!A0", '@SUM(1+1)*cmd|" /C calc"!A0')
+
+
+@pytest.mark.parametrize("keep", [False, True], ids=["escaped", "kept-raw"])
+def test_csv_cells_a_spreadsheet_would_run_are_escaped_unless_asked(
+    tmp_path: Path, keep: bool
+) -> None:
+    question, answer = (text.replace("'", "''") for text in _FORMULAS)
+    sql = f"UPDATE notes SET flds = '{question}' || char(31) || '{answer}';"
+    (tmp_path / "shared.apkg").write_bytes(legacy_package(collection_db(sql), {}, {}))
+    output = tmp_path / "deck.csv"
+    flags = ["--keep-formulas"] if keep else []
+
+    result = CliRunner().invoke(
+        cli, ["convert", str(tmp_path / "shared.apkg"), "-o", str(output), *flags]
+    )
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(output.read_text("utf-8").splitlines()))
+    prefix = "" if keep else "'"
+    assert rows[1][:2] == [prefix + _FORMULAS[0], prefix + _FORMULAS[1]]
+    warned = f"{output}: warning: 2 cells start with =, +, -, @ or a tab, which a spreadsheet "
+    assert (warned in result.output) is not keep

@@ -384,6 +384,12 @@ def cli() -> None:
     type=_SafePath(path_type=Path, file_okay=False),
     help="Where a text output puts media files (default: <output>.media/ beside it).",
 )
+@click.option(
+    "--keep-formulas",
+    is_flag=True,
+    help="CSV output: write cells starting with = + - @ as they are, not escaped with ' "
+    "(a spreadsheet runs them as formulas).",
+)
 @_common
 @_handle_errors
 def convert(
@@ -392,6 +398,7 @@ def convert(
     out_dir: Path | None,
     to: str | None,
     media_dir: Path | None,
+    keep_formulas: bool,
     verbose: bool,
     **kwargs: Any,
 ) -> None:
@@ -401,7 +408,9 @@ def convert(
     timestamp = _timestamp()
 
     def work(options: pipeline.Options) -> list[pipeline.PackageReport]:
-        options = dataclasses.replace(options, to=to, media_dir=media_dir)
+        options = dataclasses.replace(
+            options, to=to, media_dir=media_dir, keep_formulas=keep_formulas
+        )
         if out_dir is not None:
             return pipeline.convert_each(list(inputs), out_dir, options, timestamp)
         assert output is not None

@@ -50,6 +50,8 @@ class Options:
     """Where a text output puts media files; ``None``: ``<output stem>.media`` beside it."""
     sanitize: bool = False
     """Remove active content (scripts, frames, event handlers) from HTML fields with nh3."""
+    keep_formulas: bool = False
+    """CSV output: cells starting with ``=``, ``+``, ``-``, ``@`` as they are, not escaped."""
     progress: Callable[[str, int, int], None] | None = field(
         default=None, repr=False, compare=False
     )

@@ -49,6 +49,7 @@ from ankipress.plan import (
 from ankipress.writers import TextWriter, text_writer_for
 from ankipress.writers.apkg import card_ords, write_apkg
 from ankipress.writers.common import check_target
+from ankipress.writers.csv import CsvWriter
 
 __all__ = [
     "InputFile",
@@ -255,6 +256,8 @@ def _write_texts(
     plans = [text.plan for text in texts]
     if any(_failures(plan, options.strict) for plan in plans):
         raise _refuse(plans, options.strict)
+    if options.keep_formulas and isinstance(writer, CsvWriter):
+        writer = CsvWriter(raw_formulas=True)
     reports = []
     for text in texts:
         _check_output(text.plan.output, "file")

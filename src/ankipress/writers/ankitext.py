@@ -28,7 +28,7 @@ from pathlib import Path
 from ankipress import notetypes
 from ankipress.model import Diagnostic, Media, Note, NoteKind, Severity, SourceLocation, TextFormat
 from ankipress.render import FieldRenderer
-from ankipress.writers.common import MediaLinker, refuse, write_text_atomically
+from ankipress.writers.common import MediaLinker, refuse
 from ankipress.writers.losses import Losses
 
 __all__ = ["AnkiTextWriter"]
@@ -105,6 +105,5 @@ class AnkiTextWriter:
         for guid, name, deck, fields, tags in rows:
             padded = (*fields, *("" for _ in range(width - len(fields))))
             lines.append("\t".join(anki_field(cell) for cell in (guid, name, deck, *padded, tags)))
-        linker.write()
-        write_text_atomically(output, "".join(f"{line}\n" for line in lines))
+        linker.write_with(output, "".join(f"{line}\n" for line in lines))
         return diagnostics

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import html
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -228,7 +229,140 @@ class MediaLinker:
         return sorted(self.files)
 
     def write(self) -> None:
-        """Write the media files (before the output, which refers to them)."""
+        """Write the media files one by one (see :meth:`write_with` for the whole folder)."""
         for name in self.names():
             if _safe_component(name):
                 _write_bytes(self.media_dir / name, self.files[name], "media file")
+
+    def write_with(self, output: Path, text: str) -> None:
+        """Write the media folder and ``output`` (``text``) together, or neither.
+
+        The new folder is made beside the old one (holding the new files, and whatever else
+        the old one held, hard-linked), the text beside ``output``; then the old folder is
+        renamed away, the new one into place and the text over ``output``, each step undone
+        if a later one fails. A full disk or a folder that cannot be written leaves the old
+        deck with its old pictures, never the old text with new pictures.
+
+        A media folder that holds the output itself (``--media-dir .``) or is a link is
+        written file by file instead, as it cannot be swapped.
+        """
+        names = [name for name in self.names() if _safe_component(name)]
+        folder = self.media_dir
+        if not names:
+            write_text_atomically(output, text)
+            return
+        if folder.is_symlink() or _inside(output, folder):
+            self.write()
+            write_text_atomically(output, text)
+            return
+        swap = _FolderSwap(folder, output)
+        try:
+            swap.prepare({name: self.files[name] for name in names}, text.encode("utf-8"))
+            swap.commit()
+        except OSError as exc:
+            raise _fail(swap.failed or output, exc, swap.what) from None
+        finally:
+            swap.clean()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return True  # cannot tell: do not swap
+
+
+class _FolderSwap:
+    """A media folder and a text file replaced together (see :meth:`MediaLinker.write_with`)."""
+
+    def __init__(self, folder: Path, output: Path) -> None:
+        self.folder = folder
+        self.output = output
+        self.new: Path | None = None
+        self.old: Path | None = None
+        self.text: Path | None = None
+        self.failed: Path | None = None
+        self.what = "media folder"
+
+    def prepare(self, files: dict[str, bytes], text: bytes) -> None:
+        folder = self.folder
+        self.failed = folder
+        check_target(self.output)
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise OSError("it is not a folder")
+        with interrupts_deferred():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            self.new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        os.chmod(self.new, 0o755)
+        if folder.is_dir():
+            for entry in os.scandir(folder):
+                if entry.name not in files:
+                    _carry(Path(entry.path), self.new / entry.name)
+        for name, data in files.items():
+            target = self.new / name
+            target.write_bytes(data)
+            os.chmod(target, 0o644)
+        self.failed, self.what = self.output, "file"
+        check_target(self.output)
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        with interrupts_deferred():
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{self.output.name}.", suffix=".tmp", dir=self.output.parent
+            )
+            self.text = Path(temporary)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text)
+        os.chmod(self.text, 0o644)
+
+    def commit(self) -> None:
+        assert self.new is not None and self.text is not None
+        with interrupts_deferred():  # the renames happen together, or are undone
+            if os.path.lexists(self.folder):
+                self.old = self._aside()
+                os.rename(self.folder, self.old)
+            try:
+                os.rename(self.new, self.folder)
+            except OSError:
+                if self.old is not None:
+                    os.rename(self.old, self.folder)
+                    self.old = None
+                raise
+            self.new = None
+            try:
+                os.replace(self.text, self.output)
+            except OSError:
+                # Back as it was: the new folder aside (removed below), the old one back.
+                self.new = self._aside()
+                os.rename(self.folder, self.new)
+                if self.old is not None:
+                    os.rename(self.old, self.folder)
+                    self.old = None
+                raise
+            self.text = None
+
+    def _aside(self) -> Path:
+        """A free name beside the folder, to rename it to."""
+        aside = Path(tempfile.mkdtemp(prefix=f".{self.folder.name}.", dir=self.folder.parent))
+        os.rmdir(aside)
+        return aside
+
+    def clean(self) -> None:
+        with interrupts_deferred():
+            for folder in (self.new, self.old):
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
+            if self.text is not None:
+                self.text.unlink(missing_ok=True)
+
+
+def _carry(source: Path, target: Path) -> None:
+    """Put what the old media folder held (not ours to drop) into the new one."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    elif source.is_dir():
+        shutil.copytree(source, target, symlinks=True)
+    else:
+        try:
+            os.link(source, target)
+        except OSError:  # a file system without hard links
+            shutil.copy2(source, target)

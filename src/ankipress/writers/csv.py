@@ -9,6 +9,12 @@ A table has two text columns, so a note of a note type of its own fits only when
 past the second holds text; otherwise the note is an error, never dropped. A cloze fits
 (the question holds the deletions, the answer the extra text). What the table loses (note
 types, reversed cards, GUIDs, HTML and Markdown as such) is said in warnings.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula
+to a spreadsheet, which runs it when the file is opened (``=HYPERLINK(…)``, ``=cmd|…``,
+"CSV injection"): such a cell is written with a ``'`` in front, which spreadsheets take as
+"text follows", and one warning counts them. ``raw_formulas`` (``--keep-formulas``) writes
+them as they are, for a file only ankipress or Anki will read.
 """
 
 from __future__ import annotations
@@ -16,13 +22,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ankipress.model import Diagnostic, Media, Note, NoteKind, TextFormat
-from ankipress.writers.common import MediaLinker, refuse, write_text_atomically
+from ankipress.model import Diagnostic, Media, Note, NoteKind, Severity, SourceLocation, TextFormat
+from ankipress.writers.common import MediaLinker, refuse
 from ankipress.writers.losses import Losses, label
 
 __all__ = ["CsvWriter"]
 
 _HEADER = ("question", "answer", "tags", "deck")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_field(text: str) -> str:
@@ -39,13 +46,17 @@ class CsvWriter:
     extensions: tuple[str, ...] = (".csv",)
     description: str = "CSV table: question, answer, tags, deck (RFC 4180, header row)"
 
+    def __init__(self, raw_formulas: bool = False) -> None:
+        self.raw_formulas = raw_formulas
+        """Write cells a spreadsheet takes as formulas as they are (no ``'`` in front)."""
+
     def write(
         self, notes: Sequence[Note], media: Sequence[Media], output: Path, media_dir: Path
     ) -> list[Diagnostic]:
         """Write ``notes`` to ``output`` and ``media`` into ``media_dir``; say what was lost."""
         linker = MediaLinker(media, output, media_dir)
         losses = Losses("csv")
-        rows = [_HEADER]
+        rows: list[tuple[str, ...]] = [_HEADER]
         for note in notes:
             fields = self._fields(note, losses)
             if fields is None:
@@ -54,9 +65,21 @@ class CsvWriter:
             question, answer = (linker.link(text, text_format, note) for text in fields)
             rows.append((question, answer, " ".join(note.tags), note.deck))
         diagnostics = [*linker.diagnostics, *losses.diagnostics()]
+        formulas = sum(1 for row in rows for cell in row if cell.startswith(_FORMULA_STARTS))
+        if formulas and not self.raw_formulas:
+            rows = [
+                tuple(f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell for cell in row)
+                for row in rows
+            ]
+            cells = "cell starts" if formulas == 1 else "cells start"
+            message = f"{formulas} {cells} with =, +, -, @ or a tab, which a spreadsheet runs "
+            message += "as a formula: written with a ' in front"
+            hint = "--keep-formulas writes them as they are, for a file no spreadsheet opens"
+            diagnostics.append(
+                Diagnostic(SourceLocation(str(output)), Severity.WARNING, message, hint)
+            )
         refuse(diagnostics, output)
-        linker.write()
-        write_text_atomically(output, "".join(",".join(map(csv_field, r)) + "\n" for r in rows))
+        linker.write_with(output, "".join(",".join(map(csv_field, r)) + "\n" for r in rows))
         return diagnostics
 
     @staticmethod

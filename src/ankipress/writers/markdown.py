@@ -37,7 +37,7 @@ from ankipress.readers.markdown import parse_cards
 from ankipress.readers.mdcards import cloze_kind
 from ankipress.safeyaml import dump
 from ankipress.writers.apkg import card_ords
-from ankipress.writers.common import MediaLinker, refuse, write_text_atomically
+from ankipress.writers.common import MediaLinker, refuse
 
 __all__ = ["MarkdownWriter"]
 
@@ -230,8 +230,7 @@ class MarkdownWriter:
             # The block's last line break is the line's own: the reader puts it back.
             yaml_text = dump_note_types(list(deck.names)).removesuffix("\n")
             text.extend(["# Note types", "", *_fence_around(yaml_text, "yaml"), ""])
-        linker.write()
-        write_text_atomically(output, "\n".join(text))
+        linker.write_with(output, "\n".join(text))
         return diagnostics
 
     @staticmethod
