@@ -269,6 +269,19 @@ def _options(
 ) -> pipeline.Options:
     if reverse and type_answer:
         raise UsageError("--reverse and --type-answer cannot be used together")
+    texts = {
+        "--deck": [deck or ""],
+        "--tag": list(tags),
+        "--encoding": [encoding or ""],
+        "--sep": [separator or ""],
+        "--card-sep": [card_separator or ""],
+        "--columns": [columns or ""],
+    }
+    for flag, values in texts.items():
+        for value in values:
+            # Bytes that are not UTF-8 on the command line arrive as lone surrogates.
+            if any("\ud800" <= char <= "\udfff" for char in value) or "\x00" in value:
+                raise UsageError(f"{flag} {value!r} is not text: not UTF-8, or a NUL")
     kind = NoteKind.REVERSED if reverse else NoteKind.TYPE_ANSWER if type_answer else None
     return pipeline.Options(
         input_format=input_format,

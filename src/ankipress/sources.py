@@ -364,7 +364,7 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
                 raise _fail(path, "this is a binary file, not a text export (NUL byte)", line, col)
     try:
         codec = codecs.lookup(encoding)
-    except LookupError:
+    except (LookupError, ValueError, UnicodeError):
         raise _fail(path, f"unknown encoding {encoding!r}") from None
     if not getattr(codec, "_is_text_encoding", True):
         # base64, rot13, zlib: codecs of bytes to bytes, which str.decode refuses.
