@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ankipress import notetypes
 from ankipress.model import NoteKind, RenderedNote, SourceLocation
+from ankipress.pipeline import Options, convert
 from ankipress.writers.apkg import write_apkg
 
 from ankiengine import AnkiCollection
@@ -53,3 +54,53 @@ def test_table_note_shows_extra_fields_labelled_under_the_answer(
     assert '<div class="card-label">Example</div><b>どうも</b> ありがとう' in answer
     assert "Field 4" not in answer  # an empty field shows nothing, not even its label
     assert ".card-label" in card.css
+
+
+def _answer_side(answer_body: str) -> str:
+    return answer_body.split('<hr id="answer">', 1)[1]
+
+
+def test_a_wide_table_imports_with_every_column_on_the_back(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    table = tmp_path / "words.csv"
+    table.write_text(
+        "English,Kana,Romaji,Example\n"
+        "yesterday,きのう,kinou,<b>きのう</b>は雨でした。\n"
+        "today,きょう,kyou,\n",
+        encoding="utf-8",
+    )
+    convert([table], tmp_path / "words.apkg", Options(), timestamp=1_750_000_000)
+
+    assert anki.import_package(tmp_path / "words.apkg").new == 2
+    (notetype,) = anki.notetype_names(used_only=True)
+    assert notetype == "ankipress Table (English, Kana, Romaji, Example)"
+    cards = {card.note_guid: card for card in anki.cards()}
+    by_front = {note.fields["English"]: cards[note.guid] for note in anki.notes()}
+    yesterday = _answer_side(by_front["yesterday"].answer_body)
+    assert '<div class="card-a">きのう</div>' in yesterday
+    assert '<div class="card-label">Romaji</div>kinou' in yesterday
+    # The table holds HTML, so it is rendered as HTML, not shown as markup.
+    assert '<div class="card-label">Example</div><b>きのう</b>は雨でした。' in yesterday
+    today = _answer_side(by_front["today"].answer_body)
+    assert '<div class="card-label">Romaji</div>kyou' in today
+    assert "Example" not in today
+
+
+def test_a_rebuilt_table_updates_its_note_type_instead_of_forking_it(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    table = tmp_path / "verbs.tsv"
+    table.write_text("to go\tikimasu\tiku\nto eat\ttabemasu\ttaberu\n", encoding="utf-8")
+    convert([table], tmp_path / "one.apkg", Options(), timestamp=1_750_000_000)
+    table.write_text("to go\tikimasu\tiku (plain form)\nto eat\ttabemasu\ttaberu\n", "utf-8")
+    convert([table], tmp_path / "two.apkg", Options(), timestamp=1_750_000_100)
+
+    anki.import_package(tmp_path / "one.apkg")
+    again = anki.import_package(tmp_path / "two.apkg")
+
+    assert again.new == 0 and again.updated == 2
+    assert anki.notetype_names(used_only=True) == ["ankipress Table (Front, Back, Field 3)"]
+    assert not any(name.endswith("+") for name in anki.notetype_names())
+    fields = sorted(note.fields["Field 3"] for note in anki.notes())
+    assert fields == ["iku (plain form)", "taberu"]

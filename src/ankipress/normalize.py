@@ -171,8 +171,10 @@ def normalize(
         question, q_changes = clean(note.question)
         answer, a_changes = clean(note.answer)
         fields = note.fields
+        # A table's plain fields are cleaned as plain text; a package's are HTML.
+        clean_field = clean_html if note.text_format is TextFormat.HTML else clean_text
         for index, value in enumerate(note.fields):
-            cleaned_field, field_changes = clean_html(value)
+            cleaned_field, field_changes = clean_field(value)
             if field_changes:
                 fields = (*fields[:index], cleaned_field, *fields[index + 1 :])
                 q_changes.extend(f"field {index + 1}: {c}" for c in field_changes)

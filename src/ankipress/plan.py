@@ -32,7 +32,7 @@ from ankipress.model import (
 )
 from ankipress.normalize import normalize
 from ankipress.options import Options
-from ankipress.render import FieldRenderer
+from ankipress.render import FieldRenderer, MathMode
 from ankipress.render.sanitize import screen_notes
 from ankipress.sources import load, note_problems, unwritable_text
 from ankipress.usertemplate import load_template
@@ -161,7 +161,7 @@ def _fits(note: Note, options: Options, diagnostics: list[Diagnostic]) -> bool:
     markdown = note.text_format is TextFormat.MARKDOWN or (
         options.markdown and note.text_format is TextFormat.PLAIN
     )
-    problems = note_problems(note, markdown and note.kind is not NoteKind.CUSTOM)
+    problems = note_problems(note, markdown)
     diagnostics.extend(problems)
     return not problems
 
@@ -349,6 +349,9 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
 def plan_text(inputs: Sequence[Path | InputFile], output: Path, options: Options) -> TextPlan:
     """Read and normalize ``inputs`` for a text output: notes as written, not rendered."""
     gathered = _gather(inputs, options)
+    # Text writers take a custom note type's fields as HTML: a table's plain ones become so.
+    renderer = FieldRenderer(markdown=options.markdown, math=MathMode.NONE)
+    gathered.kept = [(_html_fields(renderer, note), guid) for note, guid in gathered.kept]
     notes = tuple(replace(note, guid=guid) for note, guid in gathered.kept)
     # The plan's notes stand for the notes to write: their fields are the source text.
     stand_ins = tuple(
@@ -372,6 +375,20 @@ def plan_text(inputs: Sequence[Path | InputFile], output: Path, options: Options
     if options.sanitize:
         notes = tuple(_refilled(note, done) for note, done in zip(notes, stand_ins, strict=True))
     return TextPlan(_plan(gathered, output, stand_ins, gathered.media), notes)
+
+
+def _html_fields(renderer: FieldRenderer, note: Note) -> Note:
+    """``note`` with its custom note type's fields as HTML, if they are plain or Markdown."""
+    if note.kind is not NoteKind.CUSTOM or note.text_format is TextFormat.HTML:
+        return note
+    fields = tuple(renderer.render(field, note.text_format, note.location) for field in note.fields)
+    return replace(
+        note,
+        question=fields[0],
+        answer=fields[1] if len(fields) > 1 else "",
+        fields=fields,
+        text_format=TextFormat.HTML,
+    )
 
 
 def _refilled(note: Note, screened: RenderedNote) -> Note:
@@ -427,9 +444,14 @@ def _render_checked(
 
 
 def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote:
-    if note.kind is NoteKind.CUSTOM:
+    if note.kind is NoteKind.CUSTOM and note.text_format is TextFormat.HTML:
         # A note type carried over from a package: its fields are its own HTML, as they were.
         fields = note.fields
+    elif note.kind is NoteKind.CUSTOM:
+        # A table's fields (or another text source's): rendered as the source wrote them.
+        fields = tuple(
+            renderer.render(field, note.text_format, note.location) for field in note.fields
+        )
     else:
         fields = (
             renderer.render(note.question, note.text_format, note.location),

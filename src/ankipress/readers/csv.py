@@ -1,4 +1,4 @@
-"""Reader for CSV and TSV tables: a question and an answer per row; tags, deck and id optional.
+"""Reader for CSV and TSV tables: a question and an answer per row, further columns as fields.
 
 * Delimiter: ``--sep``; else Excel's ``sep=;`` first line; else ``.tsv`` tab and ``.csv``
   comma unless the rows clearly split on another (Excel writes ``;`` in many locales: an
@@ -7,14 +7,26 @@
 * Quoting is RFC 4180. A row's line is the physical line it starts on. A quote never
   closed, or text after a closing quote, is an error naming the line the quote opened on;
   reading resumes on the next line, so a stray quote cannot swallow the rest of the file.
-* Columns: ``--columns question,answer,tags,deck`` (``skip`` or nothing ignores one); else
-  a first row whose cells all name columns (``front``/``back``, ``question``/``answer``,
-  ``term``/``definition``, ``q``/``a``, ``tags``/``tag``, ``deck``, ``guid``/``id``; any
-  case) is a header; else question, answer, and a third column of tags.
-* Width: without a header, the width most rows have (so the row with an unquoted comma is
-  the error, not all the others), counting only columns holding text somewhere. Empty
-  cells past the width, as spreadsheets pad rows (``q,a,,``), are ignored; text past it is
-  an error, and so is a short row unless only tags, deck or id are missing.
+* Columns map to fields. ``--columns question,answer,notes,tags`` names them (``skip`` or
+  nothing ignores one, and says so); else a first row is a header when it names the
+  question column (``front``/``question``/``term``/``q``, any case) or its cells are short
+  labels unlike the rows below (:mod:`ankipress.readers.csvheader`; an info line says
+  which). A column named ``tags``/``tag``, ``deck``, ``guid``/``id`` or ``notetype`` keeps
+  that meaning; ``question``/``answer`` and their aliases pick those columns; any other
+  name is a field of that name. Unnamed, the first content column is the question, the
+  next the answer, and further ones are ``Field 3``, ``Field 4`` … (by position).
+* A table with fields besides question and answer becomes notes of
+  :func:`ankipress.notetypes.table` (the extra fields shown labelled under the answer);
+  one with only question and answer stays Basic. A further column empty in every row
+  makes no field (an info line says so).
+* Width: every column that holds text somewhere is kept. A row with text past the header
+  or the usual width is kept whole, with a warning (an unquoted comma is the usual cause);
+  past ``--columns`` it is an error. Missing cells are empty.
+* Empty cells: a row without a question is skipped with a warning (Anki skips a note
+  whose first field is empty); one without an answer is kept with a warning.
+* HTML: when a field of the table holds a tag (Anki's own test,
+  :mod:`ankipress.readers.htmlguess`), the whole table is read as HTML, as Anki's importer
+  reads it, and an info line says so; else it is plain text.
 * Blank rows (``,,,`` too) are skipped. Tags split on white space; an empty deck cell means
   the file's deck; an id is kept as written but for surrounding white space (an Anki GUID
   has none); an empty one means "derive one".
@@ -31,7 +43,20 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity, SourceLocation
+from ankipress import notetypes
+from ankipress.model import (
+    Diagnostic,
+    Note,
+    NoteKind,
+    NoteType,
+    ReadOptions,
+    ReadResult,
+    Severity,
+    SourceLocation,
+    TextFormat,
+)
+from ankipress.readers.csvheader import header_reason
+from ankipress.readers.htmlguess import looks_like_html
 from ankipress.sources import MAX_FIELD_CHARS, Source
 
 if TYPE_CHECKING:
@@ -43,9 +68,25 @@ _ALIASES = {
     **dict.fromkeys(("tags", "tag"), "tags"),
     "deck": "deck",
     **dict.fromkeys(("guid", "id"), "guid"),
+    **dict.fromkeys(("notetype", "note type"), "notetype"),
 }
 _SKIP = "skip"
-_ACCEPTED = "question (front, term, q), answer (back, definition, a), tags, deck, guid (id)"
+_FIELD = "field"
+_CONTENT = ("question", "answer", _FIELD)
+_SINGLE = ("deck", "guid", "notetype")
+"""Roles one column at most may have."""
+_NAME_HINT = (
+    "name the columns question (front, term, q), answer (back, definition, a), tags, deck, "
+    "guid (id), notetype, or a field name"
+)
+_KINDS = {
+    "basic": NoteKind.BASIC,
+    "basic (and reversed card)": NoteKind.REVERSED,
+    "reversed": NoteKind.REVERSED,
+    "cloze": NoteKind.CLOZE,
+    "basic (type in the answer)": NoteKind.TYPE_ANSWER,
+    "type": NoteKind.TYPE_ANSWER,
+}
 _CANDIDATES = (",", "\t", ";", "|")
 _NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 _EXCEL_SEP = re.compile(r"sep=(.)")
@@ -55,12 +96,6 @@ _SAMPLE_LINES = 200
 _SURE_FIT = 0.9
 """A delimiter giving this share of rows one width (two or more) surely fits."""
 _SEP_HINT = "if that is wrong, name the delimiter with --sep"
-
-
-def column_role(name: str) -> str | None:
-    """The column a header cell or ``--columns`` name means, or ``None`` if unknown."""
-    key = name.strip().casefold()
-    return _SKIP if key in ("", _SKIP) else _ALIASES.get(key)
 
 
 def looks_like_header(cells: Sequence[str]) -> bool:
@@ -132,6 +167,11 @@ class _Reading:
     cards_seen: int = 0
     named: bool = False
     """Whether a header row or ``--columns`` names the columns."""
+    delimiter: str = ","
+    unknown_notetypes: set[str] = field(default_factory=set)
+    """Note type names already reported as unknown."""
+    header: tuple[str, ...] = ()
+    """The cells of a header row that ``--columns`` overrides."""
 
     def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
         where = SourceLocation(self.source.path, line)
@@ -149,8 +189,10 @@ class CsvReader:
     def sniff(self, source: Source) -> float:
         """How sure we are that ``source`` is a table, from 0 to 1.
 
-        The extension is the strongest sign; else a header row (0.7) or quoted fields (0.6)
-        in evenly split rows. Rows merely split on tabs (0.4) are as likely a Quizlet export.
+        The extension is the strongest sign; else, in evenly split rows: three columns or
+        more (1.0) or a quoted field holding a line break (0.8), which a Quizlet export
+        (term and definition, never quoted) cannot make; a header row (0.7); quoted fields
+        (0.6). Rows merely split in two on tabs (0.4) are as likely a Quizlet export.
         """
         if PurePath(source.path).suffix.lower() in self.extensions:
             return 0.8
@@ -162,7 +204,14 @@ class CsvReader:
             fit, rows = _fit(sample, delimiter)
             if fit >= _SURE_FIT:
                 quoted = re.search(rf'(^|{re.escape(delimiter)}) *"', text, re.MULTILINE)
-                best = max(best, 0.7 if looks_like_header(rows[0]) else 0.6 if quoted else 0.4)
+                width = Counter(len(cells) for cells in rows).most_common(1)[0][0]
+                if width >= 3:
+                    score = 1.0
+                elif quoted and any("\n" in cell for cells in rows for cell in cells):
+                    score = 0.8
+                else:
+                    score = 0.7 if looks_like_header(rows[0]) else 0.6 if quoted else 0.4
+                best = max(best, score)
         return best
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
@@ -170,12 +219,14 @@ class CsvReader:
         reading = _Reading(source)
         first, delimiter = _delimiter(reading, options.separator)
         if delimiter is not None:
+            reading.delimiter = delimiter
             rows = _rows(reading, first, delimiter)
-            roles = _roles(reading, rows, options.columns)
-            if roles is not None:
+            layout = _layout(reading, rows, options.columns) if rows else None
+            if layout is not None:
                 reading.cards_seen += len(rows)
+                text_format = _text_format(reading, rows, layout)
                 for row in rows:
-                    _note(reading, row, roles, delimiter, options.default_deck)
+                    _note(reading, row, layout, options.default_deck, text_format)
         if not reading.notes and all(d.severity is not Severity.ERROR for d in reading.diagnostics):
             reading.report(
                 None, Severity.ERROR, "no cards found", "a row holds a question and answer"
@@ -183,6 +234,21 @@ class CsvReader:
         # Quote errors are found while splitting rows, the rest later: show them in order.
         found = sorted(reading.diagnostics, key=lambda d: d.location.line or 0)
         return ReadResult(tuple(reading.notes), tuple(found), reading.cards_seen)
+
+
+def _text_format(reading: _Reading, rows: Sequence[_Row], layout: _Layout) -> TextFormat:
+    """HTML when a field of the table holds a tag, as Anki's importer decides; else plain."""
+    columns = layout.field_columns()
+    for row in rows:
+        for index in columns:
+            if index < len(row.cells) and looks_like_html(row.cells[index]):
+                message = (
+                    f"column {index + 1} of this row holds HTML: the table's fields are read as "
+                    "HTML, as Anki's importer reads them"
+                )
+                reading.report(row.line, Severity.INFO, message)
+                return TextFormat.HTML
+    return TextFormat.PLAIN
 
 
 def _delimiter(reading: _Reading, given: str | None) -> tuple[int, str | None]:
@@ -296,101 +362,205 @@ def _report_quote(reading: _Reading, opened: int, detected: int, error: str) -> 
     reading.cards_seen += 1  # a row lost to the bad quote
 
 
-def _roles(
-    reading: _Reading, rows: list[_Row], columns: tuple[str, ...] | None
-) -> tuple[str, ...] | None:
-    """The role of each column (``None`` after an error); drops a header row from ``rows``."""
-    header = rows.pop(0) if rows and looks_like_header(rows[0].cells) else None
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What each column of a table is."""
+
+    roles: tuple[str, ...]
+    """Per column: question, answer, field, tags, deck, guid, notetype or skip."""
+    names: tuple[str, ...]
+    """Per column: the name of the field it fills (empty where it fills none)."""
+    strict: bool = False
+    """Named by ``--columns``: a row with text past the named columns is an error."""
+    notetype: NoteType | None = None
+    """The table's note type when it has fields besides question and answer."""
+
+    def field_columns(self) -> list[int]:
+        """The columns filling fields, in the note type's order: question, answer, the rest."""
+        order = {"question": 0, "answer": 1, _FIELD: 2}
+        columns = [i for i, role in enumerate(self.roles) if role in order]
+        return sorted(columns, key=lambda i: order[self.roles[i]])
+
+
+def _layout(reading: _Reading, rows: list[_Row], columns: tuple[str, ...] | None) -> _Layout | None:
+    """What each column is (``None`` after an error); drops a header row from ``rows``."""
+    reason = None
+    if rows:
+        first = rows[0].cells
+        reason = header_reason(first[: _width(first)], [row.cells for row in rows[1:]])
+    header = rows.pop(0) if reason is not None else None
     reading.named = header is not None or columns is not None
     if columns is not None:
-        unknown = [name for name in columns if column_role(name) is None]
-        if unknown:
-            message = f"unknown column name {unknown[0]!r} in --columns"
-            hint = f"name columns {_ACCEPTED}; skip (or nothing) ignores a column"
-            reading.report(None, Severity.ERROR, message, hint)
-            return None
         if header is not None:
             reading.report(header.line, Severity.NOTE, "header row ignored: --columns names them")
-        return _checked(reading, tuple(column_role(n) or _SKIP for n in columns), None, "--columns")
+            reading.header = tuple(cell.strip() for cell in header.cells)
+        return _assigned(reading, rows, columns, None, "--columns")
     if header is not None:
-        named = header.cells[: _width(header.cells)]
-        roles = tuple(column_role(cell) or _SKIP for cell in named)
-        return _checked(reading, roles, header.line, "the header row")
-    if not rows:
-        return ("question", "answer")
-    usual = Counter(len(row.cells) for row in rows).most_common()
-    width = min(count for count, seen in usual if seen == usual[0][1])  # narrower of equals
-    width = max(2, min(width, max(_width(row.cells) for row in rows)))
-    if width <= 3:
-        return ("question", "answer", "tags")[:width]
-    # The width counts cells, padding too (q,a,,): the first row as wide in text, or wider.
-    line = next((row.line for row in rows if _width(row.cells) >= width), rows[0].line)
-    hint = "name them in a first row (question,answer,tags,deck) or with --columns"
-    reading.report(line, Severity.ERROR, f"{width} columns and no header row naming them", hint)
-    return None
+        cells = header.cells[: _width(header.cells)]
+        message = f"the first row is a header naming the columns: {reason}"
+        reading.report(header.line, Severity.INFO, message, "name them with --columns otherwise")
+        return _assigned(reading, rows, tuple(cell.strip() for cell in cells), header.line, "")
+    return _assigned(reading, rows, (), None, "")
 
 
-def _checked(
-    reading: _Reading, roles: tuple[str, ...], line: int | None, where: str
-) -> tuple[str, ...] | None:
-    """``roles`` if they name a question and an answer, each role at most once."""
-    named = [role for role in roles if role != _SKIP]
-    repeated = sorted({role for role in named if named.count(role) > 1})
-    missing = [role for role in ("question", "answer") if role not in named]
-    if not repeated and not missing:
-        return roles
-    problem = f"names {repeated[0]} twice" if repeated else f"names no {missing[0]} column"
-    reading.report(line, Severity.ERROR, f"{where} {problem}", f"name columns {_ACCEPTED}")
-    return None
+def _assigned(
+    reading: _Reading, rows: list[_Row], names: tuple[str, ...], line: int | None, option: str
+) -> _Layout | None:
+    """The layout ``names`` give (a header's cells, ``--columns``, or none), or ``None``."""
+    strict = bool(option)
+    where = option or "the header row"
+    widths = [_width(row.cells) for row in rows]
+    named_width = len(names)
+    if not strict:
+        names = (*names, *[""] * (max(2, *widths) - len(names)))
+    roles: list[str] = []
+    for name in names:
+        key = name.strip().casefold()
+        role = _SKIP if strict and key in ("", _SKIP) else _ALIASES.get(key, _FIELD)
+        if role in ("question", "answer") and role in roles:
+            role = _FIELD  # a second question column is a field of its own
+        elif role in _SINGLE and role in roles:
+            reading.report(line, Severity.ERROR, f"{where} names {role} twice", _NAME_HINT)
+            return None
+        roles.append(role)
+    # Unnamed content columns: the first is the question, the next the answer.
+    for role in ("question", "answer"):
+        if role not in roles and _FIELD in roles:
+            roles[roles.index(_FIELD)] = role
+    if not strict:
+        _skip_empty(reading, rows, names, roles, line)
+    if "answer" not in roles:
+        reading.report(line, Severity.ERROR, f"{where} names no answer column", _NAME_HINT)
+        return None
+    field_names = tuple(
+        _field_name(name, role, index, strict) if role in _CONTENT else ""
+        for index, (name, role) in enumerate(zip(names, roles, strict=True))
+    )
+    for index, role in enumerate(roles):
+        if role == _SKIP and strict:
+            header = reading.header[index] if index < len(reading.header) else ""
+            named = f" ({header!r} in the header row)" if header else ""
+            message = f"column {index + 1}{named} is skipped as {option} says: its text is not read"
+            reading.report(None, Severity.INFO, message)
+    layout = _Layout(tuple(roles), field_names, strict)
+    if _FIELD not in roles:
+        return layout
+    order = layout.field_columns()
+    notetype = notetypes.table(tuple(field_names[i] for i in order))
+    cleaned = dict(zip(order, notetype.fields, strict=True))
+    field_names = tuple(cleaned.get(i, "") for i in range(len(roles)))
+    if not strict:
+        usual = Counter(len(row.cells) for row in rows).most_common(1)[0][0]
+        _report_wide_rows(reading, rows, max(named_width, usual, 2), field_names)
+    return _Layout(tuple(roles), field_names, strict, notetype)
 
 
-def _fitted(reading: _Reading, row: _Row, roles: tuple[str, ...], delimiter: str) -> list[str]:
-    """The row's cells, one per role; empty after reporting a wrong column count."""
-    expected, found = len(roles), _width(row.cells)
-    if found <= expected and not {"question", "answer"} & set(roles[len(row.cells) :]):
+def _skip_empty(
+    reading: _Reading,
+    rows: Sequence[_Row],
+    names: tuple[str, ...],
+    roles: list[str],
+    line: int | None,
+) -> None:
+    """Make a further column that is empty in every row no field at all (and say so)."""
+    for index, role in enumerate(roles):
+        if role == _FIELD and not any(
+            index < len(row.cells) and row.cells[index].strip() for row in rows
+        ):
+            roles[index] = _SKIP
+            named = f" ({names[index].strip()!r})" if names[index].strip() else ""
+            message = f"column {index + 1}{named} is empty in every row: no field is made for it"
+            reading.report(line, Severity.INFO, message)
+
+
+def _field_name(name: str, role: str, index: int, strict: bool) -> str:
+    """The field a content column fills: its header cell, else Front, Back or Field N."""
+    if name.strip() and not (strict and _ALIASES.get(name.strip().casefold()) == role):
+        return name.strip()
+    return {"question": "Front", "answer": "Back"}.get(role, f"Field {index + 1}")
+
+
+def _report_wide_rows(
+    reading: _Reading, rows: Sequence[_Row], width: int, names: tuple[str, ...]
+) -> None:
+    """A warning for each row with text past the usual columns, naming where it went."""
+    for row in rows:
+        found = _width(row.cells)
+        if found > width:
+            kept = ", ".join(names[width:found])
+            message = (
+                f"this row has {found} columns where the others have {width}; "
+                f"the cells past column {width} are kept as {kept}"
+            )
+            what = f"{_NAMES[reading.delimiter]}s" if reading.delimiter in _NAMES else "it"
+            reading.report(row.line, Severity.WARNING, message, f"quote fields that contain {what}")
+
+
+def _kind(reading: _Reading, row: _Row, named: str, table: bool) -> NoteKind:
+    """The kind a notetype cell names; unknown names are reported and read as Basic."""
+    key = named.strip().casefold().removeprefix("ankipress ")
+    kind = _KINDS.get(key)
+    if kind is not None and not table:
+        return kind
+    if key and key not in reading.unknown_notetypes:
+        reading.unknown_notetypes.add(key)
+        what = "the table's note type" if table else "Basic"
+        message = f"note type {named.strip()!r} is not one of ankipress's: read as {what}"
+        hint = "name basic, reversed, cloze or type (with two content columns)"
+        reading.report(row.line, Severity.WARNING, message, hint)
+    return NoteKind.BASIC
+
+
+def _fitted(reading: _Reading, row: _Row, layout: _Layout) -> list[str]:
+    """The row's cells, one per column; empty after reporting text past ``--columns``."""
+    expected, found = len(layout.roles), _width(row.cells)
+    if found <= expected:
         return [*row.cells[:expected], *[""] * (expected - len(row.cells))]
-    if found > expected:
-        what = f"{_NAMES[delimiter]}s" if delimiter in _NAMES else repr(delimiter)
-        hint = f"quote fields that contain {what}"
-        hint += "" if reading.named else ", or name the columns in a header row"
-    else:
-        found, hint = len(row.cells), "every row needs its question and answer"
-    message = f"expected {expected} columns ({', '.join(roles)}), found {found}"
-    reading.report(row.line, Severity.ERROR, message, hint)
+    what = f"{_NAMES[reading.delimiter]}s" if reading.delimiter in _NAMES else "it"
+    names = ", ".join(layout.names[i] or layout.roles[i] for i in range(expected))
+    message = f"expected {expected} columns ({names}), found {found}"
+    reading.report(row.line, Severity.ERROR, message, f"quote fields that contain {what}")
     return []
 
 
 def _note(
-    reading: _Reading, row: _Row, roles: tuple[str, ...], delimiter: str, default_deck: str
+    reading: _Reading, row: _Row, layout: _Layout, default_deck: str, text_format: TextFormat
 ) -> None:
     """Add the row's note, or report why it makes none."""
-    fitted = _fitted(reading, row, roles, delimiter)
+    fitted = _fitted(reading, row, layout)
     if not fitted:
         return
-    cells = dict(zip(roles, fitted, strict=True))
-    # A cloze's answer is its extra text, often empty (what the CSV writer writes then).
-    cloze = _CLOZE.search(cells["question"]) is not None
-    empty = [
-        role
-        for role in ("question", "answer")
-        if not cells[role].strip() and not (role == "answer" and cloze)
-    ]
-    if empty:
-        message = f"the {' and the '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty"
-        columns = " and ".join(f"column {roles.index(role) + 1}" for role in empty)
-        reading.report(row.line, Severity.ERROR, message, f"fill in {columns}, or delete the row")
+    roles = layout.roles
+    cells = {role: fitted[roles.index(role)] for role in _SINGLE if role in roles}
+    order = layout.field_columns()
+    question, answer = fitted[order[0]], fitted[order[1]]
+    if not question.strip():
+        message = f"the question (column {order[0] + 1}) is empty: row skipped"
+        hint = f"Anki skips a note whose first field is empty; fill in column {order[0] + 1}"
+        reading.report(row.line, Severity.WARNING, message, hint)
         return
+    # A cloze's answer is its extra text, often empty (what the CSV writer writes then).
+    if not answer.strip() and not _CLOZE.search(question):
+        message = f"the answer (column {order[1] + 1}) is empty: the note is kept without one"
+        reading.report(row.line, Severity.WARNING, message, f"fill in column {order[1] + 1}")
     # Line breaks live only inside quoted fields, each one a physical line break.
-    answer_line = row.line + sum(cell.count("\n") for cell in fitted[: roles.index("answer")])
+    answer_line = row.line + sum(cell.count("\n") for cell in fitted[: order[1]])
     path = reading.source.path
+    tags = [tag for i, role in enumerate(roles) if role == "tags" for tag in fitted[i].split()]
+    table = layout.notetype is not None
+    kind = _kind(reading, row, cells.get("notetype", ""), table)
     reading.notes.append(
         Note(
-            question=cells["question"],
-            answer=cells["answer"],
+            question=question,
+            answer=answer,
             deck=cells.get("deck", "").strip() or default_deck,
             location=SourceLocation(path, row.line),
-            tags=tuple(cells.get("tags", "").split()),
+            tags=tuple(tags),
             guid=cells.get("guid", "").strip() or None,
+            text_format=text_format,
             answer_location=SourceLocation(path, answer_line),
+            kind=NoteKind.CUSTOM if table else kind,
+            notetype=layout.notetype,
+            fields=tuple(fitted[i] for i in order) if table else (),
         )
     )
