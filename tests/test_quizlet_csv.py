@@ -158,9 +158,9 @@ def test_cli_quizlet_with_custom_separators_as_typed(
     [
         pytest.param(
             "cards.csv",
-            "front,back\ncapital of France,Paris\nlargest planet,Jupiter, by far\n",
-            (),
-            "cards.csv:3: error: expected 2 columns (question, answer), found 3; "
+            "capital of France,Paris\nlargest planet,Jupiter, by far\n",
+            ("--columns", "question,answer"),
+            "cards.csv:2: error: expected 2 columns (question, answer), found 3; "
             "quote fields that contain commas\n",
             id="csv-column-count",
         ),
@@ -176,11 +176,11 @@ def test_cli_quizlet_with_custom_separators_as_typed(
         pytest.param(
             "cards.csv",
             "a,b\n",
-            ("--columns", "question,answer,notes"),
-            "cards.csv: error: unknown column name 'notes' in --columns; name columns "
-            "question (front, term, q), answer (back, definition, a), tags, deck, guid (id); "
-            "skip (or nothing) ignores a column\n",
-            id="csv-unknown-column",
+            ("--columns", "tags,question"),
+            "cards.csv: error: --columns names no answer column; name the columns question "
+            "(front, term, q), answer (back, definition, a), tags, deck, guid (id), notetype, "
+            "or a field name\n",
+            id="csv-no-answer-column",
         ),
         pytest.param(
             "words.txt",

@@ -398,7 +398,10 @@ def _layout(reading: _Reading, rows: list[_Row], columns: tuple[str, ...] | None
     if header is not None:
         cells = header.cells[: _width(header.cells)]
         message = f"the first row is a header naming the columns: {reason}"
-        reading.report(header.line, Severity.INFO, message, "name them with --columns otherwise")
+        # A row of nothing but known column names (what our CSV writer writes) is no news.
+        if not looks_like_header(cells):
+            hint = "name them with --columns otherwise"
+            reading.report(header.line, Severity.INFO, message, hint)
         return _assigned(reading, rows, tuple(cell.strip() for cell in cells), header.line, "")
     return _assigned(reading, rows, (), None, "")
 
@@ -412,7 +415,7 @@ def _assigned(
     widths = [_width(row.cells) for row in rows]
     named_width = len(names)
     if not strict:
-        names = (*names, *[""] * (max(2, *widths) - len(names)))
+        names = (*names, *[""] * (max([2, *widths]) - len(names)))
     roles: list[str] = []
     for name in names:
         key = name.strip().casefold()
@@ -517,7 +520,9 @@ def _fitted(reading: _Reading, row: _Row, layout: _Layout) -> list[str]:
     if found <= expected:
         return [*row.cells[:expected], *[""] * (expected - len(row.cells))]
     what = f"{_NAMES[reading.delimiter]}s" if reading.delimiter in _NAMES else "it"
-    names = ", ".join(layout.names[i] or layout.roles[i] for i in range(expected))
+    names = ", ".join(
+        layout.names[i] if layout.roles[i] == _FIELD else layout.roles[i] for i in range(expected)
+    )
     message = f"expected {expected} columns ({names}), found {found}"
     reading.report(row.line, Severity.ERROR, message, f"quote fields that contain {what}")
     return []
@@ -539,15 +544,16 @@ def _note(
         hint = f"Anki skips a note whose first field is empty; fill in column {order[0] + 1}"
         reading.report(row.line, Severity.WARNING, message, hint)
         return
-    # A cloze's answer is its extra text, often empty (what the CSV writer writes then).
-    if not answer.strip() and not _CLOZE.search(question):
+    table = layout.notetype is not None
+    # A Basic note's empty answer is reported where every format's is (plan); a table's
+    # note type is ours alone, so its reader says it.
+    if table and not answer.strip():
         message = f"the answer (column {order[1] + 1}) is empty: the note is kept without one"
         reading.report(row.line, Severity.WARNING, message, f"fill in column {order[1] + 1}")
     # Line breaks live only inside quoted fields, each one a physical line break.
     answer_line = row.line + sum(cell.count("\n") for cell in fitted[: order[1]])
     path = reading.source.path
     tags = [tag for i, role in enumerate(roles) if role == "tags" for tag in fitted[i].split()]
-    table = layout.notetype is not None
     kind = _kind(reading, row, cells.get("notetype", ""), table)
     reading.notes.append(
         Note(
