@@ -44,6 +44,7 @@ fields are the file's columns.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -302,7 +303,13 @@ class _Parser:
                 message = f"'#{key}:' needs a column number from 1, not {value!r}; ignored"
                 self.report(line, Severity.WARNING, message)
         elif key not in _IGNORED_KEYS:
-            self.report(line, Severity.WARNING, f"unknown header '#{key}:' ignored", _HEADER_LIST)
+            # Anki ignores any other key. One close to a header's name is likely a typo; the
+            # rest are comments that hold a colon ("# Source: my notes").
+            if difflib.get_close_matches(key, _KNOWN_KEYS, n=1):
+                message = f"unknown header '#{key}:' ignored"
+                self.report(line, Severity.WARNING, message, _HEADER_LIST)
+            else:
+                self.report(line, Severity.NOTE, "a comment line, skipped as Anki does")
 
     def _check_special_columns(self, widest: int) -> None:
         """An error for each ``#… column:`` header naming a column no record has.
