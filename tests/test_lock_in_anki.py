@@ -204,10 +204,19 @@ def test_removed_notes_are_listed_by_build_and_in_the_report(project: Path) -> N
         "them (--report lists their ids)\n"
     )
     assert again.stderr == ""
-    for name in ("report.json", "again.json"):
+    for name, now in (("report.json", True), ("again.json", False)):
         report = json.loads((project / name).read_text("utf-8"))
         listed = [d["message"] for d in report["diagnostics"] if d["severity"] == "note"]
         assert len(listed) == 1 and "'What is osmosis?' in the deck 'Course::Terms'" in listed[0]
+        assert report["removed"] == [
+            {
+                "guid": ids.note_guid("Course::Terms", "What is osmosis?"),
+                "deck": "Course::Terms",
+                "question": "What is osmosis?",
+                "file": "decks/terms.md",
+                "this_build": now,
+            }
+        ]
 
 
 def test_pin_writes_the_ids_a_build_gives_into_the_markdown_cards(project: Path) -> None:

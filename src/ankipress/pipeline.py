@@ -87,6 +87,9 @@ class PackageReport:
     """How many cards the package holds."""
     skipped: bool = False
     """True when the package was up to date and not rewritten (``plan.notes`` is empty)."""
+    removed: tuple[tuple[lock.Record, bool], ...] = ()
+    """Notes the lock file records as removed from the sources, each with whether this build
+    saw it go (on the build's first package only)."""
 
 
 def _at(path: Path) -> SourceLocation:
@@ -402,9 +405,13 @@ def build(
     buildstate.save(out_dir, current, f"ankipress {__version__}")
     by_name = {report.plan.output.name: report for report in [*reports, *skipped]}
     ordered = [by_name[package.output.name] for package in packages]
-    if assignment is not None and assignment.general and ordered:
+    if assignment is not None and ordered:
+        now = {(r.file, r.guid) for r in assignment.removed}
+        gone = tuple((r, (r.file, r.guid) in now) for r in assignment.records if r.removed)
         first = ordered[0]
-        ordered[0] = replace(first, diagnostics=first.diagnostics + assignment.general)
+        ordered[0] = replace(
+            first, diagnostics=first.diagnostics + assignment.general, removed=gone
+        )
     return ordered
 
 

@@ -44,6 +44,7 @@ def report_data(
             "counts": _counts(failure),
             "diagnostics": [diagnostic_record(d) for d in failure],
             "packages": [],
+            "removed": [],
         }
     everything = [d for report in reports for d in report.diagnostics]
     return {
@@ -63,6 +64,18 @@ def report_data(
                 "counts": _counts(report.diagnostics),
             }
             for report in reports
+        ],
+        # Notes the lock file records as gone from the sources: Anki never deletes on import.
+        "removed": [
+            {
+                "guid": record.guid,
+                "deck": record.deck,
+                "question": record.question,
+                "file": record.file,
+                "this_build": now,
+            }
+            for report in reports
+            for record, now in report.removed
         ],
     }
 
