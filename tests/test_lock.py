@@ -358,9 +358,9 @@ def test_the_lock_file_is_stable_text(tmp_path: Path) -> None:
     assert text.splitlines()[3:] == [
         '{"lock": 1, "guids": "ankipress/guid/v1"}',
         *(
-            f'["deck.md", {n}, "Deck", {_json(ids.note_guid("Deck", c.question))}, '
+            f'["deck.md", "Deck", {_json(ids.note_guid("Deck", c.question))}, '
             f'"{lock._answer_digest(c.answer)}", "{c.question}"]'
-            for n, c in enumerate(BASE, 1)
+            for c in BASE
         ),
     ]
     assert lock.dump(before.records) == text
@@ -400,20 +400,27 @@ def _json(text: str) -> str:
             id="other-scheme",
         ),
         pytest.param(
-            '["a.md", 1, "D", "g", "", "Q"]\n',
+            '["a.md", "D", "g", "", "Q"]\n',
             'ankipress.lock:1: error: the lock file\'s first line must be {"lock": 1, ...}; '
             "restore it from version control, or build with --no-lock",
             id="no-header",
         ),
         pytest.param(
-            '{"lock": 1, "guids": "ankipress/guid/v1"}\n["a.md", 0, "D", "g", "", "Q"]\n',
-            'ankipress.lock:2: error: the place must be a number from 1, or "removed"; '
+            '{"lock": 1, "guids": "ankipress/guid/v1"}\n["a.md", "D", "g", "", "Q", "gone"]\n',
+            'ankipress.lock:2: error: a sixth item can only be "removed"; '
             "restore it from version control, or build with --no-lock",
-            id="bad-place",
+            id="bad-mark",
         ),
         pytest.param(
-            '{"lock": 1, "guids": "ankipress/guid/v1"}\n["a.md", 1, "D", "g", "", "Q"]\n'
-            '["a.md", 2, "D", "g", "", "Q edited"]\n',
+            '{"lock": 1, "guids": "ankipress/guid/v1"}\n["a.md", 1, "D", "g", "Q"]\n',
+            "ankipress.lock:2: error: a lock line must be a list [file, deck, guid, answer "
+            'digest, question] (and "removed") of text; restore it from version control, or '
+            "build with --no-lock",
+            id="not-text",
+        ),
+        pytest.param(
+            '{"lock": 1, "guids": "ankipress/guid/v1"}\n["a.md", "D", "g", "", "Q"]\n'
+            '["a.md", "D", "g", "", "Q edited"]\n',
             "ankipress.lock:3: error: the GUID 'g' of a.md is also at line 2; keep one of the "
             "two lines",
             id="merged-twice",
@@ -441,3 +448,17 @@ def test_records_read_back_as_written(tmp_path: Path) -> None:
     lock.save(tmp_path / "x.lock", [record])
 
     assert lock.load(tmp_path / "x.lock").records == (record,)
+
+
+def test_a_note_added_or_edited_changes_one_line_of_the_lock(tmp_path: Path) -> None:
+    _, before = _first(tmp_path)
+    old = Path("ankipress.lock").read_text("utf-8").splitlines()
+    added = [BASE[0], Card("What is a membrane?", "A cell's boundary."), *BASE[1:]]
+    _, assignment = _build(added, before)
+    new = lock.dump(assignment.records).splitlines()
+    _, edited = _build([BASE[0], BASE[1], Card("Where is DNA stored?", "In the nucleus.")], before)
+
+    assert [line for line in new if line not in old] == [new[5]]
+    assert "What is a membrane?" in new[5] and len(new) == len(old) + 1
+    changed = [line for line in lock.dump(edited.records).splitlines() if line not in old]
+    assert len(changed) == 1 and "Where is DNA stored?" in changed[0]

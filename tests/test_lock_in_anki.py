@@ -137,7 +137,7 @@ def test_edited_renamed_and_moved_notes_update_in_place_in_anki(
     assert {cid: col.get_card(cid).reps for cid in col.find_cards("")} == reviewed
     assert col.db.scalar("select count() from revlog") == len(reviewed)
     lock_text = (project / "ankipress.lock").read_text("utf-8")
-    assert '"decks/week1/terms.md", 1, "Course::week1::Terms"' in lock_text
+    assert '["decks/week1/terms.md", "Course::week1::Terms", ' in lock_text
     assert "removed" not in lock_text.split("\n", 3)[3]
 
 

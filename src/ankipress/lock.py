@@ -7,17 +7,17 @@ A build therefore records each note's GUID, with what identified it in its sourc
 file beside the project file, meant to be committed; the next build gives an edited note the
 GUID of the note it was.
 
-The file is text, one note a line in a stable order (file, then place in the file), so that an
-edit changes one line::
+The file is text, one note a line, by file and in each file in the order of its notes, so that
+an edit changes one line and a note added changes none but its own (no numbers to shift)::
 
     # ankipress.lock: ...
     {"lock": 1, "guids": "ankipress/guid/v1"}
-    ["decks/cells.md", 1, "Biology", "kJTo(12V-D", "3f2a9c0d1e4b", "What is a cell?"]
-    ["old.md", "removed", "Biology", "b@9#xY1!q", "", "{{c1::Mitochondria}} ..."]
+    ["decks/cells.md", "Biology", "kJTo(12V-D", "3f2a9c0d1e4b", "What is a cell?"]
+    ["old.md", "Biology", "b@9#xY1!q", "", "{{c1::Mitochondria}} ...", "removed"]
 
-Each line is a JSON array: the file (relative to the lock file, ``/`` separated), the
-note's place among the notes of that file (1-based, or ``"removed"``), its deck, its GUID, a
-digest of its answer (``""`` for an empty one), and its question (white space folded).
+Each line is a JSON array: the file (relative to the lock file, ``/`` separated), the deck,
+the GUID, a digest of the answer (``""`` for an empty one) and the question (white space
+folded); a note gone from the sources ends with ``"removed"``, and these come last.
 
 How a note of a build finds its GUID (:func:`assign`), in order, each step only between notes
 and records that earlier steps left unmatched, and only where the pairing is *mutually unique*
@@ -99,9 +99,9 @@ CROWD = 20
 _HEADER = (
     "# ankipress.lock: the id (GUID) of each note, so that an edited note stays the same note"
     " in Anki.\n"
-    "# Written by `ankipress build`; commit it. One note a line: file, place (or removed),"
-    " deck, GUID,\n"
-    "# answer digest, question. Delete a removed line to forget that note.\n"
+    "# Written by `ankipress build`; commit it. One note a line, in the order of the files:"
+    " file, deck,\n"
+    "# GUID, answer digest, question[, removed]. Delete a removed line to forget that note.\n"
 )
 
 
@@ -221,6 +221,7 @@ def load(path: Path) -> Lock:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         raise _damaged(path, None, f"cannot read the lock file: {reason or exc}", _FIX) from None
     records: list[Record] = []
+    places: Counter[str] = Counter()  # a note's place in its file: the order of the lines
     header_seen = False
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -241,7 +242,7 @@ def load(path: Path) -> Lock:
             _check_header(path, number, value)
             header_seen = True
             continue
-        records.append(_record(path, number, value))
+        records.append(_record(path, number, value, places))
     if not header_seen and records:
         raise _damaged(path, None, "the lock file has no header line", _FIX)
     _check_consistent(path, records)
@@ -269,22 +270,21 @@ def _check_header(path: Path, number: int, value: object) -> None:
         )
 
 
-def _record(path: Path, number: int, value: object) -> Record:
-    shape = "[file, place, deck, guid, answer digest, question]"
-    if not isinstance(value, list) or len(value) != 6:
+def _record(path: Path, number: int, value: object, places: Counter[str]) -> Record:
+    shape = '[file, deck, guid, answer digest, question] (and "removed")'
+    if not isinstance(value, list) or len(value) not in (5, 6):
         raise _damaged(path, number, f"a lock line must be a list {shape}", _FIX)
-    file, position, deck, guid, answer, question = value
-    if not all(isinstance(item, str) for item in (file, deck, guid, answer, question)):
+    if not all(isinstance(item, str) for item in value):
         raise _damaged(path, number, f"a lock line must be a list {shape} of text", _FIX)
-    if position == REMOVED:
-        place = None
-    elif isinstance(position, int) and not isinstance(position, bool) and position > 0:
-        place = position
-    else:
-        raise _damaged(path, number, f'the place must be a number from 1, or "{REMOVED}"', _FIX)
+    file, deck, guid, answer, question = value[:5]
+    if len(value) == 6 and value[5] != REMOVED:
+        raise _damaged(path, number, f'a sixth item can only be "{REMOVED}"', _FIX)
     if not guid or not file:
         raise _damaged(path, number, "a lock line needs a file and a GUID", _FIX)
-    return Record(file, place, deck, guid, answer, question, number)
+    if len(value) == 6:
+        return Record(file, None, deck, guid, answer, question, number)
+    places[file] += 1
+    return Record(file, places[file], deck, guid, answer, question, number)
 
 
 def _check_consistent(path: Path, records: Sequence[Record]) -> None:
@@ -310,8 +310,9 @@ def dump(records: Iterable[Record]) -> str:
     header = json.dumps({"lock": FORMAT_VERSION, "guids": ids.GUID_SALT})
     lines = [_HEADER + header]
     for record in sorted(records, key=_sort_key):
-        place: int | str = REMOVED if record.position is None else record.position
-        row = [record.file, place, record.deck, record.guid, record.answer, record.question]
+        row = [record.file, record.deck, record.guid, record.answer, record.question]
+        if record.removed:
+            row.append(REMOVED)
         lines.append(json.dumps(row, ensure_ascii=False))
     return "\n".join(lines) + "\n"
 
