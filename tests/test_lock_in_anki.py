@@ -267,3 +267,21 @@ def test_pin_refuses_when_a_source_has_errors_and_writes_nothing(project: Path) 
     assert result.exit_code == 1
     assert "decks/genes.md:9: error:" in result.stderr
     assert "<!--" not in (project / "decks" / "cells.md").read_text("utf-8")
+
+
+def test_check_of_one_file_matches_against_the_lock_and_leaves_the_others(
+    project: Path,
+) -> None:
+    run("build")
+    lock_text = (project / "ankipress.lock").read_text("utf-8")
+    cells = project / "decks" / "cells.md"
+    cells.write_text(CELLS.replace("Waht", "What"), encoding="utf-8")
+
+    checked = run("check", "decks/cells.md", "--deck", "Course::Cells")
+
+    assert checked.exit_code == 0, checked.output
+    assert checked.stderr == (
+        "decks/cells.md:3: info: the question changed (it was 'Waht is a cell?'): the note "
+        "keeps its id, matched by the same answer (ankipress.lock:5)\n"
+    )
+    assert (project / "ankipress.lock").read_text("utf-8") == lock_text

@@ -55,8 +55,9 @@ def _pinned_text(source: Source, guids: dict[int, str]) -> tuple[str, list[Diagn
     for line, guid in sorted(guids.items()):
         index = line - 1
         if index >= len(lines) or not lines[index].startswith("## "):
-            problems.append(_error(source.location(line), "no card heading here to pin"))
-            continue
+            # Read by another reader than the Markdown deck's: not ours to write into.
+            message = "not pinned: the file is not read as a Markdown deck (no '## ' card here)"
+            return source.text, [Diagnostic(source.location(line), Severity.WARNING, message)]
         following = lines[index + 1] if index + 1 < len(lines) else ""
         try:
             meta = parse_meta(following)
@@ -75,8 +76,7 @@ def _pinned_text(source: Source, guids: dict[int, str]) -> tuple[str, list[Diagn
             out.append(end or default_break)
             out.append(inserted[index])
         out.append(end)
-    prefix = "\ufeff" if source.text.startswith("\ufeff") else ""
-    return prefix + "".join(out), problems
+    return "".join(out), problems
 
 
 def _read(source: Source) -> list[Note]:
@@ -123,7 +123,7 @@ def pin(plans: Sequence[PackagePlan], write: bool = True) -> Pinned:
             continue
         text, problems = _pinned_text(source, wanted[path_text])
         diagnostics.extend(problems)
-        if problems:
+        if problems or text == source.text:
             continue
         before, after = _read(source), _read(Source.from_text(path_text, text))
         expected = wanted[path_text]
@@ -148,5 +148,8 @@ def pin(plans: Sequence[PackagePlan], write: bool = True) -> Pinned:
         from ankipress.writers.common import write_text_atomically
 
         for path, text, _ in texts:
-            write_text_atomically(path, text)
+            # A byte-order mark the file began with stays (decoding dropped it).
+            with path.open("rb") as stream:
+                bom = "\ufeff" if stream.read(3) == b"\xef\xbb\xbf" else ""
+            write_text_atomically(path, bom + text)
     return Pinned(tuple((path, count) for path, _, count in texts), tuple(diagnostics))
