@@ -577,16 +577,16 @@ def check(
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=_SafePath(path_type=Path))
 @click.option(
     "--source",
     "source_dir",
-    type=click.Path(path_type=Path),
+    type=_SafePath(path_type=Path),
     help="Folder of source cards, when no PATH is given (default: as build).",
 )
 @click.option(
     "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=_SafePath(path_type=Path, dir_okay=False),
     help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
 )
 @click.option("--dry-run", is_flag=True, help="Say which files would change; write nothing.")
