@@ -78,6 +78,7 @@ __all__ = [
     "NoteKey",
     "Record",
     "assign",
+    "by_file",
     "digest",
     "dump",
     "load",
@@ -331,10 +332,19 @@ def save(path: Path, records: Iterable[Record]) -> bool:
     return True
 
 
-def digest(records: Iterable[Record], files: Iterable[str]) -> str:
-    """A digest of the live records of ``files``: a package is rebuilt when it changes."""
-    wanted = set(files)
-    chosen = sorted((r for r in records if r.file in wanted and not r.removed), key=_sort_key)
+def by_file(records: Iterable[Record]) -> dict[str, list[Record]]:
+    """The live records of each file (for :func:`digest`)."""
+    found: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        if not record.removed:
+            found[record.file].append(record)
+    return found
+
+
+def digest(records: Mapping[str, Sequence[Record]], files: Iterable[str]) -> str:
+    """A digest of the live records of ``files`` (:func:`by_file`): a package is rebuilt
+    when it changes."""
+    chosen = sorted((r for f in set(files) for r in records.get(f, ())), key=_sort_key)
     text = dump(chosen)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -317,7 +317,10 @@ def _lock_files(lock_file: lock.Lock | None, inputs: Iterable[InputFile]) -> lis
 
 
 def _keyed(
-    key: str, lock_file: lock.Lock | None, records: Iterable[lock.Record], files: list[str]
+    key: str,
+    lock_file: lock.Lock | None,
+    records: Mapping[str, Sequence[lock.Record]],
+    files: list[str],
 ) -> str:
     """A package's key with the lock file's records of its files: a changed lock rebuilds it."""
     part = "no lock" if lock_file is None else lock.digest(records, files)
@@ -348,7 +351,7 @@ def build(
 
     options = options or Options()
     lock_file = lock.load(lock_path) if lock_path is not None else None
-    records = lock_file.records if lock_file is not None else ()
+    records = lock.by_file(lock_file.records if lock_file is not None else ())
     states = buildstate.load_state(out_dir)
     todo: list[tuple[PackageSource, str]] = []
     carried: list[str] = []
@@ -389,7 +392,7 @@ def build(
     assignment = None
     if lock_file is not None:
         plans, assignment = _locked(plans, lock_file, carried)
-        records = assignment.records
+        records = lock.by_file(assignment.records)
     previous = {name: state.notes for name, state in states.items()}
     reports = write_plans(plans, chosen, timestamp, previous)
     if lock_file is not None and assignment is not None:
