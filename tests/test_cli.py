@@ -103,13 +103,6 @@ def test_convert_a_missing_file_is_one_line(tmp_path: Path) -> None:
             id="q-without-a",
         ),
         pytest.param(
-            "empty-answer.txt",
-            "Deck Flashcards\n(1 card)\n1\nQ\nwhat?\nA\n\n",
-            "empty-answer.txt:6: error: card 1 has an empty answer; write the answer "
-            "on the lines after 'A'\n",
-            id="empty-answer",
-        ),
-        pytest.param(
             "binary.txt",
             b"PK\x03\x04\x00\x00garbage",
             "binary.txt:1:5: error: this is a binary file, not a text export (NUL byte)\n",
@@ -398,3 +391,31 @@ def test_quiet_prints_problems_only_and_progress_needs_a_terminal(in_project: Pa
     assert quiet.stdout == ""
     assert quiet.stderr == WARNING
     assert ticks == [("p.apkg", 0, 16), ("p.apkg", 16, 16)]
+
+
+def test_allow_html_acts_on_a_plain_format(tmp_path: Path) -> None:
+    deck = tmp_path / "chem.csv"
+    deck.write_text("question,answer\nH<sub>2</sub>O?,<b>water</b>\n", "utf-8")
+    plain = tmp_path / "plain.txt"
+    html = tmp_path / "html.txt"
+
+    shown = run("convert", str(deck), "-o", str(plain), "--to", "ankitext")
+    rendered = run("convert", str(deck), "-o", str(html), "--to", "ankitext", "--html")
+
+    assert (shown.exit_code, rendered.exit_code) == (0, 0)
+    assert "#html:false\n" in plain.read_text("utf-8")
+    assert "#html:true\n" in html.read_text("utf-8")
+    assert "\tH<sub>2</sub>O?\t<b>water</b>\t" in html.read_text("utf-8")
+
+
+def test_an_empty_answer_is_kept_with_a_warning(tmp_path: Path) -> None:
+    deck = tmp_path / "empty-answer.txt"
+    deck.write_text("Deck Flashcards\n(1 card)\n1\nQ\nwhat?\nA\n\n", "utf-8")
+
+    result = run("convert", str(deck), "-o", str(tmp_path / "deck.apkg"))
+
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"{deck}:6: warning: the answer is empty: the note is kept, as Anki keeps it; "
+        "write an answer, or make the note a cloze with {{c1::…}}\n"
+    )

@@ -73,6 +73,20 @@ RENDERED = [
     ),
     ("<b>$x$</b>", r"<p>&lt;b&gt;\(x\)&lt;/b&gt;</p>", "raw-html-escaped"),
     ("one\ntwo", "<p>one<br>\ntwo</p>", "line-breaks-kept"),
+    ("a <!-- note to self --> b", "<p>a  b</p>", "inline-comment-hidden"),
+    ("<!-- md2apkg type x -->\n\nText", "<p>Text</p>", "block-comment-hidden"),
+    ("<!--\nover\n\nlines\n-->\nafter", "<p>after</p>", "comment-over-lines-hidden"),
+    ("one\n<!-- c -->\ntwo", "<p>one</p>\n<p>two</p>", "comment-ends-a-paragraph"),
+    (
+        "`<!-- c -->` <!-- d -->",
+        "<p><code>&lt;!-- c --&gt;</code> </p>",
+        "comment-in-code-span-kept",
+    ),
+    (
+        "```\n<!-- c -->\n```",
+        '<div class="highlight"><pre><span></span><code>&lt;!-- c --&gt;\n</code></pre></div>',
+        "comment-in-fenced-code-kept",
+    ),
 ]
 
 
@@ -252,7 +266,9 @@ def test_a_markdown_deck_imports_into_anki_with_math_intact(
     assert r"\(x_1 + x_2\)" not in cards[cloze.guid].question_body
 
 
-def test_cli_reports_a_card_without_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_skips_a_card_without_answer_as_mdanki_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     Path("deck.md").write_text("# Deck\n\n## Has an answer\n\nYes\n\n## Has none\n", "utf-8")
 
@@ -260,13 +276,12 @@ def test_cli_reports_a_card_without_answer(tmp_path: Path, monkeypatch: pytest.M
         cli, ["convert", "deck.md", "-o", "deck.apkg"], env={"SOURCE_DATE_EPOCH": str(T0)}
     )
 
-    assert result.exit_code == 1
-    assert result.stdout == ""
+    assert result.exit_code == 0
+    assert result.stdout == "wrote deck.apkg: 1 note from 2 cards in deck 'Deck'; 1 warning\n"
     assert result.stderr == (
-        "deck.md:7: error: the card 'Has none' has an empty answer; write the answer under "
-        "the heading, or make the card a cloze with {{c1::…}}\n"
+        "deck.md:7: warning: the card 'Has none' has no answer: skipped, as mdanki does; write "
+        "the answer under the heading, or make the card a cloze with {{c1::…}}\n"
     )
-    assert not Path("deck.apkg").exists()
 
 
 # -- duplicates through the real Anki -----------------------------------------------------

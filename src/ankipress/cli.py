@@ -200,8 +200,11 @@ def _common(command: F) -> F:
         ),
         click.option(
             "--allow-html",
+            "--html",
+            "allow_html",
             is_flag=True,
-            help="Keep raw HTML in Markdown instead of showing it as text.",
+            help="Fields hold HTML: rendered, not shown as text (in Markdown: raw HTML kept; "
+            "in plain text formats: every field is HTML, as Anki's 'Allow HTML').",
         ),
         click.option(
             "--sanitize",

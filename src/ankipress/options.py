@@ -27,7 +27,8 @@ class Options:
     markdown: bool = False
     """Treat plain-text fields as Markdown."""
     allow_html: bool = False
-    """Let raw HTML in Markdown through instead of escaping it."""
+    """Fields hold HTML: raw HTML in Markdown is kept instead of escaped, and plain-text
+    fields (without ``markdown``) are read as HTML, as Anki's "Allow HTML in fields" does."""
     encoding: str | None = None
     """The inputs' encoding; ``None``: UTF-8 unless a byte-order mark says otherwise."""
     separator: str | None = None

@@ -178,6 +178,10 @@ def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
         target = item.deck_prefix
     else:
         target = f"{item.deck_prefix}::{note.deck}"
+    if options.allow_html and not options.markdown and note.text_format is TextFormat.PLAIN:
+        # --allow-html on a plain-text source: its fields are HTML, as Anki's "Allow HTML in
+        # fields" (#html:true) reads them; they are screened as any HTML source is.
+        note = replace(note, text_format=TextFormat.HTML)
     kind = note.kind
     # A deletion makes a cloze, but a note read from a package keeps the note type it had,
     # even if its text shows "{{c1::".
@@ -190,12 +194,18 @@ def _place(note: Note, item: InputFile, stem: str, options: Options) -> Note:
     return replace(note, deck=target, kind=kind)
 
 
-def _check_cards(note: Note) -> Diagnostic | None:
-    """An error when the note would make no card in Anki."""
+def _check_cards(note: Note) -> tuple[bool, Diagnostic | None]:
+    """Whether the note makes a card in Anki, and what is wrong with it, if anything.
+
+    Empty fields follow Anki's rules (readers whose source app has another rule, such as
+    mdanki's, apply it themselves): a note with an empty answer is kept, with a warning, as
+    Anki keeps one; a note with an empty question is skipped, with a warning, as Anki's
+    importer skips a note whose first field is empty. Never a failed deck.
+    """
     if note.kind is NoteKind.CUSTOM or note.card_ords:
-        return None  # its cards are the ones it had where it was read from
+        return True, None  # its cards are the ones it had where it was read from
     if note.kind is NoteKind.CLOZE and not _CLOZE.search(note.question):
-        return Diagnostic(
+        return False, Diagnostic(
             note.location,
             Severity.ERROR,
             "a cloze note needs at least one deletion such as {{c1::text}}",
@@ -205,21 +215,23 @@ def _check_cards(note: Note) -> Diagnostic | None:
         digits = [n.lstrip("0") or "0" for n in _CLOZE_NUMBER.findall(note.question)]
         biggest = max(int(n) if len(n) <= 9 else _MAX_CLOZE + 1 for n in digits)
         if biggest > _MAX_CLOZE:
-            return Diagnostic(
+            return False, Diagnostic(
                 note.location,
                 Severity.ERROR,
                 f"cloze number c{biggest} is larger than the {_MAX_CLOZE:,} Anki takes",
             )
+    if not note.question.strip():
+        message = "the question is empty: the note is skipped, as Anki skips it"
+        hint = "write the question, or delete the note"
+        return False, Diagnostic(note.location, Severity.WARNING, message, hint)
     if note.kind is not NoteKind.CLOZE and not note.answer.strip():
-        return Diagnostic(
-            note.location,
-            Severity.ERROR,
-            "the answer is empty",
+        return True, Diagnostic(
+            note.answer_location or note.location,
+            Severity.WARNING,
+            "the answer is empty: the note is kept, as Anki keeps it",
             "write an answer, or make the note a cloze with {{c1::…}}",
         )
-    if not note.question.strip():
-        return Diagnostic(note.location, Severity.ERROR, "the question is empty")
-    return None
+    return True, None
 
 
 def _as_inputs(inputs: Sequence[Path | InputFile]) -> list[InputFile]:
@@ -271,10 +283,10 @@ def _gather(inputs: Sequence[Path | InputFile], options: Options) -> _Gathered:
     diagnostics.extend(normalized.diagnostics)
     kept = []
     for note, guid in zip(normalized.notes, normalized.guids, strict=True):
-        problem = _check_cards(note)
-        if problem is None:
+        keep, problem = _check_cards(note)
+        if keep:
             kept.append((note, guid))
-        else:
+        if problem is not None:
             diagnostics.append(problem)
     return _Gathered(
         items,

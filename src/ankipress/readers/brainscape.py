@@ -308,31 +308,25 @@ class _Parser:
             return self.trailers[end] if has_trailer else end
         question, q_first = self._block(q_line + 1, a_line)
         answer, a_first = self._block(a_line + 1, end)
-        ok = True
         if not question:
+            # Anki skips a note whose first field is empty; an empty answer is kept (and
+            # reported) where every note is checked.
             state.report(
                 q_line + 1,
-                Severity.ERROR,
-                f"{label} has an empty question",
+                Severity.WARNING,
+                f"{label} has an empty question: skipped",
                 "write the question on the lines after 'Q'",
             )
-            ok = False
-        if not answer:
-            state.report(
-                a_line + 1,
-                Severity.ERROR,
-                f"{label} has an empty answer",
-                "write the answer on the lines after 'A'",
-            )
-            ok = False
-        if ok:
+        else:
             state.notes.append(
                 Note(
                     question=question,
                     answer=answer,
                     deck=section.deck,
                     location=SourceLocation(state.source.path, q_first),
-                    answer_location=SourceLocation(state.source.path, a_first),
+                    answer_location=SourceLocation(
+                        state.source.path, a_first if answer else a_line + 1
+                    ),
                 )
             )
         return self.trailers[end] if has_trailer else end

@@ -29,6 +29,8 @@ HEADING = re.compile(r"(#{1,2})(?:[ \t]+(.*))?")
 _TAG_LINK = r"\[#([^\]]+)\](?:\([^)]*\))?"
 _TAG_LINE = re.compile(rf"[ \t]*{_TAG_LINK}(?:[ \t]+{_TAG_LINK})*[ \t]*")
 _CLOZE = re.compile(r"\{\{c\d+::")
+# md2apkg's own comments: a split like "%", tags, and a card left out on purpose.
+_MD2APKG = re.compile(r"<!--[ \t]*md2apkg[ \t]+(split|tags|ignore-card)(?:[ \t]+(.*?))?[ \t]*-->")
 _FORMATS = {f.value: f for f in TextFormat}
 _KINDS = {k.value: k for k in NoteKind if k is not NoteKind.CUSTOM}
 
@@ -162,7 +164,16 @@ class CardReader:
         if settings.note_type is not None:
             return self._custom(heading, text, start, end, deck, tags, settings)
         body = range(start, end)
-        splits = [i for i in body if i not in self.code and self.lines[i].rstrip() == "%"]
+        marks = self._md2apkg(body)
+        if "ignore-card" in marks.values():
+            message = f"the card {excerpt(text)!r} is left out, as its md2apkg comment asks"
+            self.report(heading, Severity.INFO, message)
+            return None
+        splits = [
+            i
+            for i in body
+            if i not in self.code and (self.lines[i].rstrip() == "%" or marks.get(i) == "split")
+        ]
         ok = True
         if len(splits) > 1:
             hint = "a card has one '%' line at most, between its question and its answer"
@@ -171,25 +182,30 @@ class CardReader:
         answer_start = splits[0] + 1 if splits else start
         question_lines = [
             (heading, text),
-            *((i, self.lines[i]) for i in range(start, answer_start - 1)),
+            *((i, self.lines[i]) for i in range(start, answer_start - 1) if i not in marks),
         ]
         question = self._field(question_lines, verbatim)
         answer_lines, card_tags = self._answer(range(answer_start, end))
+        answer_lines = [(i, line) for i, line in answer_lines if i not in marks]
+        card_tags.extend(self._md2apkg_tags(marks))
         answer = self._field(answer_lines, verbatim)
         first = next((i for i, line in answer_lines if line.strip()), answer_start)
         kind = settings.kind or cloze_kind(question)
-        if not (question.strip() if verbatim else text):
+        if not ok:
+            return None
+        if not verbatim and not question.strip():
+            # mdanki and md2apkg would make a card with a blank front, which cannot be studied.
             hint = "write the question after '## '"
-            self.report(heading, Severity.ERROR, "a card heading with no question", hint)
-            ok = False
-        elif not answer and kind is not NoteKind.CLOZE:
+            self.report(heading, Severity.WARNING, "a card heading with no question: skipped", hint)
+            return None
+        if not verbatim and not answer and kind is not NoteKind.CLOZE:
+            # mdanki and md2apkg leave out a card with nothing on its back; so do we.
             hint = "write the answer under the heading, or make the card a cloze with {{c1::…}}"
             if splits:
                 hint = "write the answer under the '%' line"
-            message = f"the card {excerpt(text or question)!r} has an empty answer"
-            self.report(heading, Severity.ERROR, message, hint)
-            ok = False
-        if not ok:
+            shown = excerpt(text or question.strip())
+            message = f"the card {shown!r} has no answer: skipped, as mdanki does"
+            self.report(heading, Severity.WARNING, message, hint)
             return None
         return Note(
             question=question,
@@ -203,6 +219,26 @@ class CardReader:
             kind=kind,
             card_ords=settings.ords,
         )
+
+    def _md2apkg(self, body: range) -> dict[int, str]:
+        """md2apkg's comment lines in ``body`` (outside code): what each says, by index."""
+        marks: dict[int, str] = {}
+        for index in body:
+            line = self.lines[index]
+            if "md2apkg" in line and index not in self.code:
+                match = _MD2APKG.fullmatch(line.strip())
+                if match:
+                    marks[index] = match.group(1)
+        return marks
+
+    def _md2apkg_tags(self, marks: dict[int, str]) -> list[str]:
+        """The tags of md2apkg's ``<!-- md2apkg tags a b -->`` lines among ``marks``."""
+        tags: list[str] = []
+        for index, mark in marks.items():
+            match = _MD2APKG.fullmatch(self.lines[index].strip())
+            if mark == "tags" and match and match.group(2):
+                tags.extend(match.group(2).split())
+        return tags
 
     def _custom(
         self,

@@ -10,6 +10,8 @@ import re
 
 import markdown as md
 from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 
 from ankipress.render.math import MathExtension, MathHandler, mathjax
 
@@ -35,6 +37,49 @@ def plain_paragraphs(text: str) -> str | None:
     return "\n".join("<p>" + "<br>\n".join(p.split("\n")) + "</p>" for p in paragraphs)
 
 
+# An HTML comment, as HTML ends one: "<!-->" and "<!--->" are empty comments.
+_COMMENT = r"<!--(?:-?>|[\s\S]*?-->)"
+# A line where a comment starts a block: indented three spaces at most (four is code).
+_BLOCK_COMMENT_START = re.compile(r" {0,3}<!--")
+_COMMENT_END = re.compile(r"-->")
+
+
+class _BlockComments(Preprocessor):
+    """Comments that start a line are removed, up to the line where they end.
+
+    Runs after fenced code is stashed, so comments in fences stay; text after the comment on
+    its last line stays. The removed lines become blank, as CommonMark ends a paragraph at
+    such a comment (an HTML block).
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        in_comment = False
+        for line in lines:
+            if not in_comment:
+                start = _BLOCK_COMMENT_START.match(line)
+                if start is None:
+                    out.append(line)
+                    continue
+                # Search from "<!" + 2 on: "<!-->" ends where it starts.
+                position = start.end() - 2
+            else:
+                position = 0
+            end = _COMMENT_END.search(line, position)
+            in_comment = end is None
+            out.append("" if end is None else line[end.end() :])
+        return out
+
+
+class _InlineComment(InlineProcessor):
+    """A comment inside a paragraph is removed (code spans, matched first, keep theirs)."""
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str, int, int]:
+        return "", m.start(0), m.end(0)
+
+
 class MarkdownRenderer:
     """Markdown with tables, fenced code, sane lists, math, and line breaks kept as written.
 
@@ -52,8 +97,13 @@ class MarkdownRenderer:
             extensions=extensions, extension_configs=_CONFIG, output_format="html"
         )
         if not allow_html:
-            self._converter.preprocessors.deregister("html_block")
-            self._converter.inlinePatterns.deregister("html")
+            # Raw HTML is shown as text, but a comment is a comment: never shown (as every
+            # Markdown tool that lets HTML through leaves it unseen), not spelled out.
+            converter = self._converter
+            converter.preprocessors.deregister("html_block")
+            converter.preprocessors.register(_BlockComments(converter), "comments", 20)
+            converter.inlinePatterns.deregister("html")
+            converter.inlinePatterns.register(_InlineComment(_COMMENT, converter), "comment", 90)
 
     def render(self, text: str) -> str:
         """HTML for one field's Markdown."""
