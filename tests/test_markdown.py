@@ -78,6 +78,11 @@ RENDERED = [
     ("<!--\nover\n\nlines\n-->\nafter", "<p>after</p>", "comment-over-lines-hidden"),
     ("one\n<!-- c -->\ntwo", "<p>one</p>\n<p>two</p>", "comment-ends-a-paragraph"),
     (
+        "a\n\n<!-- never closed\nb",
+        "<p>a</p>\n<p>&lt;!-- never closed<br>\nb</p>",
+        "unclosed-comment-shown",
+    ),
+    (
         "`<!-- c -->` <!-- d -->",
         "<p><code>&lt;!-- c --&gt;</code> </p>",
         "comment-in-code-span-kept",

@@ -49,25 +49,30 @@ class _BlockComments(Preprocessor):
 
     Runs after fenced code is stashed, so comments in fences stay; text after the comment on
     its last line stays. The removed lines become blank, as CommonMark ends a paragraph at
-    such a comment (an HTML block).
+    such a comment (an HTML block). A comment never closed is no comment: shown as text,
+    rather than hiding the rest of the field.
     """
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
-        in_comment = False
-        for line in lines:
-            if not in_comment:
+        opened = -1  # where the comment being removed started, in lines and out
+        for index, line in enumerate(lines):
+            if opened < 0:
                 start = _BLOCK_COMMENT_START.match(line)
                 if start is None:
                     out.append(line)
                     continue
                 # Search from "<!" + 2 on: "<!-->" ends where it starts.
                 position = start.end() - 2
+                opened = index
             else:
                 position = 0
             end = _COMMENT_END.search(line, position)
-            in_comment = end is None
+            if end is not None:
+                opened = -1
             out.append("" if end is None else line[end.end() :])
+        if opened >= 0:
+            out[opened:] = lines[opened:]
         return out
 
 
