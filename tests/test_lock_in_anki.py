@@ -260,12 +260,12 @@ def _guids(path: Path) -> list[str]:
 
 def test_pin_refuses_when_a_source_has_errors_and_writes_nothing(project: Path) -> None:
     genes = project / "decks" / "genes.md"
-    genes.write_text(GENES + "\n## A question with no answer\n", encoding="utf-8")
+    genes.write_text(GENES + "\n## A card split twice\n%\nx\n%\ny\n", encoding="utf-8")
 
     result = run("pin")
 
     assert result.exit_code == 1
-    assert "decks/genes.md:9: error:" in result.stderr
+    assert "decks/genes.md:12: error: a second '%' line" in result.stderr
     assert "<!--" not in (project / "decks" / "cells.md").read_text("utf-8")
 
 

@@ -19,7 +19,14 @@ The grammar, line by line::
 Lines inside fenced code (````` ``` ````` or ``~~~``) are code, never headings, ``%`` or tag
 lines. Deck: front matter, else the first ``# `` title, else the file's name. mdanki files
 read as they are: mdanki splits cards at ``## ``, front and back at a line ``%``, and takes
-tags from lines of ``[#tag](…)`` links.
+tags from lines of ``[#tag](…)`` links. A card without an answer is skipped with a warning,
+as mdanki skips it.
+
+md2apkg decks read as md2apkg reads them, once a line ``<!-- md2apkg … -->`` says the deck is
+one: every heading of any level with text under it is a card (headings with nothing under
+them are section titles), the first heading names the deck, ``<!-- md2apkg split -->`` is a
+``%`` line, ``<!-- md2apkg tags a b -->`` adds tags, and ``<!-- md2apkg ignore-card -->``
+leaves its card out. Any other HTML comment is a comment, never shown.
 
 What a package needs beyond that (``ankipress convert deck.apkg -o deck.md`` writes it):
 
@@ -53,6 +60,10 @@ from ankipress.sources import Source
 __all__ = ["MarkdownReader", "parse_cards"]
 
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
+# Decks written for md2apkg, whose comments are "<!-- md2apkg split -->" and the like, make a
+# card of every heading, whatever its level.
+_MD2APKG_COMMENT = re.compile(r"<!--[ \t]*md2apkg[ \t]")
+_ANY_HEADING = re.compile(r"(#{1,6})(?:[ \t]+(.*))?")
 _NOTE_TYPES_TITLE = "Note types"
 _YAML_FENCE = re.compile(r"(`{3,}|~{3,})[ \t]*yaml[ \t]*")
 
@@ -116,11 +127,20 @@ class _Parser(CardReader):
             hint = f"close it with a line '{fence}'"
             self.report(index, Severity.WARNING, "this code fence is never closed", hint)
 
+    def _is_md2apkg(self) -> bool:
+        """Whether the deck is written for md2apkg: one of its comments, outside code."""
+        return any(
+            "md2apkg" in line and index not in self.code and _MD2APKG_COMMENT.search(line)
+            for index, line in enumerate(self.lines[self.body :], self.body)
+        )
+
     def run(self) -> ReadResult:
         """Every card of the source, with what was wrong or left out along the way."""
+        md2apkg = self._is_md2apkg()
+        heading_pattern = _ANY_HEADING if md2apkg else HEADING
         headings: list[tuple[int, int, str]] = []
         for index in range(self.body, len(self.lines)):
-            match = HEADING.fullmatch(self.lines[index].rstrip())
+            match = heading_pattern.fullmatch(self.lines[index].rstrip())
             if match and index not in self.code:
                 text = _CLOSING_HASHES.sub("", (match.group(2) or "").strip()).strip()
                 headings.append((index, len(match.group(1)), text))
@@ -132,11 +152,14 @@ class _Parser(CardReader):
             if level == 1 and text == _NOTE_TYPES_TITLE and self._note_types(index + 1, end):
                 sections.add(index)
         # Without a single card, "no cards found" says it all: no warnings about every line.
-        has_cards = any(level == 2 for _, level, _ in headings)
-        if has_cards:
+        has_cards = md2apkg or any(level == 2 for _, level, _ in headings)
+        if has_cards and headings:
             self._stray(self.body, headings[0][0], False)
         title: str | None = None
         cards: list[tuple[int, str, int]] = []
+        if md2apkg:
+            title = self._md2apkg_cards(headings, ends, sections, cards)
+            headings, ends = [], []
         for (index, level, text), end in zip(headings, ends, strict=True):
             if level == 2:
                 cards.append((index, text, end))
@@ -161,6 +184,31 @@ class _Parser(CardReader):
         # In the order of the file, whichever pass found them.
         diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
         return ReadResult(tuple(notes), tuple(diagnostics), len(cards), declared)
+
+    def _md2apkg_cards(
+        self,
+        headings: list[tuple[int, int, str]],
+        ends: list[int],
+        sections: set[int],
+        cards: list[tuple[int, str, int]],
+    ) -> str | None:
+        """md2apkg's cards: every heading, of any level, with text under it; the deck title.
+
+        md2apkg names the deck after the first heading and leaves out headings with nothing
+        under them (section titles); each is said in a ``note``.
+        """
+        title: str | None = None
+        for position, ((index, _, text), end) in enumerate(zip(headings, ends, strict=True)):
+            if index in sections:
+                continue
+            if title is None and text:
+                title = text
+            if any(self.lines[i].strip() for i in range(index + 1, end)):
+                cards.append((index, text, end))
+            elif position:
+                message = f"the heading {excerpt(text)!r} has nothing under it: a section title"
+                self.report(index, Severity.NOTE, message + ", not a card (as md2apkg reads it)")
+        return title
 
     def _note_types(self, start: int, end: int) -> bool:
         """Read a ``# Note types`` section, if it is one: a fenced ``yaml`` block, only."""
