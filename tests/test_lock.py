@@ -244,14 +244,14 @@ def test_one_question_in_two_decks_both_renamed_match_by_file(tmp_path: Path) ->
 def test_one_question_in_two_decks_of_one_file_both_renamed_is_ambiguous(
     tmp_path: Path,
 ) -> None:
-    cards = [Card("Define it", "x", deck="A"), Card("Define it", "x", deck="B")]
+    cards = [Card("Define it", "x", deck="A"), Card("Define it", "x", deck="B"), Card("Q", "A")]
     guids, before = _first(tmp_path, cards)
 
     after, _ = _build(
-        [Card("Define it", "x", deck="A2"), Card("Define it", "x", deck="B2")], before
+        [Card("Define it", "x", deck="A2"), Card("Define it", "x", deck="B2"), cards[2]], before
     )
 
-    assert not set(after) & set(guids)
+    assert not set(after[:2]) & set(guids)
 
 
 HOMONYMS = [
@@ -462,3 +462,27 @@ def test_a_note_added_or_edited_changes_one_line_of_the_lock(tmp_path: Path) -> 
     assert "What is a membrane?" in new[5] and len(new) == len(old) + 1
     changed = [line for line in lock.dump(edited.records).splitlines() if line not in old]
     assert len(changed) == 1 and "Where is DNA stored?" in changed[0]
+
+
+def test_a_lock_file_that_knows_none_of_the_notes_is_an_error(tmp_path: Path) -> None:
+    _, before = _first(tmp_path)
+
+    with pytest.raises(InputError) as caught:
+        _build([Card("Other", "deck"), Card("Entirely", "new")], before)
+
+    assert [str(d) for d in caught.value.diagnostics] == [
+        "ankipress.lock: error: the lock file does not match these sources: none of its 3 "
+        "notes is among them; is it this project's lock file? Build from the folder it was "
+        "made in, or delete it to start afresh (the notes get new ids)"
+    ]
+
+
+def test_a_package_replaced_while_the_others_are_up_to_date_is_no_mismatch(
+    tmp_path: Path,
+) -> None:
+    cards = [Card("Q1", "A1", file="kept.md"), Card("Q2", "A2", file="old.md")]
+    _, before = _first(tmp_path, cards)
+
+    decided = lock.assign(before, _keys([Card("New", "note", file="new.md")]), ["kept.md"])
+
+    assert [r.question for r in decided.removed] == ["Q2"]

@@ -766,8 +766,22 @@ def assign(lock: Lock, keys: Sequence[NoteKey], carried_files: Iterable[str] = (
     """The GUID of each note of a build, by the rules of this module's docstring.
 
     ``keys`` are the notes of every package being built, in order; ``carried_files`` are the
-    files of packages not rebuilt, whose records are kept as they are.
+    files of packages not rebuilt, whose records are kept as they are. A lock file none of
+    whose notes is among ``keys`` is an :class:`InputError`: it is not these sources' lock.
     """
     matcher = _Matcher(lock, keys, carried_files)
     matcher.run()
+    live = [r for r in matcher.pool if not r.removed]
+    known = matcher.carried or any(u.record is not None for u in matcher.units)
+    if keys and live and not known:
+        # Not one note of the build is one the lock knows: another project's lock file, or
+        # sources run from another folder. Going on would mark every recorded note removed.
+        raise _damaged(
+            lock.path,
+            None,
+            f"the lock file does not match these sources: none of its {len(live)} notes is "
+            "among them",
+            "is it this project's lock file? Build from the folder it was made in, or delete "
+            "it to start afresh (the notes get new ids)",
+        )
     return matcher.result()
