@@ -237,7 +237,7 @@ def load(path: Path) -> Lock:
             )
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
             raise _damaged(path, number, "not a line of a lock file", _FIX) from None
         if not header_seen:
             _check_header(path, number, value)
