@@ -395,7 +395,8 @@ def test_quiet_prints_problems_only_and_progress_needs_a_terminal(in_project: Pa
 
 def test_allow_html_acts_on_a_plain_format(tmp_path: Path) -> None:
     deck = tmp_path / "chem.csv"
-    deck.write_text("question,answer\nH<sub>2</sub>O?,<b>water</b>\n", "utf-8")
+    # No tag in it: Anki's guess (and ours) reads the table as plain text.
+    deck.write_text("question,answer\nAT&amp;T?,a company\n", "utf-8")
     plain = tmp_path / "plain.txt"
     html = tmp_path / "html.txt"
 
@@ -405,7 +406,7 @@ def test_allow_html_acts_on_a_plain_format(tmp_path: Path) -> None:
     assert (shown.exit_code, rendered.exit_code) == (0, 0)
     assert "#html:false\n" in plain.read_text("utf-8")
     assert "#html:true\n" in html.read_text("utf-8")
-    assert "\tH<sub>2</sub>O?\t<b>water</b>\t" in html.read_text("utf-8")
+    assert "\tAT&amp;T?\ta company\t" in html.read_text("utf-8")
 
 
 def test_an_empty_answer_is_kept_with_a_warning(tmp_path: Path) -> None:
