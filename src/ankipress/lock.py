@@ -345,8 +345,11 @@ def digest(records: Mapping[str, Sequence[Record]], files: Iterable[str]) -> str
     """A digest of the live records of ``files`` (:func:`by_file`): a package is rebuilt
     when it changes."""
     chosen = sorted((r for f in set(files) for r in records.get(f, ())), key=_sort_key)
-    text = dump(chosen)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    hashed = hashlib.sha256(f"{FORMAT_VERSION}\x1e{ids.GUID_SALT}".encode())
+    for r in chosen:
+        row = "\x1f".join((r.file, r.deck, r.guid, r.answer, r.question))
+        hashed.update(f"\x1e{row}".encode("utf-8", "surrogateescape"))
+    return hashed.hexdigest()
 
 
 # Matching ---------------------------------------------------------------------------------
