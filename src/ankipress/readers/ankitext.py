@@ -285,6 +285,12 @@ class _Parser:
         elif key == "columns":
             # Split by the separator known so far (Tab before any '#separator:'), as Anki does.
             labels = _split_one(value, headers.separator or "\t")
+            one = len(labels or ()) == 1 and any(char in value for char in ",;|:")
+            if headers.separator is None and one:
+                message = "'#columns:' comes before '#separator:', so it is split by Tab, as "
+                message += "Anki splits it, and names one column"
+                hint = "put '#separator:' first, or separate the names by Tab"
+                self.report(line, Severity.WARNING, message, hint)
             if labels is None:
                 self.report(line, Severity.WARNING, "cannot read '#columns:'; ignored")
             else:
@@ -547,6 +553,12 @@ class _Parser:
         if "notetype" in headers.special:
             named = cell("notetype").strip()
             found = _NOTE_TYPES.get(named.casefold()) if named else _BASIC
+            if not named:
+                column = headers.special["notetype"]
+                message = f"column {column} names no note type: read as Basic, where Anki "
+                message += "would skip the note"
+                hint = "write the note type's name in that column"
+                self.report(record.line, Severity.WARNING, message, hint)
             if found is None:
                 meta = self._meta_columns()
                 width = max(self.width, len(row))
