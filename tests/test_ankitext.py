@@ -195,8 +195,15 @@ def test_cli_warns_of_a_note_type_it_does_not_know_and_keeps_its_notes(
 # -- Every golden that builds, read by Anki's own text importer and by ankipress ---------
 
 GOLDEN = Path(__file__).parent / "golden" / "ankitext"
+OWN_TEST = {
+    # A cloze note type we do not know: its cloze notes become Cloze notes of ours, their
+    # other fields joined on the back (test_a_cloze_note_type_we_do_not_know_makes_clozes).
+    "unknown_cloze_notetype",
+}
 BUILDS = sorted(
-    case for case in GOLDEN.glob("*.txt") if not case.with_name(case.stem + ".err").exists()
+    case
+    for case in GOLDEN.glob("*.txt")
+    if not case.with_name(case.stem + ".err").exists() and case.stem not in OWN_TEST
 )
 DIALOG: dict[str, dict[str, object]] = {
     # '#columns:Question,Answer' names no field of Basic: Anki's import dialog opens with
@@ -331,3 +338,20 @@ def _with_kept_cells(
             note = (kept, *note[1:])
         adjusted.append(note)
     return sorted(adjusted, key=repr)
+
+
+def test_a_cloze_note_type_we_do_not_know_makes_clozes(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    convert([GOLDEN / "unknown_cloze_notetype.txt"], tmp_path / "out.apkg", timestamp=T0)
+
+    anki.import_package(tmp_path / "out.apkg")
+
+    notes = {note.notetype: note for note in anki.notes()}
+    assert notes.keys() == {"ankipress Cloze", "Cloze-1a2b3"}
+    assert notes["ankipress Cloze"].card_count == 2
+    assert notes["ankipress Cloze"].tags == ["geo"]
+    backs = [card.answer_body for card in anki.cards() if "Paris" in card.question_body]
+    assert len(backs) == 2
+    assert all("Europe" in back and "<i>a note</i>" in back for back in backs)
+    assert list(notes["Cloze-1a2b3"].fields.values()) == ["no deletion here", "answer", ""]

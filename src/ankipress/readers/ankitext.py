@@ -45,6 +45,8 @@ fields are the file's columns.
 from __future__ import annotations
 
 import difflib
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -68,6 +70,7 @@ _SEPARATOR_NAMES = {char: name for name, char in _SEPARATORS.items()}
 _DETECT_BYTES = 8 * 1024
 _HTML_GUESS_RECORDS = 5
 """Anki guesses HTML from the records its import dialog previews: the first five."""
+_CLOZE = re.compile(r"\{\{c\d+::")
 _COLUMN_KEYS = ("guid column", "notetype column", "deck column", "tags column")
 # Anki reads these too; they say how to match existing notes, which a package does by GUID.
 _IGNORED_KEYS = ("match scope", "if matches")
@@ -213,6 +216,8 @@ class _Parser:
         """The 1-based column of each field of :attr:`note_type` (global note type only)."""
         self.tags_column: int | None = None
         self.tables: dict[str, _NoteType] = {}
+        self.clozes: set[str] = set()
+        """Note types we do not know whose cloze notes were said to become Cloze notes."""
         """Note types we do not know, by name: each becomes a table of ours."""
 
     def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
@@ -585,20 +590,40 @@ class _Parser:
         tags_column = self.tags_column
         tags = row[tags_column - 1].split() if tags_column and tags_column <= len(row) else []
         values += [""] * (len(note_type.fields) - len(values))
-        self.notes.append(
-            Note(
-                question=values[0],
-                answer=values[1] if len(values) > 1 else "",
-                deck=named_deck or self.default_deck,
-                location=SourceLocation(self.source.path, record.line),
-                tags=(*tags, *headers.tags),
-                guid=cell("guid") or None,
-                text_format=TextFormat.HTML,
-                kind=note_type.kind_of(values),
-                notetype=note_type.table,
-                fields=tuple(values) if note_type.table is not None else (),
-            )
+        note = Note(
+            question=values[0],
+            answer=values[1] if len(values) > 1 else "",
+            deck=named_deck or self.default_deck,
+            location=SourceLocation(self.source.path, record.line),
+            tags=(*tags, *headers.tags),
+            guid=cell("guid") or None,
+            text_format=TextFormat.HTML,
+            kind=note_type.kind_of(values),
+            notetype=note_type.table,
+            fields=tuple(values) if note_type.table is not None else (),
         )
+        if note_type.table is not None and _CLOZE.search(values[0]):
+            note = self._as_cloze(note, note_type)
+        self.notes.append(note)
+
+    def _as_cloze(self, note: Note, note_type: _NoteType) -> Note:
+        """A note of a cloze note type we do not know, as a Cloze of ours.
+
+        A table would show its deletions as ``{{c1::…}}``; as a Cloze each makes a card, and
+        every other field shows on the back, labelled.
+        """
+        if note_type.name.casefold() not in self.clozes:
+            self.clozes.add(note_type.name.casefold())
+            message = f"notes of {note_type.name!r} with a cloze deletion in their first field "
+            message += "become Cloze notes of ours, their other fields on the back, labelled"
+            self.report(note.location.line, Severity.INFO, message)
+        extras = "".join(
+            f'<div class="card-extra"><div class="card-label">{html.escape(name)}</div>'
+            f"{value}</div>"
+            for name, value in zip(note_type.fields[1:], note.fields[1:], strict=True)
+            if value.strip()
+        )
+        return replace(note, answer=extras, kind=NoteKind.CLOZE, notetype=None, fields=())
 
     def _mapped_fields(self, row: list[str]) -> tuple[list[str], list[str]]:
         """The note type's fields from their columns, and the cells nothing maps."""
