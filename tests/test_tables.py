@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ankipress import notetypes
+import pytest
+
+from ankipress import notetypes, readers
 from ankipress.model import NoteKind, RenderedNote, SourceLocation
 from ankipress.pipeline import Options, convert
+from ankipress.readers.csv import CsvReader
+from ankipress.readers.csvheader import header_reason
+from ankipress.sources import Source, load
 from ankipress.writers.apkg import write_apkg
 
 from ankiengine import AnkiCollection
@@ -104,3 +109,54 @@ def test_a_rebuilt_table_updates_its_note_type_instead_of_forking_it(
     assert not any(name.endswith("+") for name in anki.notetype_names())
     fields = sorted(note.fields["Field 3"] for note in anki.notes())
     assert fields == ["iku (plain form)", "taberu"]
+
+
+_VOCAB = [["yesterday", "きのう", "kinou"], ["today", "きょう", "kyou"], ["tomorrow", "あした", ""]]
+
+
+@pytest.mark.parametrize(
+    ("first", "below", "reason"),
+    [
+        pytest.param(
+            ["Word", "Meaning", "Tags"], [["犬", "dog", "animals"]], "labels", id="notion"
+        ),
+        pytest.param(["Question", "Answer", "Name"], [], "question", id="brainscape"),
+        pytest.param(["English", "Kana", "Romaji"], _VOCAB, "labels", id="script-differs"),
+        pytest.param(["no.", "word"], [["1", "Hund"], ["2", "Katze"]], None, id="sentence-end"),
+        pytest.param(["Nr", "Word"], [["1", "Hund"], ["2", "Katze"]], "labels", id="numbers"),
+        pytest.param(["yesterday", "きのう", "kinou"], _VOCAB, None, id="vocabulary-row"),
+        pytest.param(["english", "inglés"], [["Spanish", "español"]], None, id="one-label"),
+        pytest.param(["a", "b", "c", "d"], [["e", "f", "g", "h"]], None, id="letters"),
+        pytest.param(["Word", "Word"], [["犬", "dog"]], None, id="repeated"),
+        pytest.param(["Word", "Meaning"], [["Word", "a unit of language"]], None, id="in-column"),
+        pytest.param(["Hello there, how are you today?", "Hola"], [], None, id="sentence"),
+    ],
+)
+def test_header_rows_are_told_from_first_cards(
+    first: list[str], below: list[list[str]], reason: str | None
+) -> None:
+    found = header_reason(first, below)
+    if reason is None:
+        assert found is None
+    else:
+        assert found is not None and reason in found
+
+
+def _sniffed(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return readers.detect(load(path, name, None)).name
+
+
+def test_a_txt_table_of_three_columns_is_a_table_not_a_quizlet_export(tmp_path: Path) -> None:
+    text = "Hund\tdog\tder\nKatze\tcat\tdie\nMaus\tmouse\t\n"
+    assert _sniffed(tmp_path, "three.txt", text) == "csv"
+    # Flashcards Deluxe ends every line with a tab: two columns and padding, no table.
+    padded = "".join(f"term {i}\tdefinition {i}\t\n" for i in range(10))
+    assert CsvReader().sniff(load_text(tmp_path, padded)) < 1.0
+
+
+def load_text(tmp_path: Path, text: str) -> Source:
+    path = tmp_path / "padded.txt"
+    path.write_text(text, encoding="utf-8")
+    return load(path, "padded.txt", None)

@@ -94,6 +94,7 @@ _ANKI_HEADER = re.compile(r"#(separator|html|columns|notetype|deck|tags)\b.*:", 
 _CLOZE = re.compile(r"\{\{c\d+::")
 _SAMPLE_LINES = 200
 _SURE_FIT = 0.9
+_WIDE_SHARE = 0.2
 """A delimiter giving this share of rows one width (two or more) surely fits."""
 _SEP_HINT = "if that is wrong, name the delimiter with --sep"
 
@@ -179,20 +180,21 @@ class _Reading:
 
 
 class CsvReader:
-    """CSV or TSV table (question, answer, tags, deck columns; header optional)."""
+    """CSV or TSV table (question, answer, more columns as fields; header optional)."""
 
     name: str = "csv"
     extensions: tuple[str, ...] = (".csv", ".tsv")
-    description: str = "CSV or TSV table (question, answer, tags, deck columns; header optional)"
+    description: str = "CSV or TSV table (question, answer, more columns as fields; header optional)"
     options: tuple[str, ...] = ("--sep", "--columns")
 
     def sniff(self, source: Source) -> float:
         """How sure we are that ``source`` is a table, from 0 to 1.
 
         The extension is the strongest sign; else, in evenly split rows: three columns or
-        more (1.0) or a quoted field holding a line break (0.8), which a Quizlet export
-        (term and definition, never quoted) cannot make; a header row (0.7); quoted fields
-        (0.6). Rows merely split in two on tabs (0.4) are as likely a Quizlet export.
+        more, the third holding text in a fifth of the rows (1.0), or a quoted field holding
+        a line break (0.8), which a Quizlet export (term and definition, never quoted)
+        cannot make; a header row (0.7); quoted fields (0.6). Rows merely split in two on
+        tabs (0.4) are as likely a Quizlet export.
         """
         if PurePath(source.path).suffix.lower() in self.extensions:
             return 0.8
@@ -205,7 +207,10 @@ class CsvReader:
             if fit >= _SURE_FIT:
                 quoted = re.search(rf'(^|{re.escape(delimiter)}) *"', text, re.MULTILINE)
                 width = Counter(len(cells) for cells in rows).most_common(1)[0][0]
-                if width >= 3:
+                # A third column with text in a fifth of the rows at least: padding cells
+                # (Flashcards Deluxe ends every line with a tab) make no table.
+                wide = sum(_width(cells) >= 3 for cells in rows)
+                if width >= 3 and wide >= len(rows) * _WIDE_SHARE:
                     score = 1.0
                 elif quoted and any("\n" in cell for cells in rows for cell in cells):
                     score = 0.8
