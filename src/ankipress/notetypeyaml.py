@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from ankipress.ids import notetype_id
 from ankipress.model import NoteType
 from ankipress.safeyaml import STR, Report, describe, dump, line_of
 
@@ -49,7 +50,8 @@ def _entry(note_type: NoteType) -> dict[str, Any]:
         return ids[index] if index < len(ids) else None
 
     entry: dict[str, Any] = {"name": note_type.name}
-    if note_type.fixed_id is not None:
+    # An id that the name gives anyway is left out: reading it back derives the same one.
+    if note_type.fixed_id is not None and note_type.fixed_id != notetype_id(note_type.name):
         entry["id"] = note_type.fixed_id
     if note_type.cloze:
         entry["cloze"] = True

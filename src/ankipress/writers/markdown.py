@@ -41,6 +41,10 @@ from ankipress.writers.common import MediaLinker, refuse
 
 __all__ = ["MarkdownWriter"]
 
+_CLOZE = re.compile(r"\{\{c\d+::")
+# The most characters of tags the front matter takes for every card; past that, each card
+# names its tags (the front matter is read with a limit of its own, far above this).
+_MAX_SHARED_TAGS = 4096
 # Headings of any level, fences, tag lines and comments: lines with a meaning of their own.
 _SPECIAL = re.compile(r"#{1,6}(?:[ \t]|$)|`{3,}|~{3,}|[ \t]*\[#|<!--")
 
@@ -56,6 +60,17 @@ def _common_prefix(tag_lists: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
             size += 1
         prefix = prefix[:size]
     return prefix
+
+
+def _unusual(kind: NoteKind, fields: tuple[str, ...]) -> bool:
+    """Whether a note of ours is one that a card written by hand could not be."""
+    if kind is NoteKind.CUSTOM:
+        return False
+    question, answer = fields
+    if kind is NoteKind.CLOZE:
+        return not _CLOZE.search(question) or not question.strip()
+    # (a deletion in the question would make it a cloze)
+    return not (question.strip() and answer.strip()) or _CLOZE.search(question) is not None
 
 
 def _suspect(text: str) -> bool:
@@ -105,7 +120,11 @@ class _Card:
         elif note.kind is not cloze_kind(fields[0]):
             self.meta["kind"] = note.kind.value
         rendered = RenderedNote("", "", fields, (), note.location, note.kind, None, note.notetype)
-        if note.card_ords and list(note.card_ords) != card_ords(rendered):
+        # A note of ours that a card written by hand could not be (an empty field, a cloze
+        # without a deletion) says its cards: the reader then keeps it as Anki keeps it.
+        if note.card_ords and (
+            _unusual(note.kind, fields) or list(note.card_ords) != card_ords(rendered)
+        ):
             self.meta["cards"] = " ".join(str(ord_ + 1) for ord_ in note.card_ords)
         if note.kind is not NoteKind.CUSTOM and note.text_format is not TextFormat.MARKDOWN:
             self.meta["format"] = note.text_format.value
@@ -196,9 +215,12 @@ class MarkdownWriter:
         diagnostics = linker.diagnostics
         decks = Counter(note.deck for note in notes)
         names = self._names(notes, diagnostics)
+        shared = _common_prefix([note.tags for note in notes])
+        if len(" ".join(shared)) > _MAX_SHARED_TAGS:
+            shared = ()  # the front matter is kept small (its reader has a limit): each card says
         deck = _Deck(
             decks.most_common(1)[0][0] if decks else output.stem,
-            _common_prefix([note.tags for note in notes]),
+            shared,
             names,
             {name: note_type for note_type, name in names.items()},
         )
