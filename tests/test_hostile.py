@@ -507,3 +507,17 @@ def test_csv_cells_a_spreadsheet_would_run_are_escaped_unless_asked(
     assert rows[1][:2] == [prefix + _FORMULAS[0], prefix + _FORMULAS[1]]
     warned = f"{output}: warning: 2 cells start with =, +, -, @ or a tab, which a spreadsheet "
     assert (warned in result.output) is not keep
+
+
+@pytest.mark.parametrize("reference", ["![x](a%00b.png)", "![x](" + "a" * 5000 + ".png)"])
+def test_a_media_reference_no_disk_can_hold_is_a_located_error(
+    tmp_path: Path, reference: str
+) -> None:
+    deck = tmp_path / "deck.md"
+    deck.write_text(f"## Q\n{reference}\n", "utf-8")
+
+    result = CliRunner().invoke(cli, ["convert", str(deck), "-o", str(tmp_path / "o.apkg")])
+
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"{deck}:1: error: media file ")
+    assert "internal error" not in result.output

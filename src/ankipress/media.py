@@ -36,6 +36,7 @@ from pathlib import Path, PurePath
 from urllib.parse import unquote
 
 from ankipress.model import Diagnostic, Media, RenderedNote, Severity, TextFormat
+from ankipress.paths import path_problem
 from ankipress.sources import NotRegularFileError, read_regular_file
 
 __all__ = [
@@ -163,10 +164,13 @@ def find_media_file(folder: Path, name: str) -> tuple[bytes | None, str | None]:
     """
     if not name:
         return None, None
+    problem = path_problem(name)
+    if problem is not None:  # a NUL (percent-encoded), a name too long for any disk
+        return None, f"it names no file a disk can hold: {problem}"
     try:
         real = (folder / name).resolve(strict=True)
         root = folder.resolve()
-    except (OSError, RuntimeError):  # no such file, or a loop of symbolic links
+    except (OSError, RuntimeError, ValueError):  # no such file, or a loop of links
         return None, None
     if not real.is_relative_to(root):
         return None, "it leads out of the folder it must be in"

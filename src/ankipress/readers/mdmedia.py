@@ -186,7 +186,8 @@ def with_media_folder(result: ReadResult, source: Source, front: FrontMatter) ->
         problem = Diagnostic(where, Severity.ERROR, message, hint)
         return replace(result, diagnostics=(*result.diagnostics, problem))
     if not folder.is_dir():
-        message = f"the media folder {front.media!r} is not there (looked for {folder})"
+        looked = str(folder).replace("\x00", "\\0")
+        message = f"the media folder {front.media!r} is not there (looked for {looked})"
         hint = "the folder is relative to the Markdown file"
         problem = Diagnostic(where, Severity.ERROR, message, hint)
         return replace(result, diagnostics=(*result.diagnostics, problem))
