@@ -85,6 +85,22 @@ class Collection:
     """Messages about note types or decks that could not be read (their notes are skipped)."""
 
 
+_STEPS_PER_BYTE = 64
+_STEPS_FLOOR = 10_000_000
+_STEPS_CHECKED = 100_000
+
+
+class _Budget:
+    """A progress handler that stops SQLite after a number of steps (checked in batches)."""
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+    def __call__(self) -> int:
+        self.left -= _STEPS_CHECKED
+        return 1 if self.left < 0 else 0
+
+
 class _Authorizer:
     """Allows ``SELECT`` and reads of :attr:`columns`; denies every other action.
 
@@ -167,15 +183,25 @@ def read_collection(path: Path, entry: str) -> Collection:
         connection = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
         raise PackageError(f"{entry} cannot be opened: {exc}") from None
+    budget = _Budget(_STEPS_PER_BYTE * path.stat().st_size + _STEPS_FLOOR)
     try:
         connection.execute("PRAGMA trusted_schema = OFF")
         connection.execute("PRAGMA query_only = ON")
         authorizer = _Authorizer()
         connection.set_authorizer(authorizer)
+        # A watchdog besides: plain reads of a file take a few steps of SQLite's machine per
+        # row, so a read that takes far more than the file's size in steps is computing
+        # something, and is stopped (an error, not a hang).
+        connection.set_progress_handler(budget, _STEPS_CHECKED)
         tables = _plain_tables(connection, entry)
         authorizer.columns, authorizer.inspecting = tables, False
         return _Reader(connection, entry).read(set(tables))
     except sqlite3.DatabaseError as exc:
+        if budget.left < 0:
+            raise PackageError(
+                f"{entry} is refused: reading it takes far longer than a collection of its "
+                "size can, so something in it computes"
+            ) from None
         raise PackageError(f"{entry} is not a readable Anki collection: {exc}") from None
     except UnicodeDecodeError:
         # Anki stores UTF-8 only; anything else is a damaged database, as Anki would say.
