@@ -29,7 +29,13 @@ from ankipress.writers.losses import Losses, label
 __all__ = ["CsvWriter"]
 
 _HEADER = ("question", "answer", "tags", "deck")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Also their full-width forms, which some spreadsheets read as the same, and after spaces.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _formula(cell: str) -> bool:
+    """Whether a spreadsheet would take the cell for a formula."""
+    return cell.lstrip(" ").startswith(_FORMULA_STARTS)
 
 
 def csv_field(text: str) -> str:
@@ -65,12 +71,9 @@ class CsvWriter:
             question, answer = (linker.link(text, text_format, note) for text in fields)
             rows.append((question, answer, " ".join(note.tags), note.deck))
         diagnostics = [*linker.diagnostics, *losses.diagnostics()]
-        formulas = sum(1 for row in rows for cell in row if cell.startswith(_FORMULA_STARTS))
+        formulas = sum(1 for row in rows for cell in row if _formula(cell))
         if formulas and not self.raw_formulas:
-            rows = [
-                tuple(f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell for cell in row)
-                for row in rows
-            ]
+            rows = [tuple(f"'{cell}" if _formula(cell) else cell for cell in row) for row in rows]
             cells = "cell starts" if formulas == 1 else "cells start"
             message = f"{formulas} {cells} with =, +, -, @ or a tab, which a spreadsheet runs "
             message += "as a formula: written with a ' in front"
