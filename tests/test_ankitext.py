@@ -355,3 +355,20 @@ def test_a_cloze_note_type_we_do_not_know_makes_clozes(
     assert len(backs) == 2
     assert all("Europe" in back and "<i>a note</i>" in back for back in backs)
     assert list(notes["Cloze-1a2b3"].fields.values()) == ["no deletion here", "answer", ""]
+
+
+def test_allow_html_reads_the_fields_as_html_as_anki_s_checkbox_does(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    deck = tmp_path / "chem.txt"
+    deck.write_text("#separator:tab\n#html:false\nH<sub>2</sub>O?\t<b>water</b>\n", "utf-8")
+
+    result = CliRunner().invoke(
+        cli, ["convert", str(deck), "-o", str(tmp_path / "out.apkg"), "--allow-html"]
+    )
+
+    assert result.exit_code == 0, result.stderr
+    anki.import_package(tmp_path / "out.apkg")
+    assert [list(note.fields.values()) for note in anki.notes()] == [
+        ["H<sub>2</sub>O?", "<b>water</b>"]
+    ]

@@ -175,6 +175,8 @@ class ReadOptions:
     """Record separator (Quizlet's card separator)."""
     columns: tuple[str, ...] | None = None
     """Names of the columns of a table, overriding its header."""
+    allow_html: bool = False
+    """Fields are HTML whatever the source says (``--allow-html``, Anki's "Allow HTML")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,6 +114,7 @@ def read_notes(
         separator=options.separator,
         card_separator=options.card_separator,
         columns=options.columns,
+        allow_html=options.allow_html and not options.markdown,
     )
     binary = readers.binary_reader_for(path, options.input_format)
     if binary is not None:

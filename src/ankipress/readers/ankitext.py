@@ -188,7 +188,7 @@ class AnkiTextReader:
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Every note of ``source``; problems become diagnostics, never exceptions."""
-        return _Parser(source, options.default_deck).run()
+        return _Parser(source, options.default_deck, options.allow_html).run()
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,9 +199,11 @@ class _Record:
 
 
 class _Parser:
-    def __init__(self, source: Source, default_deck: str) -> None:
+    def __init__(self, source: Source, default_deck: str, allow_html: bool = False) -> None:
         self.source = source
         self.default_deck = default_deck
+        self.allow_html = allow_html
+        """``--allow-html``: Anki's "Allow HTML in fields", over the file's ``#html:``."""
         self.diagnostics: list[Diagnostic] = []
         self.notes: list[Note] = []
         self.decks: dict[str, None] = {}
@@ -232,7 +234,12 @@ class _Parser:
             if not any(d.severity is Severity.ERROR for d in self.diagnostics):
                 self.report(None, Severity.ERROR, "no notes found")
             return self._result(0)
-        self.html = headers.html if headers.html is not None else self._guess_html(records)
+        if self.allow_html:
+            self.html = True
+        elif headers.html is not None:
+            self.html = headers.html
+        else:
+            self.html = self._guess_html(records)
         self.width = len(headers.columns) if headers.columns is not None else len(records[0].cells)
         self._check_special_columns(max(len(r.cells) for r in records))
         if "notetype" not in headers.special:
