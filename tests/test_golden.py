@@ -47,20 +47,18 @@ def _options(case: Path) -> Options:
 def _read(case: Path, display: str, options: Options) -> dict[str, Any]:
     try:
         source = load(case, display, options.encoding)
+        read_options = ReadOptions(
+            default_deck=case.stem,
+            separator=options.separator,
+            card_separator=options.card_separator,
+            columns=options.columns,
+        )
         reader = (
             readers.get_reader(options.input_format)
             if options.input_format
-            else readers.detect(source)
+            else readers.detect(source, read_options)
         )
-        read = reader.read(
-            source,
-            ReadOptions(
-                default_deck=case.stem,
-                separator=options.separator,
-                card_separator=options.card_separator,
-                columns=options.columns,
-            ),
-        )
+        read = reader.read(source, read_options)
     except InputError:
         return {}
     return {

@@ -122,19 +122,10 @@ def read_notes(
         notes = [_place(note, item, path.stem, options) for note in result.notes]
         return notes, list(result.diagnostics), result.cards_seen, result.media
     source = load(path, str(path), options.encoding)
-    given = tuple(
-        flag
-        for flag, value in (
-            ("--sep", options.separator),
-            ("--card-sep", options.card_separator),
-            ("--columns", options.columns),
-        )
-        if value
-    )
     reader = (
         readers.get_reader(options.input_format)
         if options.input_format
-        else readers.detect(source, given)
+        else readers.detect(source, read_options)
     )
     result = reader.read(source, read_options)
     diagnostics = [*source.diagnostics, *result.diagnostics]

@@ -12,7 +12,7 @@ from pathlib import Path, PurePath
 from typing import Protocol
 
 from ankipress.errors import InputError, UsageError
-from ankipress.model import Diagnostic, ReadOptions, ReadResult, Severity
+from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity
 from ankipress.readers.ankitext import AnkiTextReader
 from ankipress.readers.apkg import ApkgReader
 from ankipress.readers.brainscape import BrainscapeReader
@@ -114,19 +114,50 @@ def get_reader(name: str) -> Reader:
     raise UsageError(f"unknown input format {name!r}; known formats: {known}")
 
 
-def _fail(source: Source, message: str, hint: str | None) -> InputError:
-    diagnostic = Diagnostic(source.location(), Severity.ERROR, message, hint)
+def _fail(source: Source, message: str, hint: str | None, line: int | None = None) -> InputError:
+    diagnostic = Diagnostic(source.location(line), Severity.ERROR, message, hint)
     return InputError(str(diagnostic), [diagnostic])
 
 
-def detect(source: Source, given: tuple[str, ...] = ()) -> Reader:
+def _given(options: ReadOptions | None) -> dict[str, str]:
+    """The reader options the user gave, by flag, with their values."""
+    if options is None:
+        return {}
+    given = {
+        "--sep": options.separator,
+        "--card-sep": options.card_separator,
+        "--columns": ",".join(options.columns) if options.columns is not None else None,
+    }
+    return {flag: value for flag, value in given.items() if value}
+
+
+def _takes(reader: Reader, given: dict[str, str]) -> bool:
+    """Whether ``reader`` honours every option given, with its value: a table's delimiter is
+    one character, so ``--sep ' - '`` is a Quizlet export's."""
+    if not set(given) <= set(reader.options):
+        return False
+    separator = given.get("--sep")
+    return reader.name != "csv" or separator is None or len(separator) == 1
+
+
+def detect(source: Source, options: ReadOptions | None = None) -> Reader:
     """The reader for ``source``: the clear winner of the sniffs, the extension breaking ties.
 
-    ``given`` names the reader options the user gave (``--sep``): only readers that honour
-    all of them are candidates.
+    Only readers honouring every option given in ``options`` (``--sep``, ``--card-sep``,
+    ``--columns``) are candidates, and the only one is chosen without sniffing: the option
+    implies its format. Readers sniffing about as sure are told apart by reading the file
+    with each: the same notes, or notes from one only, settle it; else the error shows a
+    note of each reading.
     """
     if not source.text.strip():
         raise _fail(source, "the file is empty: no cards found", None)
+    given = _given(options)
+    candidates = [reader for reader in READERS if _takes(reader, given)]
+    if given and len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        flags = " and ".join(given)
+        raise _fail(source, f"no input format takes {flags} together", "give one of them")
     suffix = PurePath(source.path).suffix.lower()
     scored = sorted(
         (
@@ -135,25 +166,73 @@ def detect(source: Source, given: tuple[str, ...] = ()) -> Reader:
                 index,
                 reader,
             )
-            for index, reader in enumerate(READERS)
-            if set(given) <= set(reader.options)
+            for index, reader in enumerate(candidates)
         ),
         key=lambda item: (-item[0], item[1]),
     )
     contenders = [(score, reader) for score, _, reader in scored if score >= _SURE_ENOUGH]
     if not contenders:
-        raise _fail(
-            source,
-            "cannot tell the format of this file",
-            f"name it with --from ({', '.join(format_names())})",
-        )
+        names = ", ".join(format_names() if not given else [r.name for r in candidates])
+        raise _fail(source, "cannot tell the format of this file", f"name it with --from ({names})")
     best_score, best = contenders[0]
-    close = [reader.name for score, reader in contenders[1:] if best_score - score < _CLEAR_LEAD]
-    if close:
-        names = ", ".join([best.name, *close])
-        raise _fail(
-            source,
-            f"the format of this file is ambiguous: it could be {names}",
-            "name it with --from",
-        )
+    close = [reader for score, reader in contenders[1:] if best_score - score < _CLEAR_LEAD]
+    for rival in close:
+        best = _settle(source, options, best, rival)
     return best
+
+
+def _settle(source: Source, options: ReadOptions | None, best: Reader, rival: Reader) -> Reader:
+    """The one of two readers sniffing about as sure whose reading stands.
+
+    Both reading the same notes: ``best``. Only one reading without errors: that one.
+    Else the file is ambiguous, and the error shows the first note where they differ.
+    """
+    read_options = options or ReadOptions(default_deck=PurePath(source.path).stem)
+    mine, theirs = best.read(source, read_options), rival.read(source, read_options)
+    mine_fails, theirs_fails = _fails(mine), _fails(theirs)
+    if not mine_fails and not theirs_fails and _cards(mine) == _cards(theirs):
+        return best
+    if mine_fails != theirs_fails:
+        return rival if mine_fails else best
+    line, shown = _first_difference(mine, theirs)
+    message = (
+        f"the format of this file is ambiguous: as {best.name}: {shown[0]}; "
+        f"as {rival.name}: {shown[1]}"
+    )
+    raise _fail(source, message, f"name it with --from {best.name} or --from {rival.name}", line)
+
+
+def _fails(result: ReadResult) -> bool:
+    return not result.notes or any(d.severity is Severity.ERROR for d in result.diagnostics)
+
+
+def _key(note: Note | None) -> tuple[str, str, tuple[str, ...], str] | None:
+    return None if note is None else (note.question, note.answer, note.tags, note.deck)
+
+
+def _cards(result: ReadResult) -> list[tuple[str, str, tuple[str, ...], str] | None]:
+    return [_key(note) for note in result.notes]
+
+
+def _first_difference(mine: ReadResult, theirs: ReadResult) -> tuple[int | None, tuple[str, str]]:
+    """The line of the first note the two readings differ on, and that note as each reads it."""
+    for index in range(max(len(mine.notes), len(theirs.notes))):
+        a = mine.notes[index] if index < len(mine.notes) else None
+        b = theirs.notes[index] if index < len(theirs.notes) else None
+        either = a or b
+        if either is not None and _key(a) != _key(b):
+            return either.location.line, (_show(a), _show(b))
+    return None, (_show(None), _show(None))
+
+
+def _show(note: Note | None, limit: int = 30) -> str:
+    """A note in one short line: ``"question" → "answer"`` (and its tags)."""
+    if note is None:
+        return "no card"
+
+    def quoted(text: str) -> str:
+        text = " ".join(text.split())
+        return '"' + (text if len(text) <= limit else text[: limit - 3] + "...") + '"'
+
+    shown = f"{quoted(note.question)} \u2192 {quoted(note.answer)}"
+    return shown + (f" (tags {' '.join(note.tags)})" if note.tags else "")

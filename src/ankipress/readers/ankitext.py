@@ -176,19 +176,36 @@ class AnkiTextReader:
     options: tuple[str, ...] = ()
 
     def sniff(self, source: Source) -> float:
-        """1 for a file opening with ``#separator:`` or ``#html:``, 0.9 for other Anki headers."""
-        keys = set()
-        for line in source.lines[:100]:
-            if not line.startswith("#"):
-                break
-            keys.add((_header_key(line) or ("",))[0])
+        """1 for a file opening with ``#separator:`` or ``#html:``, 0.9 for other Anki headers.
+
+        0.7 for ``#`` comment lines without a colon (Anki's importer skips them; no other
+        exporter of rows writes them) above rows that hold the separator Anki would find: a
+        Markdown title above prose does not. Markdown headings further down rule it out.
+        """
+        head = source.lines[:100]
+        end = next((i for i, line in enumerate(head) if not line.startswith("#")), len(head))
+        keys = {(_header_key(line) or ("",))[0] for line in head[:end]}
         if keys & {"separator", "html"}:
             return 1.0
-        return 0.9 if keys & _KNOWN_KEYS else 0.0
+        if keys & _KNOWN_KEYS:
+            return 0.9
+        comments = keys == {""}  # "# Title: text" is an unknown header, not a comment
+        return 0.7 if comments and _rows_below_comments(source.lines[end : end + 200]) else 0.0
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Every note of ``source``; problems become diagnostics, never exceptions."""
         return _Parser(source, options.default_deck, options.allow_html).run()
+
+
+def _rows_below_comments(lines: tuple[str, ...]) -> bool:
+    """Whether ``lines`` are rows: most hold the separator Anki would find; no Markdown."""
+    filled = [line for line in lines if line.strip() and not line.startswith("#")]
+    if not filled or any(line.startswith("##") for line in lines):
+        return False
+    head = "\n".join(filled).encode("utf-8")[:_DETECT_BYTES]
+    separator = next((char for char in "\t|;:," if char.encode() in head), None)
+    rows = sum(separator in line for line in filled) if separator else 0
+    return rows >= 0.8 * len(filled)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,34 +17,68 @@ escapes anything, and writes a definition's line breaks as they are. So:
 * ``--sep``/``--card-sep`` as typed: if the text does not hold ``\n`` or ``\t`` written
   with a backslash, they mean a line break and a tab.
 
-Without ``--sep`` a tab after a term anywhere means Tab. Otherwise the one separator of
-``,``, ``;``, `` - ``, `` = ``, ``:``, ``|`` that starts the first card and most others (60%
-of the lines: the rest may be continued definitions) is taken, with an info line; none or
-several is an error asking for ``--sep``, never a silent guess. Without
-``--card-sep``: Semicolon when every ``;``-piece holds a term and cards start mid-line (or
-every line ends with ``;``); blank lines when they part the file into cards whose terms
-span lines; else New line. A guess other than New line is reported.
+Guessing the separators (an info line says what was guessed). A tab after a term anywhere
+means Tab. Otherwise each of ``::``, `` - `` (or an en or em dash), `` = ``, ``,``, ``;``,
+``:``, ``|`` is tried with each card separator the file could use (New line; blank lines
+when the file has some; Semicolon when cards start in mid-line or every line ends with
+``;``), and a reading is judged by how many of its cards the separator splits into exactly
+two non-empty parts. Of the readings that find a term in most cards (60%; continued
+definitions hold none), the one splitting most cards exactly in two wins: so `` - `` beats a
+comma that some definitions also hold. Two separators splitting the cards equally well
+into different cards is an error showing a card of each reading, never a silent guess.
+
+Files of Flashcards Deluxe, which people export for Quizlet too, open with setting lines
+(``*`` Tab name Tab value) and a row of its column names (``Text 1``, ``Text 2``...): these
+are not cards, and an info line says so.
+
+HTML: when a field holds a tag (Anki's own test, :mod:`ankipress.readers.htmlguess`) the
+file is read as HTML, as Anki's text importer would read it, with an info line; a line break
+inside a definition becomes ``<br>``, as it shows in Quizlet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
-from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity, SourceLocation
+from ankipress.model import (
+    Diagnostic,
+    Note,
+    ReadOptions,
+    ReadResult,
+    Severity,
+    SourceLocation,
+    TextFormat,
+)
 from ankipress.readers.csv import looks_like_header
+from ankipress.readers.htmlguess import looks_like_html
 from ankipress.sources import Source
 
 _NEWLINE = "\n"
-_TERM_CANDIDATES = (",", ";", " - ", " = ", ":", "|")
-_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "\n": "line break"}
-# A guessed separator must start at least this share of the lines (of the cards, when cards
+_BLANK_LINE = "\n\n"
+_TAB = "\t"
+# In the order a tie between readings that read the same cards is settled: a longer
+# separator before the one it holds (``::`` before ``:``).
+_TERM_CANDIDATES = ("::", " - ", " \u2013 ", " \u2014 ", " = ", ",", ";", ":", "|")
+_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "\n": "line break", "\n\n": "blank line"}
+# A reading must find a term in at least this share of the lines (of the cards, when cards
 # are not one a line); continued definitions' lines lower it, hence not higher.
 _COVERAGE = 0.6
+# Readings finding terms this close to the best one compete on how cleanly they split.
+_SLACK = 0.15
+# A reading splitting this much fewer cards exactly in two than the best one is no rival.
+_LEAD = 0.1
 _SAMPLE_LINES = 500
 # Separators are guessed from the file's start: enough to tell, and quick on any size.
 _GUESS_LINES = 5000
+# Flashcards Deluxe: "*<Tab>setting<Tab>value" lines, then optionally a row of its field names.
+_FD_SETTING = re.compile(r"\*\t")
+_FD_FIELD = re.compile(
+    r"(text|picture|sound|category|statistics) ?\d+|notes|card ?id", re.IGNORECASE
+)
 
 Report = Callable[[int | None, Severity, str, str | None], None]
 """Records a diagnostic: line (``None``: the whole file), severity, message, hint."""
@@ -121,11 +155,6 @@ def _starts_card(text: str, separator: str) -> bool:
     return index > 0 and bool(text[:index].strip())
 
 
-def _first_line_splits(chunk: _Chunk, term: str) -> bool:
-    """Whether the chunk's first line holds its term and separator."""
-    return _starts_card(chunk.text.split("\n", 1)[0], term)
-
-
 def _resolve(given: str, text: str) -> str:
     """A separator as the user meant it: backslash escapes unless the text holds them."""
     given = given.replace("\r\n", "\n").replace("\r", "\n")
@@ -134,61 +163,175 @@ def _resolve(given: str, text: str) -> str:
     return given.replace("\\n", "\n").replace("\\t", "\t")
 
 
-def _semicolon_cards(lines: Sequence[str], term: str) -> bool:
-    """Whether cards are parted by semicolons: every ``;``-piece opens with a term, and cards
-    start in mid-line (or every line ends with ``;``) as no New line export would have it."""
-    if ";" in term:
-        return False
-    pieces = _chunks(lines, term, ";")
-    after = _split_chunks("\n".join(lines), ";")[1:]
-    mid_line = any(p.text.strip() and not p.text.lstrip(" \t").startswith("\n") for p in after)
-    filled = [line.rstrip() for line in lines if line.strip()]
-    return (
-        len(pieces) >= 2
-        and all(_first_line_splits(piece, term) for piece in pieces)
-        and (mid_line or all(line.endswith(";") for line in filled))
-    )
+def _pair(text: str, term: str) -> tuple[str, str] | None:
+    """The term and definition of a card's text, if both are there."""
+    index = text.find(term)
+    if index < 0:
+        return None
+    question, answer = text[:index].strip(), text[index + len(term) :].strip()
+    return (question, answer) if question and answer else None
 
 
-def _blank_line_cards(lines: Sequence[str], term: str) -> bool:
-    """Whether blank lines part the cards and some term spans lines (so New line would not do)."""
-    blocks = _chunks(lines, term, "\n\n")
-    return (
-        len(blocks) >= 2
-        and all(sum(term in line for line in b.text.split("\n")) == 1 for b in blocks)
-        and all(_starts_card(b.text, term) for b in blocks)
-        and not all(_first_line_splits(b, term) for b in blocks)
-    )
+def _parts(text: str, term: str) -> int:
+    """How many non-empty parts ``term`` splits ``text`` into (0 if one of them is empty);
+    empty parts at the end (a row padded with tabs) do not count."""
+    parts = [part.strip() for part in text.split(term)]
+    while len(parts) > 2 and not parts[-1]:
+        parts.pop()
+    return len(parts) if all(parts) else 0
 
 
-def _guess_card(lines: Sequence[str], term: str) -> tuple[str, str | None]:
-    """The card separator for ``term``, and what to say about the guess."""
-    if _semicolon_cards(lines, term):
-        return ";", "cards read as separated by semicolons"
-    if _blank_line_cards(lines, term):
-        return "\n\n", "cards read as separated by blank lines (terms span lines)"
-    return _NEWLINE, None
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """The cards one choice of separators makes of a file, and how well they split."""
+
+    term: str
+    card: str
+    found: float
+    """The share of cards (of lines, for cards on new lines) holding a term and definition."""
+    exact: float
+    """The share of them that the term separator splits into exactly two non-empty parts."""
+    wide: float
+    """The share of cards split into one number (three or more) of non-empty parts, as a
+    table's rows are."""
+    pairs: tuple[tuple[int, tuple[str, str] | None], ...]
+    """Each card's line and (term, definition), for comparing readings and for messages."""
 
 
-def _coverage(lines: Sequence[str], term: str, card: str | None) -> float:
-    """The share of cards ``term`` splits (of lines, for cards on new lines: a guess must
-    not rest on reading most lines as continued definitions), the first card among them."""
-    card = card if card is not None else _guess_card(lines, term)[0]
+def _read_as(lines: Sequence[str], term: str, card: str) -> _Reading:
+    """How the cards of ``lines`` split with these separators.
+
+    Each card counts once, and so does each line a wrong choice has put in a card that
+    should have started one: a line without a term on a card of its own (New line), or
+    another line holding a term inside a card (other card separators).
+    """
     chunks = _chunks(lines, term, card)
-    if not chunks or not _starts_card(chunks[0].text, term):
-        return 0.0
-    total = sum(1 for line in lines if line.strip()) if card == _NEWLINE else len(chunks)
-    return sum(_starts_card(chunk.text, term) for chunk in chunks) / total
+    pairs = tuple((chunk.line, _pair(chunk.text, term)) for chunk in chunks)
+    # A guess must read the first card (text before it is Quizlet's only with a tab).
+    if not chunks or (pairs[0][1] is None and term != _TAB):
+        return _Reading(term, card, 0.0, 0.0, 0.0, pairs)
+    if card == _NEWLINE:
+        total = sum(1 for line in lines if line.strip())
+    else:
+        total = sum(
+            max(1, sum(_starts_card(line, term) for line in chunk.text.split("\n")))
+            for chunk in chunks
+        )
+    parts = [_parts(chunk.text, term) for chunk in chunks]
+    found = sum(pair is not None for _, pair in pairs)
+    exact = sum(count == 2 for count in parts)
+    # Rows of one width of three or more, as a table has them.
+    width, rows = Counter(parts).most_common(1)[0]
+    wide = rows if width > 2 else 0
+    return _Reading(term, card, found / total, exact / total, wide / len(chunks), pairs)
 
 
-def _guess_term(lines: Sequence[str], card: str | None) -> tuple[str | None, dict[str, float]]:
-    """Tab if any line holds one after a term; else the one candidate that starts most cards.
-    Also returns how well each candidate does, for a message."""
-    if any(_starts_card(line, "\t") for line in lines):
-        return "\t", {}
-    scores = {sep: _coverage(lines, sep, card) for sep in _TERM_CANDIDATES if sep != card}
-    fitting = [sep for sep, score in scores.items() if score >= _COVERAGE]
-    return (fitting[0] if len(fitting) == 1 else None), scores
+def _card_candidates(lines: Sequence[str]) -> list[str]:
+    """The card separators a file could have been exported with, New line first."""
+    filled = [line.rstrip() for line in lines if line.strip()]
+    every_end = bool(filled) and all(line.endswith(";") for line in filled)
+    candidates = [] if every_end else [_NEWLINE]
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=0)
+    if any(not line.strip() for line in lines[first:last]):
+        candidates.append(_BLANK_LINE)
+    # A New line export whose definitions hold ";" ends no card mid-line: ";" then follows
+    # a card's term separator on its line, and the text after it holds none of its own.
+    if every_end or any(";" in line.rstrip().rstrip(";") for line in filled):
+        candidates.append(";")
+    return candidates
+
+
+def _readings(lines: Sequence[str], card: str | None) -> list[_Reading]:
+    """Every reading worth weighing: Tab alone if a tab follows a term anywhere."""
+    terms: Iterable[str]
+    if any(_starts_card(line, _TAB) for line in lines):
+        terms = (_TAB,)
+    else:
+        text = "\n".join(lines)
+        terms = [term for term in _TERM_CANDIDATES if term in text]
+    cards = [card] if card is not None else _card_candidates(lines)
+    return [_read_as(lines, term, c) for term in terms for c in cards if c != term]
+
+
+def _choose(readings: Sequence[_Reading]) -> tuple[_Reading | None, _Reading | None]:
+    """The best reading, and a rival reading other cards as well (then neither is sure).
+
+    Readings finding terms in most cards compete on how many cards they split exactly in
+    two; of equals, the first (New line before other card separators). A rival must use
+    another term separator: the card separator is settled by that order.
+    """
+    # Tab is Quizlet's default: however many definitions span lines, it is the separator.
+    fitting = [r for r in readings if r.found >= _COVERAGE or (r.term == _TAB and r.found)]
+    if not fitting:
+        return None, None
+    top = max(r.found for r in fitting)
+    group = [r for r in fitting if r.found >= top - _SLACK]
+    best = max(group, key=lambda r: r.exact)
+    rival = next(
+        (
+            r
+            for r in group
+            if r.term != best.term and r.exact >= best.exact - _LEAD and r.pairs != best.pairs
+        ),
+        None,
+    )
+    return best, rival
+
+
+def _quoted(lines: Sequence[str], term: str) -> bool:
+    """Whether a field is quoted as in a table: ``"..."`` whole, or opening a quote that a
+    later line closes (a quoted line break). ``"Quoted" words`` in a definition are not."""
+    for line in lines:
+        for cell in line.split(term):
+            cell = cell.strip()
+            if cell.startswith('"') and (
+                cell.count('"') % 2 or (len(cell) > 1 and cell.endswith('"'))
+            ):
+                return True
+    return False
+
+
+def _preamble(lines: Sequence[str]) -> tuple[int, str]:
+    """How many leading lines are Flashcards Deluxe settings and column names, not cards,
+    and what they are (``""`` when there are none)."""
+    index, settings = 0, False
+    while index < len(lines) and (_FD_SETTING.match(lines[index]) or not lines[index].strip()):
+        settings = settings or lines[index].startswith("*")
+        index += 1
+    if index < len(lines):
+        cells = [cell.strip() for cell in lines[index].split(_TAB) if cell.strip()]
+        if len(cells) >= 2 and all(_FD_FIELD.fullmatch(cell) for cell in cells):
+            return index + 1, "settings and column names" if settings else "column names"
+    return (index, "settings") if settings else (0, "")
+
+
+def _without_preamble(lines: Sequence[str]) -> tuple[list[str], int, str]:
+    """``lines`` with the preamble blanked (line numbers stay), its length, what it is."""
+    skipped, what = _preamble(lines)
+    return ["" if i < skipped else line for i, line in enumerate(lines)], skipped, what
+
+
+def _shown(pair: tuple[str, str] | None, limit: int = 30) -> str:
+    if pair is None:
+        return "no card"
+    return " \u2192 ".join(
+        '"' + (text if len(text) <= limit else text[: limit - 3] + "...") + '"' for text in pair
+    )
+
+
+def _difference(best: _Reading, rival: _Reading) -> str:
+    """One card of each reading, the first where they differ."""
+    mine: tuple[str, str] | None = None
+    theirs: tuple[str, str] | None = None
+    for index in range(max(len(best.pairs), len(rival.pairs))):
+        mine = best.pairs[index][1] if index < len(best.pairs) else None
+        theirs = rival.pairs[index][1] if index < len(rival.pairs) else None
+        if mine != theirs:
+            break
+    return (
+        f"as {_describe(best.term)}: {_shown(mine)}; as {_describe(rival.term)}: {_shown(theirs)}"
+    )
 
 
 class QuizletReader:
@@ -202,26 +345,35 @@ class QuizletReader:
     def sniff(self, source: Source) -> float:
         """How sure we are that ``source`` is a Quizlet export, from 0 to 1.
 
-        Tab-separated lines in a ``.txt`` file are Quizlet's default export (0.7); tables
-        (``.csv``, ``.tsv``, a header row, quoted fields) and Anki's ``#`` headers are not.
+        Flashcards Deluxe setting lines say so (0.8); tab-separated lines in a ``.txt``
+        file are Quizlet's default export (0.7), other separators less sure (0.55). Not
+        Quizlet's (0.4 or less): tables (``.csv``, ``.tsv``, a header row, quoted fields,
+        rows that split into three or more parts), and ``#`` lines (Anki's headers and
+        comments; Quizlet writes none).
         """
         if PurePath(source.path).suffix.lower() in (".csv", ".tsv"):
             return 0.2
-        sample = source.lines[:_SAMPLE_LINES]
+        sample, skipped, _ = _without_preamble(source.lines[:_SAMPLE_LINES])
+        if skipped:
+            return 0.8
         lines = [line for line in sample if line.strip()]
-        if not lines or (lines[0].startswith("#") and ":" in lines[0]):
+        if not lines or lines[0].startswith("#"):
             return 0.0
         if any(looks_like_header(lines[0].split(sep)) for sep in ("\t", ",", ";")):
             return 0.4
-        starting = sum(_starts_card(line, "\t") for line in lines)
-        if starting:
-            return 0.7 if _starts_card(lines[0], "\t") and starting * 2 >= len(lines) else 0.4
-        term, _ = _guess_term(sample, None)
-        if term is None:
+        best, rival = _choose(_readings(sample, None))
+        if best is not None and best.wide >= 0.9:  # rows of three or more parts: a table
+            return 0.3
+        if _quoted(lines, best.term if best is not None else _TAB):
+            return 0.3  # Quizlet never quotes; quoted fields are a table's
+        starting = sum(_starts_card(line, _TAB) for line in lines)
+        if starting:  # text before the first card is still Quizlet's, and an error
+            return 0.7 if _starts_card(lines[0], _TAB) and starting * 2 >= len(lines) else 0.4
+        if best is None:
             return 0.0
-        # Quizlet never quotes; quoted fields are a CSV file's.
-        quoted = any(line.startswith('"') or f'{term}"' in line for line in lines)
-        return 0.3 if quoted else 0.55
+        if rival is not None:  # ours to say so, showing a card of each reading
+            return 0.5
+        return 0.3 if _quoted(lines, best.term) else 0.55
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Every card of ``source``; problems become diagnostics, never exceptions."""
@@ -231,16 +383,44 @@ class QuizletReader:
             where = SourceLocation(source.path, line)
             diagnostics.append(Diagnostic(where, severity, message, hint))
 
-        layout = _layout(source.lines, options, report)
+        lines, skipped, what = _without_preamble(source.lines)
+        if skipped:
+            span = "line 1" if skipped == 1 else f"lines 1-{skipped}"
+            message = f"{span} read as Flashcards Deluxe {what}, not as cards"
+            report(None, Severity.INFO, message, None)
+        layout = _layout(lines, options, report)
         if layout is None:
             return ReadResult((), tuple(diagnostics), 0)
         term, card = layout
-        chunks = _chunks(source.lines, term, card)
+        chunks = _chunks(lines, term, card)
         deck, path = options.default_deck, source.path
         notes = [note for c in chunks if (note := _card(c, term, card, deck, path, report))]
         if not chunks:
             report(None, Severity.ERROR, "no cards found", "the file holds only white space")
-        return ReadResult(tuple(notes), tuple(diagnostics), len(chunks))
+        return ReadResult(tuple(_as_html(notes, report)), tuple(diagnostics), len(chunks))
+
+
+def _as_html(notes: list[Note], report: Report) -> list[Note]:
+    """The notes as HTML if any field holds a tag, as Anki's text importer decides."""
+    tagged = next(
+        (note for note in notes if looks_like_html(note.question) or looks_like_html(note.answer)),
+        None,
+    )
+    if tagged is None:
+        return notes
+    line = tagged.location.line
+    message = "fields hold HTML tags: every field is read as HTML, as Anki's importer reads it"
+    hint = "write &lt; for a < that is not a tag"
+    report(line, Severity.INFO, message, hint)
+    return [
+        replace(
+            note,
+            question=note.question.replace("\n", "<br>"),
+            answer=note.answer.replace("\n", "<br>"),
+            text_format=TextFormat.HTML,
+        )
+        for note in notes
+    ]
 
 
 def _layout(lines: Sequence[str], options: ReadOptions, report: Report) -> tuple[str, str] | None:
@@ -253,22 +433,27 @@ def _layout(lines: Sequence[str], options: ReadOptions, report: Report) -> tuple
             message = f"no {_describe(term)} anywhere in the file to part terms from definitions"
             report(None, Severity.ERROR, message, "name the separator your export used with --sep")
             return None
+        if card is None:
+            best, _ = _choose([_read_as(lines[:_GUESS_LINES], term, c) for c in _cards(lines)])
+            card = best.card if best is not None else _NEWLINE
+            _say_card(card, report)
     else:
-        guessed, scores = _guess_term(lines[:_GUESS_LINES], card)
-        if guessed is None:
-            _cannot_guess(scores, report)
+        sample = lines[:_GUESS_LINES]
+        readings = _readings(sample, card)
+        best, rival = _choose(readings)
+        if best is None or rival is not None:
+            _cannot_guess(readings, best, rival, report)
             return None
-        term = guessed
-        if term != "\t":
+        term = best.term
+        if term != _TAB:
             message = (
                 f"no tab found; read {_describe(term)} as the separator of term and definition"
             )
             report(None, Severity.INFO, message, "if that is wrong, name the separator with --sep")
-    if card is None:
-        card, said = _guess_card(lines[:_GUESS_LINES], term)
-        if said:
-            report(None, Severity.INFO, said, "if that is wrong, name it with --card-sep")
-    elif card != _NEWLINE and card not in text and text.count(term) > 1:
+        if card is None:
+            card = best.card
+            _say_card(card, report)
+    if card != _NEWLINE and card not in text and text.count(term) > 1:
         message = f"the card separator {card!r} is not in the file: read as one card"
         report(None, Severity.WARNING, message, "name the one your export used with --card-sep")
     if term == card or (card == _NEWLINE and _NEWLINE in term):
@@ -277,17 +462,41 @@ def _layout(lines: Sequence[str], options: ReadOptions, report: Report) -> tuple
     return term, card
 
 
-def _cannot_guess(scores: dict[str, float], report: Report) -> None:
-    fitting = [_describe(sep) for sep, score in scores.items() if score >= _COVERAGE]
-    best = max(scores, key=lambda sep: scores[sep], default=None)
-    if fitting:
-        what = f"{' and '.join(fitting)} both split the cards"
-    elif best is not None and scores[best] > 0:
-        what = f"no tab, and {_describe(best)} splits only {scores[best]:.0%} of the lines"
+def _cards(lines: Sequence[str]) -> list[str]:
+    return _card_candidates(lines[:_GUESS_LINES]) or [_NEWLINE]
+
+
+def _say_card(card: str, report: Report) -> None:
+    if card == _NEWLINE:
+        return
+    what = "semicolons" if card == ";" else "blank lines"
+    report(
+        None,
+        Severity.INFO,
+        f"cards read as separated by {what}",
+        "if that is wrong, name it with --card-sep",
+    )
+
+
+def _cannot_guess(
+    readings: Sequence[_Reading], best: _Reading | None, rival: _Reading | None, report: Report
+) -> None:
+    hint = "name it with --sep (and --card-sep if need be)"
+    if best is not None and rival is not None:
+        what = f"{_describe(best.term)} and {_describe(rival.term)} both split the cards"
+        message = (
+            f"cannot tell the separator of term and definition: {what} ({_difference(best, rival)})"
+        )
+        report(None, Severity.ERROR, message, hint)
+        return
+    most = max(readings, key=lambda r: r.found, default=None)
+    if most is not None and most.found > 0:
+        unit = "lines" if most.card == _NEWLINE else "cards"
+        what = f"no tab, and {_describe(most.term)} splits only {most.found:.0%} of the {unit}"
     else:
         what = "no tab, nor " + ", ".join(_describe(sep) for sep in _TERM_CANDIDATES)
     message = f"cannot tell the separator of term and definition: {what}"
-    report(None, Severity.ERROR, message, "name it with --sep (and --card-sep if need be)")
+    report(None, Severity.ERROR, message, hint)
 
 
 def _card(chunk: _Chunk, term: str, card: str, deck: str, path: str, report: Report) -> Note | None:
