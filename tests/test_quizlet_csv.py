@@ -207,3 +207,92 @@ def test_cli_bad_input_is_one_error_line_and_exit_1(
 
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
     assert not Path("out.apkg").exists()
+
+
+def test_quizlet_fields_holding_tags_render_as_html_in_anki(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    """As Anki's importer decides: a file whose fields hold a tag is HTML, every field of it."""
+    source = tmp_path / "cells.txt"
+    source.write_text(
+        "<b>mitochondrion</b>\tthe powerhouse<br>of the cell\nribosome\tmakes proteins,\n"
+        "reading mRNA\nx < y\tless than\n",
+        encoding="utf-8",
+    )
+
+    report = convert([source], tmp_path / "cells.apkg", Options(), timestamp=T0)
+    anki.import_package(report.plan.output)
+
+    assert [str(d) for d in report.diagnostics] == [
+        f"{source}:1: info: fields hold HTML tags: every field is read as HTML, as Anki's "
+        "importer reads it; write &lt; for a < that is not a tag"
+    ]
+    assert [note.fields for note in anki.notes()] == [
+        {"Front": "<b>mitochondrion</b>", "Back": "the powerhouse<br>of the cell"},
+        {"Front": "ribosome", "Back": "makes proteins,<br>reading mRNA"},
+        {"Front": "x < y", "Back": "less than"},
+    ]
+    first = anki.cards()[0]
+    assert "<b>mitochondrion</b>" in first.question_body
+    assert "&lt;b&gt;" not in first.answer_body
+
+
+def test_flashcards_deluxe_settings_and_column_names_are_not_cards(
+    tmp_path: Path, anki: AnkiCollection
+) -> None:
+    source = tmp_path / "verbs.txt"
+    source.write_text(
+        "*\tname\tVerbs\n*\tauthor\tA. Teacher\nText 1\tText 2\t\nhablar\tto speak\t\n"
+        "comer\tto eat\t\n",
+        encoding="utf-8",
+    )
+
+    report = convert([source], tmp_path / "verbs.apkg", Options(), timestamp=T0)
+    anki.import_package(report.plan.output)
+
+    assert [str(d) for d in report.diagnostics] == [
+        f"{source}: info: lines 1-3 read as Flashcards Deluxe settings and column names, "
+        "not as cards"
+    ]
+    assert [note.fields for note in anki.notes()] == [
+        {"Front": "hablar", "Back": "to speak"},
+        {"Front": "comer", "Back": "to eat"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "stdout", "stderr"),
+    [
+        pytest.param(
+            "Paris, France - capital city\nLyon, France - third city\n",
+            ("--sep", " - "),
+            "wrote out.apkg: 2 notes from 2 cards in deck 'cities'; 0 warnings\n",
+            "",
+            id="sep-implies-quizlet",
+        ),
+        pytest.param(
+            "Paris, France - capital city\nLyon, France - third city\n",
+            (),
+            "",
+            "cities.txt: error: cannot tell the separator of term and definition: ' - ' and "
+            'comma both split the cards (as \' - \': "Paris, France" → "capital city"; as '
+            'comma: "Paris" → "France - capital city"); name it with --sep (and --card-sep if '
+            "need be)\n",
+            id="two-readings-shown",
+        ),
+    ],
+)
+def test_cli_detection_says_what_it_read(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    content: str,
+    args: tuple[str, ...],
+    stdout: str,
+    stderr: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("cities.txt").write_text(content, encoding="utf-8")
+
+    result = run("convert", "cities.txt", "-o", "out.apkg", *args)
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1 if stderr else 0, stdout, stderr)
