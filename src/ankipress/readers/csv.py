@@ -201,6 +201,8 @@ class CsvReader:
         sample = source.lines[:_SAMPLE_LINES]
         if any(_ANKI_HEADER.match(line) for line in sample[:10]):
             return 0.0
+        if sample and sample[0].startswith("*\t"):
+            return 0.3  # Flashcards Deluxe's setting lines: the quizlet reader knows them
         text, best = "\n".join(sample), 0.0
         for delimiter in _CANDIDATES[:3]:  # rows split on pipes are more often Markdown
             fit, rows = _fit(sample, delimiter)

@@ -1,0 +1,83 @@
+"""Detection: options that imply a format, and readers that like a file equally well."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ankipress import readers
+from ankipress.errors import InputError
+from ankipress.model import Note, ReadOptions, ReadResult, SourceLocation
+from ankipress.sources import Source
+
+
+@dataclass
+class _Stub:
+    """A reader that likes every file as much as it is told and reads fixed notes."""
+
+    name: str
+    pairs: tuple[tuple[str, str], ...]
+    score: float = 0.6
+    extensions: tuple[str, ...] = ()
+    description: str = "a stub"
+    options: tuple[str, ...] = ()
+
+    def sniff(self, source: Source) -> float:
+        return self.score
+
+    def read(self, source: Source, options: ReadOptions) -> ReadResult:
+        notes = tuple(
+            Note(q, a, "deck", SourceLocation(source.path, line))
+            for line, (q, a) in enumerate(self.pairs, start=1)
+        )
+        return ReadResult(notes, (), len(notes))
+
+
+SOURCE = Source.from_text("cards.txt", "a;b\nc;d\n")
+
+
+def test_two_readings_alike_are_not_ambiguous(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = _Stub("one", (("a", "b"),)), _Stub("two", (("a", "b"),))
+    monkeypatch.setattr(readers, "READERS", (first, second))
+    assert readers.detect(SOURCE) is first
+
+
+def test_a_reading_without_notes_loses(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = _Stub("one", ()), _Stub("two", (("a", "b"),))
+    monkeypatch.setattr(readers, "READERS", (first, second))
+    assert readers.detect(SOURCE) is second
+
+
+def test_different_readings_show_a_note_of_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _Stub("one", (("a", "b"), ("c", "d")))
+    second = _Stub("two", (("a", "b"), ("c;d", "a much longer answer than thirty characters")))
+    monkeypatch.setattr(readers, "READERS", (first, second))
+
+    with pytest.raises(InputError) as caught:
+        readers.detect(SOURCE)
+
+    assert str(caught.value) == (
+        'cards.txt:2: error: the format of this file is ambiguous: as one: "c" → "d"; '
+        'as two: "c;d" → "a much longer answer than t..."; name it with --from one or --from two'
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        pytest.param(ReadOptions("d", separator=" - "), "quizlet", id="long-sep-is-quizlet"),
+        pytest.param(ReadOptions("d", card_separator="\n\n"), "quizlet", id="card-sep"),
+        pytest.param(ReadOptions("d", columns=("question", "answer")), "csv", id="columns"),
+    ],
+)
+def test_an_option_only_one_format_takes_implies_it(options: ReadOptions, expected: str) -> None:
+    # Markdown by its look: the option still decides.
+    source = Source.from_text("cards.md", "## question - one\n\nanswer, two\n")
+    assert readers.detect(source, options).name == expected
+
+
+def test_options_no_format_takes_together_are_an_error() -> None:
+    options = ReadOptions("d", card_separator=";;", columns=("question", "answer"))
+    with pytest.raises(InputError, match="no input format takes --card-sep and --columns"):
+        readers.detect(SOURCE, options)
