@@ -40,6 +40,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -173,6 +174,7 @@ class _Reading:
     """Note type names already reported as unknown."""
     header: tuple[str, ...] = ()
     """The cells of a header row that ``--columns`` overrides."""
+    cloze_reported: bool = False
 
     def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
         where = SourceLocation(self.source.path, line)
@@ -180,11 +182,11 @@ class _Reading:
 
 
 class CsvReader:
-    """CSV or TSV table (question, answer, more columns as fields; header optional)."""
+    """CSV or TSV table (question, answer, further fields; header optional)."""
 
     name: str = "csv"
     extensions: tuple[str, ...] = (".csv", ".tsv")
-    description: str = "CSV or TSV table (question, answer, more columns as fields; header optional)"
+    description: str = "CSV or TSV table (question, answer, further fields; header optional)"
     options: tuple[str, ...] = ("--sep", "--columns")
 
     def sniff(self, source: Source) -> float:
@@ -509,16 +511,24 @@ def _report_wide_rows(
 def _kind(reading: _Reading, row: _Row, named: str, table: bool) -> NoteKind:
     """The kind a notetype cell names; unknown names are reported and read as Basic."""
     key = named.strip().casefold().removeprefix("ankipress ")
-    kind = _KINDS.get(key)
-    if kind is not None and not table:
-        return kind
-    if key and key not in reading.unknown_notetypes:
+    if not key:
+        return NoteKind.BASIC
+    if table:
+        if not reading.unknown_notetypes:  # said once for the whole table
+            message = (
+                f"the notetype column (here {named.strip()!r}) is not used: a table with "
+                "further columns makes notes of its own note type"
+            )
+            hint = "leave out the further columns to choose basic, reversed, cloze or type"
+            reading.report(row.line, Severity.WARNING, message, hint)
         reading.unknown_notetypes.add(key)
-        what = "the table's note type" if table else "Basic"
-        message = f"note type {named.strip()!r} is not one of ankipress's: read as {what}"
-        hint = "name basic, reversed, cloze or type (with two content columns)"
-        reading.report(row.line, Severity.WARNING, message, hint)
-    return NoteKind.BASIC
+        return NoteKind.BASIC
+    kind = _KINDS.get(key)
+    if kind is None and key not in reading.unknown_notetypes:
+        reading.unknown_notetypes.add(key)
+        message = f"note type {named.strip()!r} is not one of ankipress's: read as Basic"
+        reading.report(row.line, Severity.WARNING, message, "name basic, reversed, cloze or type")
+    return kind or NoteKind.BASIC
 
 
 def _fitted(reading: _Reading, row: _Row, layout: _Layout) -> list[str]:
@@ -554,7 +564,7 @@ def _note(
     table = layout.notetype is not None
     # A Basic note's empty answer is reported where every format's is (plan); a table's
     # note type is ours alone, so its reader says it.
-    if table and not answer.strip():
+    if table and not answer.strip() and not _CLOZE.search(question):
         message = f"the answer (column {order[1] + 1}) is empty: the note is kept without one"
         reading.report(row.line, Severity.WARNING, message, f"fill in column {order[1] + 1}")
     # Line breaks live only inside quoted fields, each one a physical line break.
@@ -562,6 +572,10 @@ def _note(
     path = reading.source.path
     tags = [tag for i, role in enumerate(roles) if role == "tags" for tag in fitted[i].split()]
     kind = _kind(reading, row, cells.get("notetype", ""), table)
+    if table and _CLOZE.search(question):
+        # A cloze needs a cloze note type: the further fields go to its Back Extra, labelled.
+        answer = _with_extras(reading, row, layout, fitted, text_format)
+        table = False
     reading.notes.append(
         Note(
             question=question,
@@ -573,7 +587,28 @@ def _note(
             text_format=text_format,
             answer_location=SourceLocation(path, answer_line),
             kind=NoteKind.CUSTOM if table else kind,
-            notetype=layout.notetype,
+            notetype=layout.notetype if table else None,
             fields=tuple(fitted[i] for i in order) if table else (),
         )
     )
+
+
+def _with_extras(
+    reading: _Reading, row: _Row, layout: _Layout, cells: list[str], text_format: TextFormat
+) -> str:
+    """The answer of a cloze row, followed by each further non-empty field and its name."""
+    order = layout.field_columns()
+    html = text_format is TextFormat.HTML
+    parts = [cells[order[1]].strip()]
+    for index in order[2:]:
+        if cells[index].strip():
+            name = escape(layout.names[index]) if html else layout.names[index]
+            parts.append(f"{name}: {cells[index].strip()}")
+    if not reading.cloze_reported:
+        reading.cloze_reported = True
+        message = (
+            "a cloze in a table with further columns: its note is a cloze, the further fields "
+            "follow the answer in its Back Extra, each with its name"
+        )
+        reading.report(row.line, Severity.INFO, message)
+    return ("<br>" if html else "\n").join(part for part in parts if part)
