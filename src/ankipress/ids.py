@@ -84,17 +84,18 @@ def note_guid(deck: str, question: str, counter: int = 0) -> str:
     return _base91(int.from_bytes(digest[:8], "big"))
 
 
-def duplicate_guid(deck: str, question: str, answer: str) -> str:
+def duplicate_guid(deck: str, question: str, *answer: str) -> str:
     """GUID of a later note asking a question an earlier note of the deck asks already.
 
-    Derived from its own answer, never from the first note's or from its position, so it
-    survives edits of the other notes of the question and notes added before it.
+    Derived from its own answer (every field after the question, for a note of more fields),
+    never from the first note's or from its position, so it survives edits of the other
+    notes of the question and notes added before it.
     """
     digest = _digest(
         DUPLICATE_SALT,
         canonical_question(deck),
         canonical_question(question),
-        canonical_question(answer),
+        *(canonical_question(part) for part in answer),
     )
     return _base91(int.from_bytes(digest[:8], "big"))
 

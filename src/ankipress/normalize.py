@@ -342,7 +342,8 @@ def _auto(
             )
         )
         return
-    own = ids.duplicate_guid(note.deck, note.question, note.answer)
+    answer = note.fields[1:] if note.fields else (note.answer,)
+    own = ids.duplicate_guid(note.deck, note.question, *answer)
     taken = any(entry is not None and entry[1] == own for entry in kept)
     if taken:  # a source's own id equal to this hash: not in this universe, but not silent
         diagnostics.append(
