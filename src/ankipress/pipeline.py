@@ -179,6 +179,16 @@ def write_plans(
             said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
             fallback = time
         notes = assign_times(plan.notes, fallback, previous.get(plan.output.name), timestamp)
+        if any(
+            note.mod is not None and not EARLIEST_TIME <= note.mod <= LATEST_TIME for note in notes
+        ):
+            # A time from elsewhere (a lock file, a state file) that Anki would refuse.
+            notes = tuple(
+                replace(note, mod=min(max(note.mod, EARLIEST_TIME), LATEST_TIME))
+                if note.mod is not None
+                else note
+                for note in notes
+            )
         # The package's own time: its newest note, so that packages built from the same
         # history are the same bytes (the input files' times differ between clones).
         stamp = max((note.mod or fallback for note in notes), default=fallback)
