@@ -404,6 +404,8 @@ def build(
         plans, assignment = _locked(plans, lock_file, carried)
         records = lock.by_file(assignment.records)
     previous = {name: state.notes for name, state in states.items()}
+    for name in (buildstate.STATE, buildstate.MANIFEST):  # before any package is written
+        _check_output(out_dir / name, "file")
     reports = write_plans(plans, chosen, timestamp, previous)
     if lock_file is not None and assignment is not None:
         lock.save(lock_file.path, assignment.records)
