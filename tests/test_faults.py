@@ -764,3 +764,16 @@ def test_a_media_folder_that_cannot_be_written_leaves_the_old_deck(tmp_path: Pat
     assert result.exit_code == 1
     assert "cannot write the media folder" in result.output
     assert _listing(tmp_path) == before
+
+
+def test_a_build_whose_manifest_is_a_device_link_writes_no_package(tmp_path: Path) -> None:
+    folder = _project(tmp_path / "p", b'[[package]]\nname = "x"\nsources = ["deck.txt"]\n')
+    (folder / "build").mkdir()
+    (folder / "build" / "manifest.json").symlink_to(os.devnull)
+
+    with contextlib.chdir(folder):
+        result = CliRunner().invoke(cli, ["build"])
+
+    assert result.exit_code == 1, result.output
+    assert "build/manifest.json: error: cannot write the file: it is a device" in result.output
+    assert sorted(p.name for p in (folder / "build").iterdir()) == ["manifest.json"]
