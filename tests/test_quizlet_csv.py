@@ -182,14 +182,6 @@ def test_cli_quizlet_with_custom_separators_as_typed(
             "or a field name\n",
             id="csv-no-answer-column",
         ),
-        pytest.param(
-            "words.txt",
-            "lysosome\tbreaks down waste\nvacuole\t\n",
-            ("--from", "quizlet"),
-            "words.txt:2: error: the term 'vacuole' has an empty definition; write it after "
-            "the tab, or delete the card\n",
-            id="quizlet-empty-definition",
-        ),
     ],
 )
 def test_cli_bad_input_is_one_error_line_and_exit_1(
@@ -296,3 +288,16 @@ def test_cli_detection_says_what_it_read(
     result = run("convert", "cities.txt", "-o", "out.apkg", *args)
 
     assert (result.exit_code, result.stdout, result.stderr) == (1 if stderr else 0, stdout, stderr)
+
+
+def test_quizlet_empty_definition_is_kept_with_a_warning(tmp_path: Path) -> None:
+    words = tmp_path / "words.txt"
+    words.write_text("lysosome\tbreaks down waste\nvacuole\t\n", "utf-8")
+
+    result = run("convert", str(words), "-o", str(tmp_path / "w.apkg"), "--from", "quizlet")
+
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"{words}:2: warning: the answer is empty: the note is kept, as Anki keeps it; write "
+        "an answer, or make the note a cloze with {{c1::…}}\n"
+    )

@@ -518,11 +518,10 @@ def _card(chunk: _Chunk, term: str, card: str, deck: str, path: str, report: Rep
     tail = chunk.text[index + len(term) :]
     question, answer = chunk.text[:index].strip(), tail.strip()
     if not question:
-        report(chunk.line, Severity.ERROR, "the term is empty", f"write it before the {name}")
-        return None
-    if not answer:
-        message, hint = f"the term {question!r} has an empty definition", "or delete the card"
-        report(chunk.line, Severity.ERROR, message, f"write it after the {name}, {hint}")
+        # Anki skips a note whose first field is empty; an empty definition is kept, and
+        # reported where every format's empty answer is.
+        message = "the term is empty: card skipped, as Anki skips it"
+        report(chunk.line, Severity.WARNING, message, f"write it before the {name}")
         return None
     lead = len(tail) - len(tail.lstrip())
     answer_line = chunk.line + chunk.text.count("\n", 0, index + len(term) + lead)
