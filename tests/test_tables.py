@@ -123,7 +123,10 @@ _VOCAB = [["yesterday", "きのう", "kinou"], ["today", "きょう", "kyou"], [
         pytest.param(["Question", "Answer", "Name"], [], "question", id="brainscape"),
         pytest.param(["English", "Kana", "Romaji"], _VOCAB, "labels", id="script-differs"),
         pytest.param(["no.", "word"], [["1", "Hund"], ["2", "Katze"]], None, id="sentence-end"),
-        pytest.param(["Nr", "Word"], [["1", "Hund"], ["2", "Katze"]], "labels", id="numbers"),
+        pytest.param(
+            ["Nr", "Word"], [["1", "Hund"], ["2", "Katze"], ["3", "Maus"]], "labels", id="numbers"
+        ),
+        pytest.param(["Spanish", "Spanisch"], [["French", "Französisch"]], None, id="one-row"),
         pytest.param(["yesterday", "きのう", "kinou"], _VOCAB, None, id="vocabulary-row"),
         pytest.param(["english", "inglés"], [["Spanish", "español"]], None, id="one-label"),
         pytest.param(["a", "b", "c", "d"], [["e", "f", "g", "h"]], None, id="letters"),

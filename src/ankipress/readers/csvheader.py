@@ -3,9 +3,10 @@
 A first row is a header when it names the question column (``question``, ``front``,
 ``term``, ``q``, in any case), or when all its cells are short, distinct labels unlike the
 rows below them: at least two of them, and two thirds of them, differ from their column's
-text by a sign a label gives (a usual column name such as ``Meaning``, Latin letters over a
-column in another script, a word over a column of numbers, a word a quarter the length of
-the column's cells) and none of them is a value its column holds again.
+text by a sign a label gives (a usual column name such as ``Meaning``; over three rows or
+more, Latin letters over a column in another script, a word over a column of numbers, a
+word a quarter the length of the column's cells) and none of them is a value its column
+holds again.
 
 Exporters write such rows (Notion: ``Word,Meaning,Tags``; Brainscape:
 ``Question,Answer,Name``); a hand-made vocabulary list starts with its first word.
@@ -34,6 +35,24 @@ _KNOWN = frozenset(
         *("antonyms", "explanation", "description", "details", "info", "level", "lesson"),
         *("chapter", "topic", "topics", "subject", "section", "title", "phrase", "expression"),
         *("english", "native", "target", "foreign", "prompt", "response", "solution"),
+        *("vocab", "vocabulary", "character", "characters", "concept", "meaning (english)"),
+        *("verb", "noun", "adjective", "conjugation", "infinitive", "tense", "stroke count"),
+        *("country", "capital", "city", "date", "year", "event", "person", "author", "quote"),
+        *(
+            "formula",
+            "key",
+            "value",
+            "item",
+            "clue",
+            "keyword",
+            "keywords",
+            "label",
+            "transcription",
+        ),
+        *("spanish", "french", "german", "italian", "portuguese", "japanese", "chinese", "korean"),
+        *("russian", "latin", "dutch", "arabic", "hindi", "mandarin", "cantonese", "greek"),
+        *("swedish", "norwegian", "danish", "finnish", "polish", "turkish", "vietnamese", "thai"),
+        *("hebrew", "indonesian", "czech", "ukrainian", "persian", "language", "lang"),
     )
 )
 _LABEL_CHARS = 40
@@ -41,6 +60,7 @@ _LABEL_WORDS = 4
 _SENTENCE_END = tuple(".?!;:")
 _SAMPLE = 50
 _MOSTLY = 0.8
+_FEWEST = 3
 
 
 def _label_like(cell: str) -> bool:
@@ -64,10 +84,13 @@ def _unlike(label: str, values: Sequence[str]) -> bool:
     key = label.casefold()
     if not values or any(value.casefold() == key for value in values):
         return False
+    if key in _KNOWN:
+        return True
+    if len(values) < _FEWEST:
+        return False  # too few rows to tell a label's shape from theirs
     share = len(values) * _MOSTLY
     return (
-        key in _KNOWN
-        or (label.isascii() and sum(not value.isascii() for value in values) >= share)
+        (label.isascii() and sum(not value.isascii() for value in values) >= share)
         or (not _number(label) and sum(_number(value) for value in values) >= share)
         or len(label) * 4 <= statistics.median(len(value) for value in values)
     )
