@@ -225,7 +225,9 @@ def _common(command: F) -> F:
             help="Card separator (Quizlet): \\n (default), ;, or any text.",
         ),
         click.option(
-            "--columns", metavar="NAMES", help="Columns of a table, e.g. question,answer,tags,deck."
+            "--columns",
+            metavar="NAMES",
+            help="Columns of a table, e.g. question,answer,example,tags (other names are fields).",
         ),
         click.option(
             "--on-duplicate",
