@@ -777,3 +777,37 @@ def test_a_build_whose_manifest_is_a_device_link_writes_no_package(tmp_path: Pat
     assert result.exit_code == 1, result.output
     assert "build/manifest.json: error: cannot write the file: it is a device" in result.output
     assert sorted(p.name for p in (folder / "build").iterdir()) == ["manifest.json"]
+
+
+_VOCAB = """## der Hund
+<!-- notetype: Vocab -->
+### Meaning
+dog
+
+# Note types
+
+```yaml
+- name: Vocab
+  id: {id}
+  fields: [Word, Meaning]
+  templates:
+  - name: Recognition
+    front: '{{{{Word}}}}'
+    back: '{{{{Meaning}}}}'
+  css: ''
+```
+"""
+
+
+@pytest.mark.parametrize("model_id", [1 << 70, 0], ids=["2**70", "0"])
+def test_a_markdown_note_type_id_anki_cannot_hold_is_a_located_error(
+    tmp_path: Path, model_id: int
+) -> None:
+    deck = tmp_path / "deck.md"
+    deck.write_text(_VOCAB.format(id=model_id), "utf-8")
+
+    result = CliRunner().invoke(cli, ["convert", str(deck), "-o", str(tmp_path / "o.apkg")])
+
+    assert result.exit_code == 1, result.output
+    assert f"{deck}:10: error: a note type's id must be between 1 and " in result.output
+    assert "internal error" not in result.output
