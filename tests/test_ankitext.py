@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import html
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -236,11 +238,26 @@ def _import_as_anki_does(col: Collection, case: Path, stem: str) -> None:
     col.import_csv(ImportCsvRequest(path=str(case), metadata=metadata))
 
 
-def _prepare(col: Collection, notes: tuple[RenderedNote, ...]) -> None:
+def _copies_named(case: Path) -> set[str]:
+    """The names in a Tab-separated file's note type column that are copies of stock note
+    types as Anki names them (``Basic+``, ``Basic-1a2b3``)."""
+    lines = case.read_text("utf-8").splitlines()
+    header = next((line for line in lines if line.startswith("#notetype column:")), None)
+    if header is None:
+        return set()
+    column = int(header.partition(":")[2]) - 1
+    rows = csv.reader((line for line in lines if not line.startswith("#")), delimiter="\t")
+    names = {row[column] for row in rows if len(row) > column}
+    return {name for name in names if re.search(r"(\+|-[0-9a-z]{5})$", name)}
+
+
+def _prepare(col: Collection, notes: tuple[RenderedNote, ...], copies: set[str]) -> None:
     """Give the collection what the file's user had: the decks and note types it names.
 
     A deck created before the import also spares us Anki's habit of adding a second
     ``Course`` (as ``Course+``) when a row names a parent deck that an earlier row created.
+    A copy of a stock note type is a copy of it, and a note type of ours for one the file
+    names that we do not know has its fields.
     """
     for note in notes:
         col.decks.id(note.deck)
@@ -258,6 +275,12 @@ def _prepare(col: Collection, notes: tuple[RenderedNote, ...]) -> None:
         template["afmt"] = f"{{{{FrontSide}}}}<hr id=answer>{{{{{wanted.fields[1]}}}}}"
         col.models.add_template(made, template)
         col.models.add_dict(made)
+    for name in copies:
+        stock = col.models.by_name(re.sub(r"(\+|-[0-9a-z]{5})$", "", name))
+        if stock is not None and col.models.by_name(name) is None:
+            copy = col.models.copy(stock, add=False)
+            copy["name"] = name
+            col.models.add_dict(copy)
     for name in ("Basic", "Basic (and reversed card)", "Basic (type in the answer)", "Cloze"):
         stock = col.models.by_name(name)
         assert stock is not None
@@ -313,7 +336,7 @@ def test_a_golden_imports_as_anki_imports_it(case: Path, tmp_path: Path) -> None
         ours.import_package(tmp_path / "out.apkg")
         mine = _view(ours, case.stem, given, cloze_guess)
     with AnkiCollection(tmp_path / "anki") as theirs:
-        _prepare(theirs.collection, plan.notes)
+        _prepare(theirs.collection, plan.notes, _copies_named(case))
         _import_as_anki_does(theirs.collection, case, case.stem)
         anki_notes = _view(theirs, case.stem, given, cloze_guess)
     if case.stem in KEPT:

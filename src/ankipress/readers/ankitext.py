@@ -71,6 +71,9 @@ _DETECT_BYTES = 8 * 1024
 _HTML_GUESS_RECORDS = 5
 """Anki guesses HTML from the records its import dialog previews: the first five."""
 _CLOZE = re.compile(r"\{\{c\d+::")
+# How Anki names a copy of a note type whose name is taken: "Basic+", or (older versions)
+# "Basic-" and five characters of a checksum.
+_COPY_SUFFIX = re.compile(r"(?:\+|-[0-9a-z]{5})+$", re.IGNORECASE)
 _COLUMN_KEYS = ("guid column", "notetype column", "deck column", "tags column")
 # Anki reads these too; they say how to match existing notes, which a package does by GUID.
 _IGNORED_KEYS = ("match scope", "if matches")
@@ -236,6 +239,10 @@ class _Parser:
         self.tags_column: int | None = None
         self.tables: dict[str, _NoteType] = {}
         self.clozes: set[str] = set()
+        self.copies: set[str] = set()
+        self.filled: dict[str, int] = {}
+        """With a note type column: the most fields a note of each named type fills."""
+        """Names of copies of stock note types already said to be read as the stock one."""
         """Note types we do not know whose cloze notes were said to become Cloze notes."""
         """Note types we do not know, by name: each becomes a table of ours."""
 
@@ -262,8 +269,9 @@ class _Parser:
         if "notetype" not in headers.special:
             self.note_type = self._global_notetype(records)
             self._map_fields(records[0].line)
-        elif "tags" in headers.special:
-            self.tags_column = headers.special["tags"]
+        else:
+            self.tags_column = headers.special.get("tags")
+            self._count_filled(records)
         if any(d.severity is Severity.ERROR for d in self.diagnostics):
             return self._result(len(records))
         for record in records:
@@ -393,9 +401,38 @@ class _Parser:
         if found is not None:
             return found
         meta = self._meta_columns()
+        filled = max(
+            _filled([c for i, c in enumerate(r.cells, 1) if i not in meta]) for r in records
+        )
+        copy = self._copy_of_stock(name, line, filled)
+        if copy is not None:
+            return copy
         width = max(self.width, *(len(r.cells) for r in records))
         columns = [c for c in range(1, width + 1) if c not in meta]
         return self._table(name, line, columns)
+
+    def _count_filled(self, records: list[_Record]) -> None:
+        """For each note type the note type column names: the most fields a note fills."""
+        column, meta = self.headers.special["notetype"], self._meta_columns()
+        for record in records:
+            if column <= len(record.cells):
+                name = record.cells[column - 1].strip().casefold()
+                cells = [c for i, c in enumerate(record.cells, 1) if i not in meta]
+                self.filled[name] = max(self.filled.get(name, 0), _filled(cells))
+
+    def _copy_of_stock(self, name: str, line: int, filled: int) -> _NoteType | None:
+        """A stock note type under the name Anki gives a copy of it (``Basic+``,
+        ``Basic-1a2b3``), when the notes fill no more fields than it has."""
+        base = _COPY_SUFFIX.sub("", name)
+        stock = _NOTE_TYPES.get(base.casefold()) if base != name else None
+        if stock is None or filled > len(stock.fields):
+            return None
+        if name.casefold() not in self.copies:
+            self.copies.add(name.casefold())
+            message = f"note type {name!r} is read as {stock.name!r}: Anki names a copy of a "
+            message += "note type so, and its notes fill no more fields than that one has"
+            self.report(line, Severity.INFO, message)
+        return stock
 
     def _table(self, name: str, line: int, columns: list[int]) -> _NoteType:
         """A note type of ours for one we do not know, its fields the file's columns."""
@@ -589,6 +626,9 @@ class _Parser:
                 hint = "write the note type's name in that column"
                 self.report(record.line, Severity.WARNING, message, hint)
             if found is None:
+                filled = self.filled.get(named.casefold(), 0)
+                found = self._copy_of_stock(named, record.line, filled)
+            if found is None:
                 meta = self._meta_columns()
                 width = max(self.width, len(row))
                 columns = [c for c in range(1, width + 1) if c not in meta]
@@ -684,6 +724,11 @@ class _Parser:
         hint = f"quote fields that contain the separator ({label})"
         self.report(line, Severity.WARNING, message, hint)
         return values
+
+
+def _filled(cells: list[str]) -> int:
+    """How many of ``cells`` there are up to the last one that is not blank."""
+    return max((i for i, cell in enumerate(cells, 1) if cell.strip()), default=0)
 
 
 def _split_one(value: str, separator: str) -> list[str] | None:
