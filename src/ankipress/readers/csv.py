@@ -208,7 +208,8 @@ class CsvReader:
         text, best = "\n".join(sample), 0.0
         for delimiter in _CANDIDATES[:3]:  # rows split on pipes are more often Markdown
             fit, rows = _fit(sample, delimiter)
-            if fit >= _SURE_FIT:
+            # One row is no table: a Quizlet export with ";" between cards is one line.
+            if fit >= _SURE_FIT and len(rows) > 1:
                 quoted = re.search(rf'(^|{re.escape(delimiter)}) *"', text, re.MULTILINE)
                 width = Counter(len(cells) for cells in rows).most_common(1)[0][0]
                 # A third column with text in a fifth of the rows at least: padding cells

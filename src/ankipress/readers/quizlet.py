@@ -20,12 +20,15 @@ escapes anything, and writes a definition's line breaks as they are. So:
 Guessing the separators (an info line says what was guessed). A tab after a term anywhere
 means Tab. Otherwise each of ``::``, `` - `` (or an en or em dash), `` = ``, ``,``, ``;``,
 ``:``, ``|`` is tried with each card separator the file could use (New line; blank lines
-when the file has some; Semicolon when cards start in mid-line or every line ends with
-``;``), and a reading is judged by how many of its cards the separator splits into exactly
-two non-empty parts. Of the readings that find a term in most cards (60%; continued
-definitions hold none), the one splitting most cards exactly in two wins: so `` - `` beats a
-comma that some definitions also hold. Two separators splitting the cards equally well
-into different cards is an error showing a card of each reading, never a silent guess.
+when the file has some; Semicolon when a line holds one; Semicolon and a line break when
+every line ends with one), and each reading is judged by the share of its cards holding a
+term and a definition (of its lines, for New line: continued definitions count against it;
+of the lines holding a term, for the others: cards run together count against it) plus the
+share that the separator splits into exactly two non-empty parts. Of the readings finding
+terms in most cards (60%), the best wins: so `` - `` beats a comma that some definitions
+also hold, and a Semicolon export on one line beats reading it as one card. Two separators
+reading different cards about as well is an error showing a card of each reading, never a
+silent guess.
 
 Files of Flashcards Deluxe, which people export for Quizlet too, open with setting lines
 (``*`` Tab name Tab value) and a row of its column names (``Text 1``, ``Text 2``...): these
@@ -67,10 +70,9 @@ _NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "\n": "line break", "\n\n
 # A reading must find a term in at least this share of the lines (of the cards, when cards
 # are not one a line); continued definitions' lines lower it, hence not higher.
 _COVERAGE = 0.6
-# Readings finding terms this close to the best one compete on how cleanly they split.
-_SLACK = 0.15
-# A reading splitting this much fewer cards exactly in two than the best one is no rival.
-_LEAD = 0.1
+# A reading scoring this much less than the best one (found and exact shares summed) is no
+# rival.
+_LEAD = 0.15
 _SAMPLE_LINES = 500
 # Separators are guessed from the file's start: enough to tell, and quick on any size.
 _GUESS_LINES = 5000
@@ -145,7 +147,11 @@ def _chunks(lines: Sequence[str], term: str, card: str) -> list[_Chunk]:
     elif set(card) == {_NEWLINE}:
         raw = _grouped(lines, lambda _, blanks: blanks >= len(card) - 1)
     else:
-        raw = _split_chunks("\n".join(lines), card)
+        text = "\n".join(lines)
+        end = card.rstrip("\n")  # a separator after the last card, its line break dropped
+        if end and text.rstrip().endswith(end):
+            text = text.rstrip()[: -len(end)]
+        raw = _split_chunks(text, card)
     return [chunk for chunk in (c.trimmed(term) for c in raw) if chunk is not None]
 
 
@@ -229,16 +235,17 @@ def _read_as(lines: Sequence[str], term: str, card: str) -> _Reading:
 def _card_candidates(lines: Sequence[str]) -> list[str]:
     """The card separators a file could have been exported with, New line first."""
     filled = [line.rstrip() for line in lines if line.strip()]
-    every_end = bool(filled) and all(line.endswith(";") for line in filled)
+    # Every line but the last ending with ";": Semicolon, or ";" and a line break (custom).
+    every_end = len(filled) > 1 and all(line.endswith(";") for line in filled[:-1])
     candidates = [] if every_end else [_NEWLINE]
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
     last = max((i for i, line in enumerate(lines) if line.strip()), default=0)
     if any(not line.strip() for line in lines[first:last]):
         candidates.append(_BLANK_LINE)
-    # A New line export whose definitions hold ";" ends no card mid-line: ";" then follows
-    # a card's term separator on its line, and the text after it holds none of its own.
-    if every_end or any(";" in line.rstrip().rstrip(";") for line in filled):
+    if any(";" in line for line in filled):
         candidates.append(";")
+    if every_end:
+        candidates.append(";\n")
     return candidates
 
 
@@ -257,26 +264,29 @@ def _readings(lines: Sequence[str], card: str | None) -> list[_Reading]:
 def _choose(readings: Sequence[_Reading]) -> tuple[_Reading | None, _Reading | None]:
     """The best reading, and a rival reading other cards as well (then neither is sure).
 
-    Readings finding terms in most cards compete on how many cards they split exactly in
-    two; of equals, the first (New line before other card separators). A rival must use
-    another term separator: the card separator is settled by that order.
+    Of the readings finding terms in most cards, the one finding the most and splitting the
+    most exactly in two (the sum of both shares) wins; of equals, the first (New line before
+    other card separators). A rival must use another term separator: the card separator is
+    settled by that order.
     """
     # Tab is Quizlet's default: however many definitions span lines, it is the separator.
     fitting = [r for r in readings if r.found >= _COVERAGE or (r.term == _TAB and r.found)]
     if not fitting:
         return None, None
-    top = max(r.found for r in fitting)
-    group = [r for r in fitting if r.found >= top - _SLACK]
-    best = max(group, key=lambda r: r.exact)
+    best = max(fitting, key=_score)
     rival = next(
         (
             r
-            for r in group
-            if r.term != best.term and r.exact >= best.exact - _LEAD and r.pairs != best.pairs
+            for r in fitting
+            if r.term != best.term and _score(r) >= _score(best) - _LEAD and r.pairs != best.pairs
         ),
         None,
     )
     return best, rival
+
+
+def _score(reading: _Reading) -> float:
+    return reading.found + reading.exact
 
 
 def _quoted(lines: Sequence[str], term: str) -> bool:
@@ -469,7 +479,7 @@ def _cards(lines: Sequence[str]) -> list[str]:
 def _say_card(card: str, report: Report) -> None:
     if card == _NEWLINE:
         return
-    what = "semicolons" if card == ";" else "blank lines"
+    what = {";": "semicolons", ";\n": "semicolons at line ends"}.get(card, "blank lines")
     report(
         None,
         Severity.INFO,
