@@ -111,7 +111,8 @@ def _own_note_type(draw: st.DrawFn) -> NoteType:
 def _package(draw: st.DrawFn) -> list[RenderedNote]:
     stock = stock_note_types()
     types = draw(st.lists(st.sampled_from(stock) | _own_note_type(), min_size=1, max_size=3))
-    types = list({t.name: t for t in types}.values())
+    # Names and ids are unique in a package.
+    types = list({t.id: t for t in {t.name: t for t in types}.values()}.values())
     shared = draw(st.lists(_TAG, max_size=2))
     notes = []
     for index in range(draw(st.integers(min_value=1, max_value=5))):

@@ -81,10 +81,56 @@ def deck_id(name: str) -> int:
     return 1 if name.casefold() == "default" else ids.deck_id(name)
 
 
+# Anki's test for an empty field: nothing but white space, <br> and <div> tags.
+_EMPTY_FIELD = re.compile(r"(?:\s|&nbsp;|</?(?:br|div) ?/?>)*", re.IGNORECASE)
+_SECTION = re.compile(r"\{\{([#^])\s*([^{}]+?)\s*\}\}(.*?)\{\{/\s*\2\s*\}\}", re.DOTALL)
+_REFERENCE = re.compile(r"\{\{(?![#^/!])([^{}]+)\}\}")
+
+
+def _filled(text: str) -> bool:
+    return _EMPTY_FIELD.fullmatch(text) is None
+
+
+def _shown(template: str, values: dict[str, str]) -> str:
+    """``template`` without the sections its fields leave out (``{{#Field}}…{{/Field}}``)."""
+
+    def section(match: re.Match[str]) -> str:
+        filled = _filled(values.get(match[2], ""))
+        return _shown(match[3], values) if filled == (match[1] == "#") else ""
+
+    return _SECTION.sub(section, template)
+
+
+def _own_cards(note_type: NoteType, fields: tuple[str, ...]) -> list[int]:
+    """The cards Anki makes for a note of a note type of its own.
+
+    A cloze note type: one per deletion number in the fields its template cloze-filters. Any
+    other: each template whose front shows a field with text (sections followed).
+    """
+    values = dict(zip(note_type.fields, fields, strict=False))
+    if note_type.cloze:
+        numbers: set[int] = set()
+        for _, front, _ in note_type.templates:
+            for reference in _REFERENCE.findall(front):
+                *filters, name = reference.split(":")
+                if "cloze" in (f.strip() for f in filters):
+                    found = _CLOZE_NUMBER.findall(values.get(name.strip(), ""))
+                    numbers.update(int(n) for n in found if 0 < int(n) <= 1 << 15)
+        return sorted(number - 1 for number in numbers) or [0]
+    ords = []
+    for index, (_, front, _) in enumerate(note_type.templates):
+        names = [ref.split(":")[-1].strip() for ref in _REFERENCE.findall(_shown(front, values))]
+        if any(_filled(values.get(name, "")) for name in names):
+            ords.append(index)
+    return ords or [0]
+
+
 def card_ords(note: RenderedNote) -> list[int]:
     """The template ordinals of the cards a note makes, as Anki would generate them."""
     if note.card_ords:
         return list(note.card_ords)
+    if note.kind is NoteKind.CUSTOM and note.notetype is not None:
+        return _own_cards(note.notetype, note.fields)
     if note.kind is NoteKind.CLOZE:
         numbers = {int(n) for n in _CLOZE_NUMBER.findall(note.fields[0]) if int(n) > 0}
         return sorted(number - 1 for number in numbers) or [0]
