@@ -237,3 +237,16 @@ def test_template_changes_move_the_note_type_time_forward() -> None:
         "current time (so users' collections take the new note types) and TEMPLATES_DIGEST "
         f"to {notetypes.templates_digest()!r}"
     )
+
+
+def test_an_id_reused_after_on_duplicate_last_is_an_error_not_a_crash() -> None:
+    notes = [
+        Note("q", "a", "D", SourceLocation("f.txt", 1), guid="X"),
+        Note("q", "b", "D", SourceLocation("f.txt", 2), guid="X"),
+        Note("other", "c", "D", SourceLocation("f.txt", 3), guid="X"),
+    ]
+    result = normalize(notes, on_duplicate=OnDuplicate.LAST)
+    assert [note.answer for note in result.notes] == ["b"]
+    assert str(result.diagnostics[-1]) == (
+        "f.txt:3: error: this note's id 'X' is also used at f.txt:2; give each note its own id"
+    )

@@ -322,7 +322,8 @@ def _auto(
     content = _content(note)
     for index in group:
         entry = kept[index]
-        assert entry is not None
+        if entry is None:  # dropped by --on-duplicate last
+            continue
         same = entry[0]
         if _same_question(same, note) and _content(same) == content:
             message = f"exact repeat dropped: same question and answer as {same.location}"
