@@ -23,8 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ankipress import cloze
-from ankipress.cloze import HTML_PATTERN
 from ankipress.model import NoteType
+from ankipress.textscan import lazy_spans, line_search, line_sub, strip_tags
 
 # genanki's default field font, which our writer keeps: Anki's reviewer styles the type-in
 # box and the comparison with the font of the field the answer is typed for.
@@ -48,7 +48,7 @@ class CardSides:
 
 
 # A handlebar ends at the first "}}"; a comment is one token, so "{{Field}}" inside it stays.
-_TOKEN = re.compile(r"\{\{(.*?)\}\}|<!--.*?-->", re.DOTALL)
+_TOKENS = (("{{", "}}"), ("<!--", "-->"))  # r"\{\{(.*?)\}\}|<!--.*?-->", DOTALL
 _EMPTY_FIELD = re.compile(r"^(?:\s|</?(?:br|div) ?/?>)*$", re.IGNORECASE | re.DOTALL)
 _EMPTY_CARDS = "Please either add a cloze deletion, or use the Empty Cards tool."
 _TYPE_ANSWER = re.compile(r"\[\[type:(.+?)\]\]")
@@ -77,15 +77,16 @@ def _parse(template: str) -> list[_Node]:
     root: list[_Node] = []
     stack: list[tuple[str, list[_Node]]] = [("", root)]
     position = 0
-    for match in _TOKEN.finditer(template):
+    # The pattern's matches, found in linear time: "{{" repeated in a template costs no more.
+    for start, end, kind in lazy_spans(template, _TOKENS):
         nodes = stack[-1][1]
-        if match.start() > position:
-            nodes.append(template[position : match.start()])
-        position = match.end()
-        if match.group(1) is None:  # a comment: kept as it is, handlebars and all
-            nodes.append(match.group(0))
+        if start > position:
+            nodes.append(template[position:start])
+        position = end
+        if kind == 1:  # a comment: kept as it is, handlebars and all
+            nodes.append(template[start:end])
             continue
-        inner = match.group(1).lstrip("{").strip()
+        inner = template[start + 2 : end - 2].lstrip("{").strip()
         if len(inner) >= 2 and inner[0] in "#^":
             children: list[_Node] = []
             nodes.append((inner[0], inner[1:].lstrip(), children))
@@ -111,7 +112,7 @@ def field_is_empty(text: str) -> bool:
 
 def strip_html(text: str) -> str:
     """Anki's ``text:`` filter: tags, comments, styles and scripts removed, entities decoded."""
-    return html.unescape(HTML_PATTERN.sub("", text)).replace("\xa0", " ")
+    return html.unescape(strip_tags(text)).replace("\xa0", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +254,7 @@ def show_type_answer(
     with nothing typed shows the expected answer (``<code id=typeans>…</code>``), as the
     engine's ``compare_answer(expected, "")`` writes it.
     """
-    match = _TYPE_ANSWER.search(sides.question)
+    match = line_search(_TYPE_ANSWER, sides.question, "]]")
     if match is None:
         return sides
     name, expected = _expected(note_type, fields, match[1], ord_)
@@ -261,14 +262,14 @@ def show_type_answer(
         # Anki's reviewer: a warning on the front for a field it cannot find, nothing for an
         # empty one; the back loses the marker either way.
         warning = "" if expected == "" else f"Type answer: unknown field {name}"
-        front = _TYPE_ANSWER.sub(lambda _: warning, sides.question)
-        return CardSides(front, _TYPE_ANSWER.sub("", sides.answer))
+        front = line_sub(_TYPE_ANSWER, lambda _: warning, sides.question, "]]")
+        return CardSides(front, line_sub(_TYPE_ANSWER, "", sides.answer, "]]"))
     style = f"font-family: '{TYPE_ANSWER_FONT}'; font-size: {TYPE_ANSWER_SIZE}px"
     box = f'\n<center>\n<input type=text id=typeans\n   style="{style};">\n</center>\n'
-    front = _TYPE_ANSWER.sub(lambda _: box, sides.question)
+    front = line_sub(_TYPE_ANSWER, lambda _: box, sides.question, "]]")
     answer = sides.answer.replace("<hr id=answer>", "")
     had_rule = answer != sides.answer
-    if had_rule and not _TYPE_ANSWER.search(answer):
+    if had_rule and not line_search(_TYPE_ANSWER, answer, "]]"):
         return CardSides(front, sides.answer)
     # The engine's strip_expected: line breaks become spaces, HTML goes, ends are trimmed.
     flat = re.sub(r"(?:\n|<br\s?/?>|</?div>)+", " ", expected, flags=re.IGNORECASE)
@@ -276,4 +277,4 @@ def show_type_answer(
     area = f'\n<div style="{style}">{compared}</div>'
     if had_rule:  # Anki moves the rule above the comparison when the back repeats the front
         area = f"<hr id=answer>{area}"
-    return CardSides(front, _TYPE_ANSWER.sub(lambda _: area, answer))
+    return CardSides(front, line_sub(_TYPE_ANSWER, lambda _: area, answer, "]]"))

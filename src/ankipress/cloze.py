@@ -11,10 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-HTML_PATTERN = re.compile(
-    r"<!--.*?-->|<style.*?>.*?</style>|<script.*?>.*?</script>|<.*?>", re.IGNORECASE | re.DOTALL
-)
-"""What the engine's strip_html removes: comments, styles, scripts and tags."""
+from ankipress.textscan import strip_tags, sub_before_last
+
 _MATHJAX = re.compile(r"(\\[(\[])(.*?)(\\[)\]])", re.IGNORECASE | re.DOTALL)
 _MARK = re.compile(r"\{\{c([\d,]*)::|\}\}")
 
@@ -105,7 +103,7 @@ def reveal(text: str, number: int, question: bool) -> str:
     if not found[0]:
         return ""
     # Formulas in a cloze field lose their HTML, so a deletion inside one stays valid TeX.
-    return _MATHJAX.sub(lambda m: m[1] + HTML_PATTERN.sub("", m[2]) + m[3], out)
+    return sub_before_last(_MATHJAX, lambda m: m[1] + strip_tags(m[2]) + m[3], out, ("\\)", "\\]"))
 
 
 def answers(text: str, number: int) -> list[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ankipress.model import RenderedNote
+from ankipress.textscan import sub_before_last
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -50,7 +51,11 @@ class DeckDiff:
 
 def label(note: RenderedNote) -> str:
     """A note's first field as one line of text, shortened."""
-    text = " ".join(html.unescape(_TAG.sub(" ", note.fields[0] if note.fields else "")).split())
+    text = " ".join(
+        html.unescape(
+            sub_before_last(_TAG, " ", note.fields[0] if note.fields else "", ">")
+        ).split()
+    )
     return text if len(text) <= 70 else text[:67] + "..."
 
 

@@ -52,14 +52,16 @@ __all__ = [
 ]
 
 # Attribute values of the tags Anki looks for media in; the value's span is group "q"/"a"/"u".
+# No part of a reference crosses a "[" or a "<" where another could start: the scans from
+# "<img " or "[sound:" repeated stop at the next one instead of running to the end (quadratic).
 _HTML_REF = re.compile(
-    r"""<(?:img|audio|video|source)\b[^>]*?\ssrc\s*=\s*(?:"(?P<q>[^"]*)"|'(?P<a>[^']*)'|(?P<u>[^\s"'>]+))""",
+    r"""<(?:img|audio|video|source)\b[^<>]*?\ssrc\s*=\s*(?:"(?P<q>[^"]*)"|'(?P<a>[^']*)'|(?P<u>[^\s"'>]+))""",
     re.IGNORECASE,
 )
-_SOUND_REF = re.compile(r"\[sound:(?P<s>[^\]\n]+)\]")
+_SOUND_REF = re.compile(r"\[sound:(?P<s>[^\[\]\n]+)\]")
 # ![alt](dest "title"), dest bare or in <…>; the alt text may not hold brackets.
 _MARKDOWN_REF = re.compile(
-    r"!\[[^\]\n]*\]\([ \t]*(?:<(?P<b>[^>\n]*)>|(?P<m>[^\s()<>]+))(?:[ \t]+\"[^\"\n]*\")?[ \t]*\)"
+    r"!\[[^\[\]\n]*\]\([ \t]*(?:<(?P<b>[^>\n]*)>|(?P<m>[^\s()<>]+))(?:[ \t]+\"[^\"\n]*\")?[ \t]*\)"
 )
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]+):")
 # Anki strips these from media names on import; the rest make names awkward in HTML,

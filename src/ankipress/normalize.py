@@ -19,7 +19,9 @@ from ankipress.model import Diagnostic, Note, NoteKind, Severity, TextFormat
 # Control characters Anki strips from fields; \x1f would even split a field in two.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Trailing white space of a line: spaces, tabs, no-break and other Unicode spaces.
-_TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
+# (Only from the start of a run: from each space of a long run not at a line's end, the
+# scan would run to the run's end again, quadratic.)
+_TRAILING_SPACE = re.compile(r"(?<![^\S\n])[^\S\n]+$", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 

@@ -11,11 +11,13 @@ import base64
 import html
 import mimetypes
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+
+from ankipress.textscan import lazy_spans
 
 _SRC = re.compile(r"""(\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"""<!--.*?-->|<(/?)([a-zA-Z][\w-]*)(?:[^>"']|"[^"]*"|'[^']*')*>""", re.DOTALL)
-_TEX = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.DOTALL)
+_TAG = re.compile(r"""<(/?)([a-zA-Z][\w-]*)(?:[^<>"']|"[^"<]*"|'[^'<]*')*>""")
+_TEX = (("\\(", "\\)"), ("\\[", "\\]"))  # what MathJax typesets: \(…\) and \[…\]
 _NOT_MATH = {"code", "pre", "script", "style", "textarea", "kbd", "samp"}  # as MathJax skips
 
 
@@ -38,6 +40,25 @@ def embed_media(text: str, uris: dict[str, str]) -> str:
     return _SRC.sub(replace, text)
 
 
+def _tags(text: str) -> Iterator[re.Match[str] | tuple[int, int]]:
+    """The comments (as spans) and tags of ``text``, in order, in linear time: a tag is not
+    looked for across a ``<`` (in a quoted value either), so from no ``<`` is the text
+    scanned past the next one."""
+    last_comment = text.rfind("-->")
+    position = 0
+    while (start := text.find("<", position)) >= 0:
+        if text.startswith("<!--", start):
+            if last_comment >= start + 4:
+                position = text.find("-->", start + 4) + 3
+                yield start, position
+                continue
+        elif (match := _TAG.match(text, start)) is not None:
+            position = match.end()
+            yield match
+            continue
+        position = start + 1
+
+
 def show_tex(text: str) -> str:
     """``text`` with each ``\\(…\\)`` and ``\\[…\\]`` outside code wrapped in a styled span.
 
@@ -50,23 +71,29 @@ def show_tex(text: str) -> str:
     def text_part(chunk: str) -> str:
         if skipping:
             return chunk
-        return _TEX.sub(
-            lambda m: (
-                f'<span class="ankipress-tex{"" if m[1] is not None else " display"}">{m[0]}</span>'
-            ),
-            chunk,
-        )
+        parts: list[str] = []
+        done = 0
+        for start, end, kind in lazy_spans(chunk, _TEX):
+            display = "" if kind == 0 else " display"
+            parts += [chunk[done:start], f'<span class="ankipress-tex{display}">', chunk[start:end]]
+            parts.append("</span>")
+            done = end
+        parts.append(chunk[done:])
+        return "".join(parts)
 
-    for match in _TAG.finditer(text):
-        out.append(text_part(text[position : match.start()]))
-        out.append(match[0])
-        position = match.end()
-        name = (match[2] or "").lower()
+    for found in _tags(text):
+        start, end = found if isinstance(found, tuple) else found.span()
+        out.append(text_part(text[position:start]))
+        out.append(text[start:end])
+        position = end
+        if isinstance(found, tuple):
+            continue
+        name = found[2].lower()
         if name in _NOT_MATH:
-            if match[1]:
+            if found[1]:
                 if name in skipping:
                     del skipping[len(skipping) - 1 - skipping[::-1].index(name) :]
-            elif not match[0].endswith("/>"):
+            elif not found[0].endswith("/>"):
                 skipping.append(name)
     out.append(text_part(text[position:]))
     return "".join(out)

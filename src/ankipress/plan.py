@@ -153,7 +153,7 @@ def _fits(note: Note, options: Options, diagnostics: list[Diagnostic]) -> bool:
     markdown = note.text_format is TextFormat.MARKDOWN or (
         options.markdown and note.text_format is TextFormat.PLAIN
     )
-    problems = note_problems(note, markdown)
+    problems = note_problems(note, markdown, html=options.allow_html)
     diagnostics.extend(problems)
     return not problems
 

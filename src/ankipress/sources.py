@@ -18,6 +18,7 @@ import charset_normalizer
 
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, Note, Severity, SourceLocation
+from ankipress.textscan import html_parse_steps
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Past this a "text export" is surely something else; it also bounds memory.
@@ -137,6 +138,10 @@ class Source:
 # The steps are counted first (in linear time), and a field over this budget is refused.
 _MARKDOWN_STEPS_BASE = 50_000
 _MARKDOWN_STEPS_PER_CHAR = 4
+# Python's html.parser, which Python-Markdown uses to find raw HTML (``--allow-html``), steps
+# over some million characters a second: the budget is a second or two at most.
+_HTML_STEPS_BASE = 1_000_000
+_HTML_STEPS_PER_CHAR = 20
 _BRACKET = re.compile(r"\\.|[\[\]()]", re.DOTALL)
 
 
@@ -189,12 +194,13 @@ def markdown_depth(text: str) -> int:
     return deepest
 
 
-def field_problem(text: str, markdown: bool) -> tuple[str, str] | None:
+def field_problem(text: str, markdown: bool, html: bool = False) -> tuple[str, str] | None:
     """Why one field of a text source cannot be taken (message, hint), or ``None``.
 
     A field holds at most :data:`MAX_FIELD_CHARS` characters. A Markdown field holds at
     most :data:`MAX_MARKDOWN_FIELD_CHARS`, nests at most :data:`MAX_MARKDOWN_DEPTH` levels,
-    and its brackets must not cost its rendering more than a budget linear in its length.
+    and its brackets (and with ``html``, raw HTML is let through: its ``<``) must not cost
+    its rendering more than a budget linear in its length.
     """
     limit = MAX_MARKDOWN_FIELD_CHARS if markdown else MAX_FIELD_CHARS
     if len(text) > limit:
@@ -217,13 +223,21 @@ def field_problem(text: str, markdown: bool) -> tuple[str, str] | None:
                 "in reasonable time",
                 "write a bracket that is text as \\[ or \\(, or close the brackets",
             )
+    if markdown and html and "<" in text:
+        budget = _HTML_STEPS_BASE + _HTML_STEPS_PER_CHAR * len(text)
+        if html_parse_steps(text) > budget:
+            return (
+                "holds too many HTML tags, comments or quotes left open for Markdown to render "
+                "in reasonable time",
+                "write a '<' that is text as &lt;, or close the tags",
+            )
     return None
 
 
-def note_problems(note: Note, markdown: bool) -> list[Diagnostic]:
+def note_problems(note: Note, markdown: bool, html: bool = False) -> list[Diagnostic]:
     """An error for each field of a text source's note that :func:`field_problem` refuses.
 
-    ``markdown``: the fields are rendered as Markdown.
+    ``markdown``: the fields are rendered as Markdown; ``html``: with raw HTML let through.
     """
     named = (
         [(f"field {i + 1}", text) for i, text in enumerate(note.fields)]
@@ -232,7 +246,7 @@ def note_problems(note: Note, markdown: bool) -> list[Diagnostic]:
     )
     problems = []
     for name, text in named:
-        problem = field_problem(text, markdown)
+        problem = field_problem(text, markdown, html)
         if problem is not None:
             where = note.answer_location if name == "the answer" else None
             message, hint = problem

@@ -40,7 +40,9 @@ def check_template(path: Path, text: str, fields: Sequence[str]) -> list[Diagnos
     def error(offset: int, message: str, hint: str | None = None) -> None:
         diagnostics.append(Diagnostic(_location(path, text, offset), Severity.ERROR, message, hint))
 
-    for match in _TAG.finditer(text):
+    # No tag past the last "}}": the scan stops there (from every "{{" after it, it would
+    # run to the end of the text).
+    for match in _TAG.finditer(text, 0, text.rfind("}}") + 2):
         inner = match.group(1).strip()
         if not inner:
             error(match.start(), "empty {{}} in the template")

@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity, SourceLocation
 from ankipress.sources import Source
 
-_COUNT = re.compile(r"\((\d[\d,.\u00a0\u202f ]*)\s+cards?\)", re.IGNORECASE)
+# A space in the count stands between digits ("1 234"), so the spaces before "cards" are
+# not split between the two in every way (quadratic in a long run of spaces).
+_COUNT = re.compile(r"\((\d(?:[\d,.]|[\u00a0\u202f ]\d)*)\s+cards?\)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
-_TITLE_SUFFIX = re.compile(r"\s+flashcards$", re.IGNORECASE)
+_TITLE_SUFFIX = re.compile(r"(?<!\s)\s+flashcards$", re.IGNORECASE)
 _TRAILER_START = "how well did you know this?"
 # The rating buttons, in the order the page lists them; a line may hold one or several.
 _RATING_TOKENS = ("1", "not at all", "2", "3", "4", "5", "perfectly")

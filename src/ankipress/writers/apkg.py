@@ -32,6 +32,7 @@ from ankipress import ids
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
 from ankipress.notetypes import for_kind
+from ankipress.textscan import sub_before_last
 from ankipress.writers.common import check_target, interrupts_deferred
 
 # Zip entries carry this time instead of the clock (the earliest a zip can hold).
@@ -132,7 +133,8 @@ def card_ords(note: RenderedNote) -> list[int]:
     if note.kind is NoteKind.CUSTOM and note.notetype is not None:
         return _own_cards(note.notetype, note.fields)
     if note.kind is NoteKind.CLOZE:
-        numbers = {int(n) for n in _CLOZE_NUMBER.findall(note.fields[0]) if int(n) > 0}
+        cut = note.fields[0].rfind("}}") + 2  # no deletion past the last "}}": not scanned
+        numbers = {int(n) for n in _CLOZE_NUMBER.findall(note.fields[0][:cut]) if int(n) > 0}
         return sorted(number - 1 for number in numbers) or [0]
     if note.kind is NoteKind.REVERSED:
         return [0, 1] if note.fields[1].strip() else [0]
@@ -142,7 +144,7 @@ def card_ords(note: RenderedNote) -> list[int]:
 def _sort_field(field: str) -> str:
     """The sort field as Anki stores it: text without HTML."""
     if "<" in field:
-        field = _TAGS.sub("", field)
+        field = sub_before_last(_TAGS, "", field, ">")
     return html.unescape(field).strip() if "&" in field else field.strip()
 
 
