@@ -13,27 +13,37 @@ Active content is a ``<script>``, a frame or an embedded object (``<iframe>``,
 references or control characters, as browsers read it), or a ``data:`` address outside
 pictures and sounds.
 
-Only fields (and carried-over note types' card templates) in which it is found are
-rewritten, so ``--sanitize`` leaves every other note byte for byte as it was.
+The screen parses as a browser does (lexbor, an HTML5 parser: comments, ``<svg>`` and
+``<math>`` content, raw text and broken markup as Chromium reads them). With ``--sanitize``
+every HTML field goes through nh3, whatever the screen found, and what nh3 removes is
+said; carried-over note types' card templates are rewritten where the screen finds active
+content, and their CSS where a ``</style>`` in it would end the style sheet.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from html.parser import HTMLParser
 
 import nh3
+from selectolax.lexbor import LexborHTMLParser
 
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, TextFormat
 
-__all__ = ["active_content", "sanitize_html", "screen_notes"]
+__all__ = ["active_content", "css_problems", "sanitize_css", "sanitize_html", "screen_notes"]
+
+_STYLE_END = re.compile(r"</style", re.IGNORECASE)
 
 _ACTIVE_TAGS = frozenset(
     (
         *("script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal"),
         *("base", "meta", "link", "form"),
+        # Parsed as text where scripts run (Anki's card view) but as markup where they do not
+        # (our parser): what hides in one, shows in the other. A template's content is
+        # parsed into a fragment of its own, which a declarative shadow root could show.
+        *("noscript", "template"),
     )
 )
 _URL_ATTRIBUTES = frozenset(
@@ -42,13 +52,16 @@ _URL_ATTRIBUTES = frozenset(
         *("background", "lowsrc", "dynsrc", "codebase", "cite", "ping"),
     )
 )
-_MEDIA_TAGS = frozenset(("img", "audio", "video", "source", "track"))
+# SVG animation that sets an address: <set attributeName="href" to="javascript:…">.
+_ANIMATION_TAGS = frozenset(("animate", "set", "animatemotion", "animatetransform"))
+_ANIMATION_VALUES = frozenset(("to", "from", "by", "values"))
+_MEDIA_TAGS = frozenset(("img", "audio", "video", "source", "track", "image"))
 # Browsers drop these anywhere in a URL, so "java\tscript:" is still a script address.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 # A cheap test before parsing: no field without one of these can hold active content.
 _SUSPECT = re.compile(
-    r"script|frame|object|embed|applet|portal|<base|<meta|<link|<form|on[a-z]+\s*=|srcdoc"
-    r"|data\s*:|&#|&colon|&tab|&newline",
+    r"script|frame|object|embed|applet|portal|<base|<meta|<link|<form|noscript|template"
+    r"|\bon[a-z]+|srcdoc|data\s*:|&#|&colon|&tab|&newline|<(?:animate|set)\b",
     re.IGNORECASE,
 )
 
@@ -79,36 +92,61 @@ def _url_problem(tag: str, value: str) -> str | None:
     return None
 
 
-class _Finder(HTMLParser):
-    """Collects what is active in a piece of HTML, as the browser would parse it."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: dict[str, None] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _ACTIVE_TAGS:
-            self.found[f"<{tag}>"] = None
-        for name, value in attrs:
-            if name.startswith("on") or name == "srcdoc":
-                self.found[f"{name}="] = None
-            elif name in _URL_ATTRIBUTES and value:
-                scheme = _url_problem(tag, value)
+def _element_problems(tag: str, attributes: dict[str, str | None]) -> Iterator[str]:
+    if tag in _ACTIVE_TAGS:
+        yield f"<{tag}>"
+    for name, value in attributes.items():
+        name = name.lower()
+        if name.startswith("on") or name == "srcdoc":
+            yield f"{name}="
+        elif value and (
+            name in _URL_ATTRIBUTES or (tag in _ANIMATION_TAGS and name in _ANIMATION_VALUES)
+        ):
+            values = value.split(";") if name == "values" else [value]
+            for one in values:
+                scheme = _url_problem(tag, one)
                 if scheme is not None:
-                    self.found[f"a {scheme} address"] = None
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
+                    yield f"a {scheme} address"
 
 
 def active_content(html: str) -> list[str]:
-    """What in ``html`` would run or load code in Anki's card view, e.g. ``["<script>"]``."""
+    """What in ``html`` would run or load code in Anki's card view, e.g. ``["<script>"]``.
+
+    The field is parsed as a browser parses it into the card's ``<div>`` (an HTML5 parser,
+    lexbor: comments, ``<svg>`` and ``<math>`` content, raw text elements, character
+    references and broken markup all as Chromium reads them), and every element is looked at.
+    """
     if "<" not in html or not _SUSPECT.search(html):
         return []
-    finder = _Finder()
-    finder.feed(html)
-    finder.close()
-    return list(finder.found)
+    found: dict[str, None] = {}
+    tree = LexborHTMLParser(html, is_fragment=True)
+    root = tree.root
+    if root is None:
+        return []
+    for node in root.traverse(include_text=False):  # the root, its children, its siblings
+        tag = (node.tag or "").lower()
+        if tag.startswith("-"):  # -comment, -text, -document
+            continue
+        for problem in _element_problems(tag, node.attributes):
+            found[problem] = None
+    return list(found)
+
+
+def css_problems(css: str) -> list[str]:
+    """What in a note type's CSS would end its ``<style>`` and put markup on every card.
+
+    Anki writes the CSS into a ``<style>`` element before each card: a ``</style>`` in it
+    ends the element there, and what follows is HTML (``</style><img onerror=…>``).
+    """
+    if not _STYLE_END.search(css):
+        return []
+    found = active_content(f"<style>{css}</style>")
+    return ["</style>", *found]
+
+
+def sanitize_css(css: str) -> str:
+    """The CSS with each ``</style`` written ``<\\/style``: the same to CSS, no end to HTML."""
+    return _STYLE_END.sub(lambda match: match[0][0] + "\\" + match[0][1:], css)
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
@@ -177,11 +215,44 @@ class _Screen:
                     )
                 sides.append(sanitize_html(html) if found and self.sanitize else html)
             templates.append((name, sides[0], sides[1]))
-        screened = replace(note_type, templates=tuple(templates))
-        if screened.templates == note_type.templates:
+        css = note_type.css
+        found = css_problems(css)
+        if found:
+            self.say(note, f"the CSS of {note_type.name!r}", found)
+            css = sanitize_css(css) if self.sanitize else css
+        screened = replace(note_type, templates=tuple(templates), css=css)
+        if screened.templates == note_type.templates and screened.css == note_type.css:
             screened = note_type
         self.note_types[note_type.id] = screened
         return screened
+
+    def field(self, note: RenderedNote, index: int, html: str, links_only: bool) -> str:
+        """One HTML field: screened, and with ``--sanitize`` cleaned by nh3 whatever it holds."""
+        if self.sanitize:
+            cleaned = sanitize_html(html) if "<" in html or "&" in html else html
+            if cleaned == html:
+                return html
+            found = active_content(html)
+            if found:
+                self.say(note, _field_name(note, index), found)
+            removed = [item for item in _inventory(html) - _inventory(cleaned) if item]
+            if removed and not found:
+                where = _field_name(note, index)
+                if note.location.line is None:
+                    where = f"the note {note.guid!r}: {where}"
+                listed = ", ".join(sorted(removed))
+                message = f"removed from {where} what cards may not hold: {listed} (--sanitize)"
+                self.diagnostics.append(Diagnostic(note.location, Severity.NOTE, message))
+            return cleaned
+        # Markdown without --allow-html has its raw HTML escaped: only links and pictures
+        # carry addresses (javascript:, data:). The HTML parser is the costly part of a
+        # build of Markdown decks, so fields without them skip it.
+        if links_only and "href=" not in html and "src=" not in html:
+            return html
+        found = active_content(html)
+        if found:
+            self.say(note, _field_name(note, index), found)
+        return html
 
     def note(self, note: RenderedNote) -> RenderedNote:
         as_markdown = note.text_format is TextFormat.MARKDOWN or (
@@ -191,25 +262,32 @@ class _Screen:
             return note  # plain text is escaped when it is rendered: nothing in it is active
         if self.source_text and note.text_format is not TextFormat.HTML:
             return note  # Markdown as written: escaped when it is rendered
-        fields = list(note.fields)
-        # Markdown without --allow-html has its raw HTML escaped: only links and pictures
-        # carry addresses (javascript:, data:). The HTML parser is the costly part of a
-        # build of Markdown decks, so fields without them skip it.
         links_only = as_markdown and not self.allow_html
-        for index, html in enumerate(fields):
-            if links_only and "href=" not in html and "src=" not in html:
-                continue
-            found = active_content(html)
-            if found:
-                self.say(note, _field_name(note, index), found)
-                if self.sanitize:
-                    fields[index] = sanitize_html(html)
+        fields = [
+            self.field(note, index, html, links_only) for index, html in enumerate(note.fields)
+        ]
         note_type = note.notetype
         if note_type is not None and note.kind is NoteKind.CUSTOM:
             note_type = self.note_type(note, note_type)
         if tuple(fields) == note.fields and note_type is note.notetype:
             return note
         return replace(note, fields=tuple(fields), notetype=note_type)
+
+
+def _inventory(html: str) -> Counter[str]:
+    """The elements and attributes of ``html`` as an HTML5 parser reads them, counted."""
+    items: Counter[str] = Counter()
+    root = LexborHTMLParser(html, is_fragment=True).root if "<" in html else None
+    if root is None:
+        return items
+    for node in root.traverse(include_text=False):
+        tag = (node.tag or "").lower()
+        if tag.startswith("-"):
+            continue
+        items[f"<{tag}>"] += 1
+        for name in node.attributes:
+            items[f"{name.lower()}= of <{tag}>"] += 1
+    return items
 
 
 def screen_notes(
