@@ -1,8 +1,9 @@
-"""An atheris harness: any bytes, any reader, the whole plan (read, clean, render, screen).
+"""An atheris harness: any bytes, any reader, the whole plan, the preview and the Markdown writer.
 
-A crash is any exception other than :class:`ankipress.errors.AnkipressError` (which is how
-ankipress says "this input is wrong"), or a plan without notes and without an error. Run by
-hand, not in CI (``fuzz/README.md``)::
+Each input is read into a package plan (read, clean, render, screen), shown as the preview
+page, and written as a Markdown deck which is read back. A crash is any exception other than
+:class:`ankipress.errors.AnkipressError` (which is how ankipress says "this input is wrong"),
+or a plan without notes and without an error. Run by hand, not in CI (``fuzz/README.md``)::
 
     python fuzz/fuzz_readers.py fuzz/corpus -max_total_time=600
 """
@@ -17,7 +18,11 @@ import atheris
 
 with atheris.instrument_imports():
     from ankipress.errors import AnkipressError
+    from ankipress.model import Media
     from ankipress.pipeline import Options, plan_package
+    from ankipress.plan import plan_text
+    from ankipress.preview import render_page
+    from ankipress.writers.markdown import MarkdownWriter
 
 # (the --from token, or None to detect; the file's extension)
 FORMATS = [
@@ -55,6 +60,25 @@ def test_one_input(data: bytes) -> None:
         return
     if not plan.notes and not plan.errors:
         raise AssertionError("a plan with neither notes nor an error")
+    if plan.errors:
+        return
+    render_page([plan])
+    _markdown_round(path, options)
+
+
+def _markdown_round(path: Path, options: Options) -> None:
+    """Write the input as a Markdown deck, then read that deck back as a package."""
+    output = _FOLDER / "round" / "deck.md"
+    output.parent.mkdir(exist_ok=True)
+    try:
+        text = plan_text([path], output, options)
+        if text.plan.errors:
+            return
+        media = [Media(name, data) for name, data in text.plan.media]
+        MarkdownWriter().write(text.notes, media, output, output.with_name("deck.media"))
+        plan_package([output], _FOLDER / "back.apkg", Options(input_format="markdown"))
+    except AnkipressError:
+        return
 
 
 def main() -> None:

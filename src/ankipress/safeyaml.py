@@ -22,6 +22,8 @@ __all__ = ["STR", "compose", "describe", "dump", "line_of"]
 
 STR = "tag:yaml.org,2002:str"
 _MAX_DEPTH = 16
+# Brackets in quoted text count too before YAML is scanned: a looser bound for that count.
+_MAX_RAW_DEPTH = 64
 _OPENS = (
     yaml.BlockMappingStartToken,
     yaml.BlockSequenceStartToken,
@@ -58,9 +60,30 @@ def describe(node: yaml.Node) -> str:
     return _KINDS.get(node.tag.rsplit(":", 1)[-1], "a value of another kind")
 
 
+def _bracket_depth(text: str) -> tuple[int, int]:
+    """How deep ``[`` and ``{`` nest in ``text``, counted as if none were quoted, and where
+    (0-based line) that depth is first passed: an estimate from above, in linear time."""
+    depth = deepest = 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > _MAX_RAW_DEPTH:
+                return depth, text.count("\n", 0, index)
+        elif char in "]}" and depth:
+            depth -= 1
+        deepest = max(deepest, depth)
+    return deepest, 0
+
+
 def compose(text: str, offset: int, report: Report, what: str) -> yaml.Node | None:
     """The node tree of ``text`` (``what`` names it in messages); ``None`` if unusable."""
     noun = what.removeprefix("the ")
+    # PyYAML's scanner looks ahead over every open flow bracket before it hands out the
+    # first token, and at each one walks all those still open: quadratic in the depth, so
+    # thousands of "[" take minutes before the token check below could refuse them.
+    if ("[" in text or "{" in text) and (found := _bracket_depth(text))[0] > _MAX_RAW_DEPTH:
+        report(offset + found[1], f"{what} is nested too deeply", "")
+        return None
     depth = 0
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
