@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,14 +63,23 @@ def is_media(path: Path) -> bool:
     return path.suffix.lower() in MEDIA_EXTENSIONS
 
 
-def walk(folder: Path) -> list[Path]:
-    """Every visible file below ``folder``, in sorted order (hidden files and folders skipped)."""
+def _same(path: Path, other: Path | None) -> bool:
+    try:
+        return other is not None and path.resolve() == other.resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def walk(folder: Path, skip: Path | None = None) -> list[Path]:
+    """Every visible file below ``folder``, in sorted order (hidden files and folders skipped,
+    and the folder ``skip``: the build's output folder, whose packages are no decks)."""
     found: list[Path] = []
     for entry in sorted(folder.iterdir()):
         if not _visible(entry):
             continue
         if entry.is_dir():
-            found.extend(walk(entry))
+            if not _same(entry, skip):
+                found.extend(walk(entry, skip))
         elif entry.is_file() and not is_media(entry):
             found.append(entry)
     return found
@@ -101,8 +112,11 @@ class PackageSource:
 def package_of(entry: Path, root: Path, out_dir: Path) -> PackageSource | None:
     """The package a file or folder directly under ``root`` makes, if any."""
     if entry.is_dir():
+        if _same(entry, out_dir):
+            return None  # the output folder (skipped_output says so)
         inputs = tuple(
-            InputFile(path, "::".join(path.parent.relative_to(root).parts)) for path in walk(entry)
+            InputFile(path, "::".join(path.parent.relative_to(root).parts))
+            for path in walk(entry, out_dir)
         )
         return PackageSource(out_dir / f"{entry.name}.apkg", inputs) if inputs else None
     if entry.is_file() and not is_media(entry):
@@ -134,3 +148,43 @@ def discover_packages(source_dir: Path, out_dir: Path) -> list[PackageSource]:
     if not packages:
         raise UsageError(f"{source_dir}: no source files to build")
     return packages
+
+
+def skipped_output(source_dir: Path, out_dir: Path) -> str | None:
+    """What to say when the output folder lies inside the source folder: its packages,
+    state and manifest are not decks, and :func:`discover_packages` leaves it out."""
+    try:
+        inside = out_dir.resolve().is_relative_to(source_dir.resolve())
+    except (OSError, RuntimeError):
+        return None
+    if not inside or _same(out_dir, source_dir) or not out_dir.is_dir():
+        return None
+    return f"{out_dir}: the output folder lies inside the source folder; it is skipped, not read"
+
+
+def media_stamp(inputs: Sequence[Path], skip: Path | None = None) -> str:
+    """The name, size and modification time of every file below the inputs' folders.
+
+    A deck's media files lie in its folder or below it (:mod:`ankipress.media`), so a
+    changed picture changes this stamp and an incremental build rebuilds the package, as a
+    changed source does. Other files there count too (a rebuild too many, never too few);
+    hidden folders and the output folder ``skip`` do not.
+    """
+    folders = sorted({path.parent.resolve() for path in inputs})
+    roots = [f for f in folders if not any(f != o and f.is_relative_to(o) for o in folders)]
+    skipped = skip.resolve() if skip is not None else None
+    digest = hashlib.sha256()
+    for root in roots:
+        for folder, subfolders, files in os.walk(root):
+            here = Path(folder)
+            subfolders[:] = sorted(
+                name for name in subfolders if not name.startswith(".") and here / name != skipped
+            )
+            for name in sorted(files):
+                try:
+                    stat = (here / name).stat()
+                except OSError:
+                    continue
+                line = f"{here / name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                digest.update(line.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()

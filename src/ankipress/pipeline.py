@@ -20,7 +20,9 @@ from ankipress.discover import (
     PackageSource,
     discover_packages,
     expand_inputs,
+    media_stamp,
     package_of,
+    skipped_output,
 )
 from ankipress.errors import InputError, UsageError, WriteError
 from ankipress.model import (
@@ -367,12 +369,14 @@ def build(
     carried: list[str] = []
     current: dict[str, buildstate.PackageState] = {}
     skipped: list[PackageReport] = []
+    discovered = packages is None
     if packages is None:
         packages = discover_packages(source_dir, out_dir)
     for package in packages:
         settings, extra = _settings_key(package.options or options, timestamp)
         paths = [item.path for item in package.inputs]
         extra.extend(f"{item.deck_prefix}\0{item.deck}" for item in package.inputs)
+        extra.append(f"media\0{media_stamp(paths, out_dir)}")  # a changed picture rebuilds
         key = buildstate.inputs_key(__version__, settings, paths, extra)
         files = _lock_files(lock_file, package.inputs)
         state = states.get(package.output.name)
@@ -420,6 +424,10 @@ def build(
     buildstate.save(out_dir, current, f"ankipress {__version__}")
     by_name = {report.plan.output.name: report for report in [*reports, *skipped]}
     ordered = [by_name[package.output.name] for package in packages]
+    said = skipped_output(source_dir, out_dir) if discovered and ordered else None
+    if said is not None:
+        skip = Diagnostic(SourceLocation(str(out_dir)), Severity.INFO, said.split(": ", 1)[1])
+        ordered[0] = replace(ordered[0], diagnostics=(skip, *ordered[0].diagnostics))
     if assignment is not None and ordered:
         now = {(r.file, r.guid) for r in assignment.removed}
         gone = tuple((r, (r.file, r.guid) in now) for r in assignment.records if r.removed)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, NoteType, Severity, SourceLocation
+from ankipress.sources import read_regular_file
 
 FILES = ("front.html", "back.html", "style.css")
 # Fields Anki fills in itself (rslib/src/template.rs and the manual's "Special Fields").
@@ -22,6 +23,8 @@ SPECIAL_FIELDS = frozenset(
     {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
 )
 # Filters Anki knows; a user's add-on may bring others, so unknown filters are not errors.
+# A card template is a page of HTML, not a media file: this is far more than any needs.
+_MAX_TEMPLATE_BYTES = 16 * 1024 * 1024
 _TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
 
@@ -93,7 +96,8 @@ def load_template(folder: Path, base: NoteType) -> tuple[NoteType, list[Diagnost
     for name in FILES:
         path = folder / name
         try:
-            texts[name] = path.read_text(encoding="utf-8")
+            # Read only if it is a regular file: a FIFO would block the build forever.
+            texts[name] = read_regular_file(path, _MAX_TEMPLATE_BYTES).decode("utf-8")
         except FileNotFoundError:
             diagnostics.append(
                 Diagnostic(
@@ -104,11 +108,12 @@ def load_template(folder: Path, base: NoteType) -> tuple[NoteType, list[Diagnost
                 )
             )
         except (OSError, UnicodeDecodeError) as exc:
+            reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
             diagnostics.append(
                 Diagnostic(
                     SourceLocation(str(path)),
                     Severity.ERROR,
-                    f"cannot read the template file: {exc}",
+                    f"cannot read the template file: {reason}",
                 )
             )
     if len(texts) == len(FILES):
