@@ -174,7 +174,8 @@ def test_the_page_loads_nothing_unless_mathjax_is_asked_for(tmp_path: Path) -> N
     url = "https://example.org/mathjax/tex-svg.js"
     with_mathjax = render_page(plans, mathjax_url=url)
     assert f'<script src="{url}" defer></script>' in with_mathjax
-    assert "script-src &#x27;unsafe-inline&#x27; https://example.org;" in with_mathjax
+    assert re.search(r"script-src (&#x27;sha256-[^ ]+&#x27; ){2}https://example.org;", with_mathjax)
+    assert "unsafe-inline&#x27; https" not in with_mathjax
     assert 'class="ankipress-tex' not in with_mathjax
 
 
@@ -226,9 +227,9 @@ IN_MEAN_CARD = """Array.from(
   Array.from(document.querySelectorAll('.pv-card'))
     .find(card => card.querySelector('.pv-loc').textContent.endsWith('statistics.md:7'))
     .querySelectorAll('.pv-face'),
-  face => face.shadowRoot.querySelectorAll('%s').length)"""
+  face => face.querySelector('iframe').contentDocument.querySelectorAll('%s').length)"""
 CARD_STYLE = """(face => {
-  const card = face.shadowRoot.querySelector('.card');
+  const card = face.querySelector('iframe').contentDocument.querySelector('.card');
   const style = getComputedStyle(card);
   return [style.backgroundColor, style.color, style.fontSize, card.className];
 })(document.querySelectorAll('.pv-face')[%d])"""
@@ -294,18 +295,24 @@ def test_page_in_chromium(
     )
     assert shown == expected
     assert len(expected) == 9
-    # Every side has its shadow root, styled by its note type (our CSS sets 20px).
-    sides = browser.evaluate(
-        "Array.from(document.querySelectorAll('.pv-face'), face => "
-        "face.shadowRoot.adoptedStyleSheets.length + ' ' + "
-        "getComputedStyle(face.shadowRoot.querySelector('.card')).fontSize)"
+    # Every side is a sandboxed frame, styled by its note type (our CSS sets 20px).
+    _wait(
+        browser,
+        "Array.from(document.querySelectorAll('iframe')).every(f => "
+        "f.contentDocument && f.contentDocument.documentElement.dataset.dressed)",
     )
-    assert sides == ["2 20px"] * 18
+    sides = browser.evaluate(
+        "Array.from(document.querySelectorAll('.pv-face iframe'), frame => "
+        "frame.getAttribute('sandbox') + ' ' + "
+        "frame.contentDocument.querySelectorAll('style').length + ' ' + "
+        "getComputedStyle(frame.contentDocument.querySelector('.card')).fontSize)"
+    )
+    assert sides == ["allow-same-origin 3 20px"] * 18
     # Formulas rendered to SVG at build time are data: images that load under the policy.
     _wait(
         browser,
         "Array.from(document.querySelectorAll('.pv-face'), f => "
-        "Array.from(f.shadowRoot.querySelectorAll('img'))).flat()"
+        "Array.from(f.querySelector('iframe').contentDocument.querySelectorAll('img'))).flat()"
         ".every(img => img.complete && img.naturalWidth > 0)",
     )
     # The question's formula; on the back, the answer's too.
@@ -355,7 +362,63 @@ def test_mathjax_typesets_inside_the_cards(
     assert browser.evaluate(IN_MEAN_CARD % "mjx-container > svg") == [1, 2]
     display = browser.evaluate(
         "getComputedStyle(Array.from(document.querySelectorAll('.pv-face')).map(face => "
-        "face.shadowRoot.querySelector('mjx-container[display=true]')).find(Boolean)).display"
+        "face.querySelector('iframe').contentDocument"
+        ".querySelector('mjx-container[display=true]')).find(Boolean)).display"
     )
-    assert display == "block"  # MathJax's own stylesheet reached the shadow root
+    assert display == "block"  # MathJax's own stylesheet reached the frame
     assert "\\(" not in html.unescape(browser.evaluate("document.body.innerText"))
+
+
+HOSTILE = (
+    "#separator:tab\n#html:true\n"
+    "<img src=x onerror=\"parent.document.title='ran';document.body.dataset.ran=1\">Q"
+    "\t<script>parent.document.title='ran';document.body.dataset.ran=1</script>A\n"
+    '<a id=link href="https://example.org/">a link</a>'
+    '<meta http-equiv=refresh content="0;url=https://example.org/">'
+    '\t<form action="https://example.org/"><button id=send>send</button></form>'
+    '<img src="https://example.org/pixel.png"><svg><image href="https://example.org/p.png"/></svg>\n'
+)
+
+
+def test_a_cards_scripts_links_forms_and_addresses_do_nothing_in_the_preview(
+    tmp_path: Path, browser: Chromium
+) -> None:
+    """Cards are shown in sandboxed frames under a policy of no script but the page's own."""
+    (tmp_path / "shared.txt").write_text(HOSTILE, encoding="utf-8")
+    plan = plan_package([tmp_path / "shared.txt"], tmp_path / "shared.apkg", Options())
+    page = tmp_path / "preview.html"
+    write_preview([plan], page)
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page.read_text())
+    assert policy is not None
+    script_src = html.unescape(policy[1]).split("script-src ")[1].split(";")[0]
+    assert re.fullmatch(r"'sha256-[A-Za-z0-9+/=]+'", script_src)  # the page's own script only
+    assert "connect-src 'none'" in html.unescape(policy[1])
+
+    browser.open(page.as_uri())
+    frames = "Array.from(document.querySelectorAll('.pv-face iframe'))"
+    _wait(browser, f"{frames}.every(f => f.contentDocument.documentElement.dataset.dressed)")
+    time.sleep(0.5)  # time for an onerror= or a refresh, had either been allowed
+    for trigger in ("link", "send"):
+        browser.evaluate(
+            f"{frames}.map(f => f.contentDocument.getElementById({trigger!r}))"
+            ".filter(Boolean).forEach(element => element.click())"
+        )
+    time.sleep(0.5)
+
+    assert browser.evaluate("document.title") == "Preview: shared.apkg"
+    assert (
+        browser.evaluate(f"{frames}.map(f => f.getAttribute('sandbox'))")
+        == ["allow-same-origin"] * 4
+    )
+    assert (
+        browser.evaluate(f"{frames}.map(f => f.contentDocument.body.dataset.ran || '')") == [""] * 4
+    )
+    assert (
+        browser.evaluate(f"{frames}.map(f => f.contentDocument.location.href)")
+        == ["about:srcdoc"] * 4
+    )
+    assert browser.evaluate("location.href") == page.as_uri()
+    answered = [e["response"]["url"] for e in browser.events("Network.responseReceived")]
+    assert answered == [page.as_uri()], answered
+    blocked = [e.get("blockedReason") for e in browser.events("Network.loadingFailed")]
+    assert blocked and set(blocked) == {"csp"}

@@ -4,23 +4,28 @@ Each side is rendered as Anki renders it (:mod:`ankipress.cardrender`) and shown
 note type's CSS, in deck order, with tags and the ``file:line`` it came from, a search box and
 a night-mode switch.
 
-Why shadow DOM: each side lives in a declarative shadow root (``<template
-shadowrootmode="open">``) holding ``<div class="card card1"><div id="qa">…</div></div>``, as
-Anki's reviewer holds it in ``<body class="card card1">``. A shadow root scopes CSS both ways:
-a note type's rules (``p``, ``hr#answer``, ``.card``) reach only its own cards, the page's
-rules never reach a card, and ``id`` values may repeat across cards. Prefixing every selector
-would need a CSS parser and still break ``@media`` and selector lists; an ``<iframe>`` per side
-is a document per side, needs script to size, and would need MathJax loaded in each. The page
-script gives every shadow root its note type's CSS as one shared constructed stylesheet, so a
-deck's CSS is on the page once, not once per card.
+Why sandboxed frames: a card's HTML is a stranger's (a shared package, an export with
+``#html:true``), and Anki runs its scripts; the preview must not. Each side is an
+``<iframe sandbox="allow-same-origin" srcdoc="…">`` holding ``<div class="card card1"><div
+id="qa">…</div></div>``, as Anki's reviewer holds it in ``<body class="card card1">``: the
+sandbox runs no script of the card (nor its ``onerror=``), lets it navigate nothing (no top
+navigation, no forms, no pop-ups), and the frame's own Content-Security-Policy loads
+nothing but ``data:`` media. ``allow-same-origin`` without ``allow-scripts`` lets only the
+page's script reach in: it gives every frame its note type's CSS (each distinct CSS is on
+the page once, not once per card), sizes it to its content, switches night mode, stops
+links, and has MathJax typeset inside it. A frame is a document of its own, so CSS is
+scoped both ways and ``id`` values may repeat across cards.
 
 The page loads nothing from the network, which its Content-Security-Policy enforces (fields
 may hold remote ``<img>``): media are embedded as ``data:`` URIs, and ``\\(…\\)`` formulas are
-shown as their TeX source unless ``mathjax_url`` is given.
+shown as their TeX source unless ``mathjax_url`` is given. The policy allows no script but
+the page's own (by their hashes; and MathJax's origin when asked), and no connection.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import os
 import re
@@ -124,17 +129,23 @@ class _Page:
     def css_id(self, css: str) -> str:
         return self.css_ids.setdefault(css, f"pv-css-{len(self.css_ids)}")
 
-    def face(self, content: str, card: PreviewCard, uris: dict[str, str]) -> str:
+    def face(self, content: str, card: PreviewCard, uris: dict[str, str], side: str) -> str:
         content = embed_media(content, uris)
         if not self.mathjax:
             shown = show_tex(content)
             self.has_tex = self.has_tex or shown != content
             content = shown
         classes = f"card card{card.ord + 1}"
+        document = (
+            '<!DOCTYPE html><html><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{_attr(_FRAME_POLICY)}">'
+            "<style>html,body{margin:0}</style></head>"
+            f'<body><div class="{classes}"><div id="qa">{content}</div></div></body></html>'
+        )
         return (
             f'<div class="pv-face" data-css="{self.css_id(card.note_type.css)}">'
-            f'<template shadowrootmode="open"><div class="{classes}"><div id="qa">{content}'
-            "</div></div></template></div>"
+            f'<iframe class="pv-frame" sandbox="allow-same-origin" title="{side}" '
+            f'srcdoc="{_attr(document)}"></iframe></div>'
         )
 
     def card(self, card: PreviewCard, uris: dict[str, str]) -> str:
@@ -152,9 +163,9 @@ class _Page:
             f" {html.escape(card.note_type.name)}{badge}</p>"
             '<div class="pv-sides">'
             f'<section class="pv-side"><h4 class="pv-label">Front</h4>'
-            f"{self.face(card.front, card, uris)}</section>"
+            f"{self.face(card.front, card, uris, 'Front')}</section>"
             f'<section class="pv-side"><h4 class="pv-label">Back</h4>'
-            f"{self.face(card.back, card, uris)}</section></div>"
+            f"{self.face(card.back, card, uris, 'Back')}</section></div>"
             f'<footer class="pv-meta"><ul class="pv-tags">{tags}</ul>'
             f'<code class="pv-loc" title="source">{html.escape(location)}</code></footer>'
             "</article>"
@@ -200,9 +211,22 @@ def _diagnostics(diagnostics: Sequence[Diagnostic]) -> str:
     return f'<details class="pv-problems"><summary>{summary}</summary><ul>{items}</ul></details>'
 
 
-def _policy(mathjax_url: str | None) -> str:
-    """The page's Content-Security-Policy: nothing from the network but MathJax, if asked."""
-    script = "'unsafe-inline'"
+# A card's frame: its own styles and embedded media, nothing else (no script: the sandbox).
+_FRAME_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; media-src data:; "
+    "font-src data:; form-action 'none'"
+)
+
+
+def _hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def _policy(scripts: Sequence[str], mathjax_url: str | None) -> str:
+    """The page's Content-Security-Policy: its own scripts (by hash), no connection, nothing
+    from the network but MathJax, if asked; the cards' frames inherit it."""
+    script = " ".join(_hash(text) for text in scripts)
     font = "data:"
     if mathjax_url is not None:
         parts = urlsplit(mathjax_url)
@@ -211,20 +235,27 @@ def _policy(mathjax_url: str | None) -> str:
         font += f" {origin}"  # MathJax's CHTML output loads its web fonts from beside itself
     return (
         f"default-src 'none'; script-src {script}; style-src 'unsafe-inline'; "
-        f"img-src data:; media-src data:; font-src {font}"
+        f"img-src data:; media-src data:; font-src {font}; connect-src 'none'; "
+        "frame-src 'none'; form-action 'none'; base-uri 'none'"
     )
 
 
-def _mathjax_tags(mathjax_url: str) -> str:
-    # MathJax typesets only when the page script tells it to: the cards are in shadow roots,
+def _mathjax_config() -> str:
+    # MathJax typesets only when the page script tells it to: the cards are in frames,
     # which its default typesetting of document.body would not enter.
-    config = (
+    return (
         "window.MathJax = {tex: {inlineMath: [['\\\\(', '\\\\)']], "
         "displayMath: [['\\\\[', '\\\\]']]}, svg: {fontCache: 'local'}, "
         "startup: {typeset: false, pageReady: () => "
         "MathJax.startup.defaultPageReady().then(() => window.ankipressTypeset())}};"
     )
-    return f'<script>{config}</script>\n<script src="{_attr(mathjax_url)}" defer></script>'
+
+
+def _mathjax_tags(mathjax_url: str) -> str:
+    return (
+        f"<script>{_mathjax_config()}</script>\n"
+        f'<script src="{_attr(mathjax_url)}" defer></script>'
+    )
 
 
 def render_page(plans: Sequence[PackagePlan], *, mathjax_url: str | None = None) -> str:
@@ -254,16 +285,18 @@ def render_page(plans: Sequence[PackagePlan], *, mathjax_url: str | None = None)
         for css_id, css in sheets
     )
     title = "Preview: " + ", ".join(plan.output.name for plan in plans)
+    script = _no_close(_read("preview.js"), "script")
+    scripts = [script, _mathjax_config()] if mathjax_url is not None else [script]
     return Template(_read("page.html")).substitute(
         title=html.escape(title),
-        policy=_attr(_policy(mathjax_url)),
+        policy=_attr(_policy(scripts, mathjax_url)),
         page_css=_no_close(_read("preview.css"), "style"),
         mathjax=_mathjax_tags(mathjax_url) if mathjax_url is not None else "",
         counts=" · ".join(counts),
         note=note,
         packages=body,
         stylesheets=styles,
-        script=_no_close(_read("preview.js"), "script"),
+        script=script,
     )
 
 
