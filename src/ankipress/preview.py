@@ -253,8 +253,7 @@ def _mathjax_config() -> str:
 
 def _mathjax_tags(mathjax_url: str) -> str:
     return (
-        f"<script>{_mathjax_config()}</script>\n"
-        f'<script src="{_attr(mathjax_url)}" defer></script>'
+        f'<script>{_mathjax_config()}</script>\n<script src="{_attr(mathjax_url)}" defer></script>'
     )
 
 
