@@ -58,6 +58,13 @@ CASES: dict[str, Case] = {
     "tex-in-the-preview": (".txt", lambda n: _HTML + "q\t" + "\\(" * n + "\\]\n", {}, 6000),
     "comments-in-html": (".txt", lambda n: f"{_HTML}q\t{'<!--a>' * n}\n", {}, 4000),
     "styles-in-html": (".txt", lambda n: f"{_HTML}q\t{'<style>' * n}\n", {}, 4000),
+    # Found by the fuzzer: PyYAML's scanner is quadratic in the depth of flow brackets.
+    "yaml-brackets-in-front-matter": (
+        ".md",
+        lambda n: "---\ndeck: " + "[" * n + "\n---\n\n## q\n\na\n",
+        {},
+        3000,
+    ),
     "trailing-spaces": (".txt", lambda n: f"q\t{'  ' * n}x\n", {"input_format": "ankitext"}, 20000),
 }
 

@@ -445,7 +445,9 @@ class _Parser:
             label = labels[column - 1].strip() if column <= len(labels) else ""
             default = ("Front", "Back")[number - 1] if number <= 2 else f"Field {number}"
             fields.append(label or default)
-        table = notetypes.table(tuple(fields), name=name)
+        # A file whose every column is a meta column (its note type, deck, tags) still makes
+        # a note type of one field: its rows are then empty, and said so (found by fuzzing).
+        table = notetypes.table(tuple(fields or ["Front"]), name=name)
         found = _NoteType(name, table.fields, NoteKind.CUSTOM, table=table)
         self.tables[name.casefold()] = found
         message = f"note type {name!r} is not one ankipress knows: its notes get a note type "
