@@ -811,3 +811,22 @@ def test_a_markdown_note_type_id_anki_cannot_hold_is_a_located_error(
     assert result.exit_code == 1, result.output
     assert f"{deck}:10: error: a note type's id must be between 1 and " in result.output
     assert "internal error" not in result.output
+
+
+def test_a_media_folder_of_yours_holding_folders_is_written_into_not_swapped(
+    tmp_path: Path,
+) -> None:
+    """``--media-dir`` naming a folder of the user's: its subfolders stay where they are."""
+    mine = tmp_path / "pictures"
+    (mine / "holiday").mkdir(parents=True)
+    (mine / "holiday" / "beach.jpg").write_bytes(b"beach")
+    inode = (mine / "holiday").stat().st_ino
+    package = _picture_package(tmp_path, PNG)
+
+    result = CliRunner().invoke(
+        cli, ["convert", str(package), "-o", str(tmp_path / "deck.md"), "--media-dir", str(mine)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert (mine / "cat.png").read_bytes() == PNG
+    assert (mine / "holiday").stat().st_ino == inode

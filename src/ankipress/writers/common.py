@@ -243,15 +243,16 @@ class MediaLinker:
         if a later one fails. A full disk or a folder that cannot be written leaves the old
         deck with its old pictures, never the old text with new pictures.
 
-        A media folder that holds the output itself (``--media-dir .``) or is a link is
-        written file by file instead, as it cannot be swapped.
+        A media folder that holds the output itself (``--media-dir .``), is a link, or holds
+        more than files (a folder of the user's named with ``--media-dir``) is written file
+        by file instead: it is not ours to swap.
         """
         names = [name for name in self.names() if _safe_component(name)]
         folder = self.media_dir
         if not names:
             write_text_atomically(output, text)
             return
-        if folder.is_symlink() or _inside(output, folder):
+        if folder.is_symlink() or _inside(output, folder) or not _only_files(folder):
             self.write()
             write_text_atomically(output, text)
             return
@@ -263,6 +264,17 @@ class MediaLinker:
             raise _fail(swap.failed or output, exc, swap.what) from None
         finally:
             swap.clean()
+
+
+def _only_files(folder: Path) -> bool:
+    """Whether ``folder`` is missing or holds regular files only (a media folder)."""
+    try:
+        with os.scandir(folder) as entries:
+            return all(entry.is_file(follow_symlinks=False) for entry in entries)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -356,13 +368,8 @@ class _FolderSwap:
 
 
 def _carry(source: Path, target: Path) -> None:
-    """Put what the old media folder held (not ours to drop) into the new one."""
-    if source.is_symlink():
-        os.symlink(os.readlink(source), target)
-    elif source.is_dir():
-        shutil.copytree(source, target, symlinks=True)
-    else:
-        try:
-            os.link(source, target)
-        except OSError:  # a file system without hard links
-            shutil.copy2(source, target)
+    """Put a file the old media folder held (not ours to drop) into the new one."""
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
