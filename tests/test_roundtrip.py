@@ -303,3 +303,29 @@ def test_text_of_our_own_note_types_warns_that_a_collection_may_lack_them(
         "imported a package from ankipress (1 note); import the deck as a package (ankipress "
         "convert ... -o deck.apkg) first"
     ]
+
+
+def test_decks_one_to_anki_are_one_deck_and_options_for_our_notes_say_where_they_stop(
+    tmp_path: Path,
+) -> None:
+    made = tmp_path / "made.apkg"
+    basic = stock_note_types()[0]
+    notes = [
+        RenderedNote(f"g{i}", deck, ("q", "a"), (), WHERE, NoteKind.CUSTOM, None, basic, (0,))
+        for i, deck in enumerate(["French", "french", "default"])
+    ]
+    said = write_apkg(made, notes, T0)
+
+    assert [str(d) for d in said] == [
+        "made.apkg: warning: decks 'French' and 'french' are one deck to Anki: written as 'French'"
+    ]
+    report = convert([made], tmp_path / "again.apkg", Options(kind=NoteKind.REVERSED), T0)
+    assert [str(d) for d in report.diagnostics if d.severity is Severity.INFO] == [
+        f"{made}: info: --reverse does not apply to the 3 notes that keep their note type"
+    ]
+    with AnkiCollection(tmp_path / "anki") as anki:
+        anki.import_package(tmp_path / "again.apkg")
+        # "default" is deck 1, which Anki calls Default.
+        assert sorted(c.deck for c in anki.cards()) == ["Default", "French", "French"]
+        assert sorted(anki.deck_names()) == ["Default", "French"]
+        assert {n.notetype.removesuffix("+") for n in anki.notes()} == {basic.name}

@@ -120,7 +120,16 @@ def read_notes(
     if binary is not None:
         result = binary.read_file(path, str(path), read_options)
         notes = [_place(note, item, path.stem, options) for note in result.notes]
-        return notes, list(result.diagnostics), result.cards_seen, result.media
+        diagnostics = list(result.diagnostics)
+        kept = sum(1 for note in notes if note.kind is NoteKind.CUSTOM)
+        if kept and (options.kind is not None or options.template is not None):
+            # A package's note keeps its note type; the options make notes of ours.
+            given = "--template" if options.template is not None else "--type-answer"
+            if options.kind is NoteKind.REVERSED:
+                given = "--reverse"
+            message = f"{given} does not apply to the {kept} notes that keep their note type"
+            diagnostics.append(Diagnostic(SourceLocation(str(path)), Severity.INFO, message))
+        return notes, diagnostics, result.cards_seen, result.media
     source = load(path, str(path), options.encoding)
     reader = (
         readers.get_reader(options.input_format)
