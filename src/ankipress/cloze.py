@@ -138,3 +138,75 @@ def _numbers(nodes: Sequence[str | _Cloze]) -> set[int]:
 def numbers(text: str) -> set[int]:
     """The cloze numbers of ``text`` (``{{c1::…}}``, ``{{c1,2::…}}``, nested), as Anki counts."""
     return _numbers(_parse(text))
+
+
+# Where a "}}" is not meant as the end of a deletion: inside a formula, code or a tag.
+_NOT_PROSE = re.compile(
+    r"(?P<math>\\\(.*?\\\)|\\\[.*?\\\])"
+    r"|(?P<code><(?:code|pre)\b[^>]*>.*?</(?:code|pre)>)"
+    r"|(?P<tag><[^>]*>)",
+    re.IGNORECASE | re.DOTALL,
+)
+_OPENING_LIKE = re.compile(r"\{\{\s*[cC]\s*[\d,]*\s*:")
+_OPENING = re.compile(r"\{\{c\d+(?:,\d+)*::")
+_BRACES = re.compile(r"\{\{|\}\}")
+_WHERE = {"math": "a formula", "code": "code", "tag": "an HTML tag"}
+
+
+def _shown(text: str, at: int) -> str:
+    start, end = max(0, at - 25), min(len(text), at + 25)
+    shown = text[start:end].replace("\n", " ")
+    return "'" + ("…" if start else "") + shown + ("…" if end < len(text) else "") + "'"
+
+
+def misreadings(text: str) -> list[str]:
+    """What Anki will read differently from the author in a cloze field's HTML.
+
+    A ``}}`` inside a formula, code or a tag that ends a deletion (Anki ends one at the first
+    ``}}``); a ``{{``…``}}`` of prose inside a deletion, whose ``}}`` ends it; a ``{{`` shaped
+    like a deletion that Anki does not take for one; a deletion never closed (dropped with
+    its text).
+    """
+    if "{{" not in text and "}}" not in text:
+        return []
+    spans = [(m.start(), m.end(), m.lastgroup or "") for m in _NOT_PROSE.finditer(text)]
+
+    def inside(at: int) -> str | None:
+        return next((_WHERE[kind] for start, end, kind in spans if start < at < end), None)
+
+    found: list[str] = []
+    open_stray: list[int] = []  # per open deletion: "{{" of prose opened inside it
+    for match in _BRACES.finditer(text):
+        at = match.start()
+        if match.group() == "{{":
+            if _OPENING.match(text, at):
+                open_stray.append(0)
+            elif _OPENING_LIKE.match(text, at):
+                found.append(
+                    f"{_shown(text, at)}: Anki takes this for no cloze deletion and shows it "
+                    "as written; a deletion is written {{c1::text}}"
+                )
+            elif open_stray and inside(at) is None:
+                open_stray[-1] += 1
+            continue
+        if not open_stray:
+            continue
+        where = inside(at)
+        if where is not None:
+            fix = "a space between the braces, } }" if where == "a formula" else "&#125;&#125;"
+            found.append(
+                f"{_shown(text, at)}: this '}}}}' in {where} ends the cloze deletion early "
+                f"in Anki; write {fix}"
+            )
+        elif open_stray[-1]:
+            found.append(
+                f"{_shown(text, at)}: Anki ends the cloze deletion at this '}}}}', not the "
+                "'{{' of the text; write &#123;&#123; and &#125;&#125; in it"
+            )
+            open_stray[-1] = 0
+        open_stray.pop()
+    if open_stray:
+        found.append(
+            "a cloze deletion is never closed: Anki drops it and all its text; end it with '}}'"
+        )
+    return found

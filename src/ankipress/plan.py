@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ankipress import notetypes, readers
+from ankipress.cloze import misreadings
 from ankipress.discover import (
     InputFile,
 )
@@ -448,12 +449,19 @@ def _render_checked(
     Python's stack, which is the field's problem, not a crash.
     """
     try:
-        return _render_note(renderer, note, guid)
+        rendered = _render_note(renderer, note, guid)
     except RecursionError:
         message = "a field nests lists or quotes too deeply to render"
         hint = "Markdown nesting of a few dozen levels at most"
         diagnostics.append(Diagnostic(note.location, Severity.ERROR, message, hint))
         return None
+    if note.kind is NoteKind.CLOZE and rendered.fields:
+        # What Anki will read otherwise than written: "}}" in code ending a deletion...
+        diagnostics.extend(
+            Diagnostic(note.location, Severity.WARNING, message)
+            for message in misreadings(rendered.fields[0])
+        )
+    return rendered
 
 
 def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote:

@@ -9,12 +9,14 @@ from collections.abc import Sequence
 
 from ankipress.model import Diagnostic, Severity, SourceLocation, TextFormat
 from ankipress.render.markdown import MarkdownRenderer
-from ankipress.render.math import mathjax
+from ankipress.render.math import cloze_safe, mathjax
 from ankipress.render.plain import render_plain
 
 __all__ = ["FieldRenderer", "MathMode", "render_plain"]
 
 _SVG_TOKEN = re.compile("\ue002(\\d+)\ue003")
+# A field holding a cloze deletion as Anki finds one (``rslib/src/cloze.rs``).
+_CLOZE_OPENING = re.compile(r"\{\{c\d+(?:,\d+)*::")
 
 
 class MathMode(enum.Enum):
@@ -45,7 +47,7 @@ class FieldRenderer:
         self.markdown = markdown
         self.math = math
         self._handler = {
-            MathMode.MATHJAX: mathjax,
+            MathMode.MATHJAX: self._mathjax,
             MathMode.NONE: _as_written,
             MathMode.SVG: self._collect,
         }[math]
@@ -54,6 +56,12 @@ class FieldRenderer:
         self.media: dict[str, bytes] = {}
         """Media files the rendered fields refer to, by name."""
         self._location: SourceLocation | None = None
+        self._cloze = False
+
+    def _mathjax(self, tex: str, display: bool, original: str) -> str:
+        # In a field with deletions, "}}" in a formula would end one early: "} }" reads the
+        # same to MathJax (the SVG's alt text escapes its braces instead).
+        return mathjax(cloze_safe(tex) if self._cloze else tex, display, original)
 
     def _collect(self, tex: str, display: bool, original: str) -> str:
         self.formulas.append((tex, display, self._location))
@@ -64,6 +72,7 @@ class FieldRenderer:
     ) -> str:
         """HTML for one field. ``markdown=True`` treats plain text as Markdown."""
         self._location = location
+        self._cloze = "{{c" in text and _CLOZE_OPENING.search(text) is not None
         if text_format is TextFormat.HTML:
             return text
         if text_format is TextFormat.MARKDOWN or self.markdown:

@@ -33,7 +33,15 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import STX, AtomicString
 
-__all__ = ["MATH_PATTERN", "MATH_PRIORITY", "MathExtension", "MathHandler", "mathjax", "split_math"]
+__all__ = [
+    "MATH_PATTERN",
+    "MATH_PRIORITY",
+    "MathExtension",
+    "MathHandler",
+    "cloze_safe",
+    "mathjax",
+    "split_math",
+]
 
 MATH_PRIORITY = 185
 """Below ``backtick`` (190), above ``escape`` (180) and everything else."""
@@ -74,6 +82,16 @@ def mathjax(tex: str, display: bool, original: str) -> str:
     opening, closing = (r"\[", r"\]") if display else (r"\(", r"\)")
     # Escaped as any HTML text: MathJax reads the text content, so the TeX is unchanged.
     return opening + html.escape(tex, quote=False) + closing
+
+
+_BRACE_PAIR = re.compile(r"\}(?=\})")
+
+
+def cloze_safe(tex: str) -> str:
+    """``tex`` with a space between closing braces (``}}`` → ``} }``), as Anki's manual asks
+    of math inside a cloze deletion: Anki ends a deletion at the first ``}}``, even inside a
+    formula. TeX ignores the space in math mode, so the formula reads the same."""
+    return _BRACE_PAIR.sub("} ", tex) if "}}" in tex else tex
 
 
 def _formula(match: re.Match[str]) -> tuple[str, bool] | None:

@@ -128,6 +128,9 @@ _SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+ex)"[^>]*?\bheight="([\d.]+
 _SVG_ALIGN = re.compile(r"<svg\b[^>]*?vertical-align:\s*(-?[\d.]+ex)")
 
 
+_ALT_REFERENCES = str.maketrans({"{": "&#123;", "}": "&#125;", ":": "&#58;"})
+
+
 def img_html(rendered: Rendered, name: str) -> str:
     """An ``<img>`` of a formula packed as the media file ``name``, sized in the card's ``ex``.
 
@@ -141,7 +144,9 @@ def img_html(rendered: Rendered, name: str) -> str:
         raise ValueError(f"formula was not rendered: {rendered.error}")
     size = _SVG_SIZE.search(rendered.svg)
     align = _SVG_ALIGN.search(rendered.svg)
-    alt = html.escape(rendered.formula.tex, quote=True)
+    # Braces and colons as references too: in a cloze deletion Anki would read "}}" in the
+    # alt text as the deletion's end and "::" as its hint, cutting the tag.
+    alt = html.escape(rendered.formula.tex, quote=True).translate(_ALT_REFERENCES)
     if rendered.formula.display:
         width = f"width:{size.group(1)};" if size else ""
         style = f"{width}max-width:100%;height:auto"
