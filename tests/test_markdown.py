@@ -28,7 +28,8 @@ RENDERED = [
     (r"see \[a_1 * b_1\] here", r"<p>see \[a_1 * b_1\] here</p>", "backslash-bracket-kept"),
     ("$$a_1 * b_1$$", r"<p>\[a_1 * b_1\]</p>", "display-dollars"),
     ("$$\na_1\n+ b_1\n$$", "<p>\\[\na_1\n+ b_1\n\\]</p>", "display-over-lines"),
-    ("a $x_1\n+ y_1$ b", "<p>a \\(x_1\n+ y_1\\) b</p>", "inline-over-a-line-break"),
+    ("a $x_1 +\ny_1$ b", "<p>a \\(x_1 +\ny_1\\) b</p>", "inline-over-a-line-break"),
+    ("$$\na\n- b\n$$", "<p>\\[\na\n- b\n\\]</p>", "display-lines-are-no-list"),
     ("`$x_1$` and $y$", r"<p><code>$x_1$</code> and \(y\)</p>", "dollar-in-code-span"),
     (
         "```\n$x_1$ $y_2$\n```",
@@ -117,12 +118,10 @@ def test_without_math_dollars_are_plain_markdown() -> None:
     assert MarkdownRenderer(math=False).render("$x_1 + x_2$") == "<p>$x_1 + x_2$</p>"
 
 
-def test_math_runs_after_code_spans_and_before_escapes() -> None:
-    patterns = MarkdownRenderer()._converter.inlinePatterns
-    names = [name for name in ("backtick", "math", "escape", "em_strong") if name in patterns]
-    order = [patterns.get_index_for_name(name) for name in names]
-    assert names == ["backtick", "math", "escape", "em_strong"]
-    assert order == sorted(order)
+def test_math_runs_before_escapes_and_emphasis() -> None:
+    rules = MarkdownRenderer()._parser.inline.ruler.get_active_rules()
+    names = [name for name in rules if name in {"math", "escape", "backticks", "emphasis"}]
+    assert names == ["math", "escape", "backticks", "emphasis"]
 
 
 def test_a_paragraph_of_unclosed_delimiters_renders_quickly() -> None:

@@ -168,7 +168,7 @@ def test_a_markdown_deck_with_a_picture_and_a_sound_shows_them_in_anki(
     assert sorted(p.name for p in folder.iterdir()) == [cat, purr]
     assert (folder / cat).read_bytes() == png()
     assert [n.fields["Back"] for n in anki.notes()] == [
-        f'<p><img alt="a cat" src="{cat}"></p>',
+        f'<p><img src="{cat}" alt="a cat"></p>',
         f"<p>[sound:{purr}]</p>",
     ]
     assert "[anki:play:a:0]" in anki.cards()[1].answer_html
@@ -350,4 +350,4 @@ def test_a_picture_survives_anki_text_on_the_way_to_a_package(
     assert f'src=""{cat}""' in text.read_text(encoding="utf-8")
     assert (tmp_path / "out" / "cats.media" / cat).read_bytes() == png()
     assert [p.name for p in Path(anki.collection.media.dir()).iterdir()] == [cat]
-    assert anki.notes()[0].fields["Back"] == f'<p><img alt="a cat" src="{cat}"></p>'
+    assert anki.notes()[0].fields["Back"] == f'<p><img src="{cat}" alt="a cat"></p>'

@@ -1,29 +1,34 @@
-"""Markdown to HTML with the ``markdown`` package, one converter reused for every field.
+"""Markdown to HTML by CommonMark, with GitHub's tables and strikethrough (``markdown-it-py``).
 
-Math is a token of its own (:mod:`ankipress.render.math`): ``$x_1$`` keeps its underscores
-and comes out as ``\\(x_1\\)``, which Anki's MathJax renders; ``$`` in code stays a dollar.
+One parser is reused for every field. Lists, emphasis, code and links follow the CommonMark
+spec (``tests/test_commonmark_spec.py`` measures how closely); a line break inside a
+paragraph stays a line break, as card authors mean it. Math is a token of its own
+(:mod:`ankipress.render.math`): ``$x_1$`` keeps its underscores and comes out as
+``\\(x_1\\)``, which Anki's MathJax renders; ``$`` in code stays a dollar.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 
-import markdown as md
-from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
-from markdown.preprocessors import Preprocessor
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from pygments import highlight as pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
 
-from ankipress.render.math import MathExtension, MathHandler, mathjax
-
-_EXTENSIONS = ["tables", "fenced_code", "codehilite", "sane_lists", "nl2br"]
-# Code is highlighted now, with Pygments, into spans the card's CSS colours: no script at
-# review time. Only code whose language is named: guessing colours prose as code.
-_CONFIG = {"codehilite": {"css_class": "highlight", "guess_lang": False, "use_pygments": True}}
-
+from ankipress.render.math import MathHandler, math_plugin, mathjax
 
 # Text holding none of these, with no line that starts like a list, a quote or code, is
-# paragraphs and line breaks to Markdown: it is rendered here without the converter,
-# which costs far more per field (python-markdown manages a few thousand fields a second).
+# paragraphs and line breaks to Markdown: it is rendered here without the parser, which
+# costs far more per field.
 _MARKUP = re.compile(r"[\\`*_{}\[\]<>#+!|~$&=\t]|^\s|\s$|^\s*(?:-|\d+[.)])", re.MULTILINE)
 _BLANK_LINE = re.compile(r"\n[ ]*\n[\n ]*")
 
@@ -37,56 +42,115 @@ def plain_paragraphs(text: str) -> str | None:
     return "\n".join("<p>" + "<br>\n".join(p.split("\n")) + "</p>" for p in paragraphs)
 
 
-# An HTML comment, as HTML ends one: "<!-->" and "<!--->" are empty comments.
-_COMMENT = r"<!--(?:-?>|[\s\S]*?-->)"
-# A line where a comment starts a block: indented three spaces at most (four is code).
-_BLOCK_COMMENT_START = re.compile(r" {0,3}<!--")
-_COMMENT_END = re.compile(r"-->")
+# Code is highlighted now, with Pygments, into spans the card's CSS colours: no script at
+# review time. Only code whose language is named: guessing colours prose as code.
+_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
-class _BlockComments(Preprocessor):
-    """Comments that start a line are removed, up to the line where they end.
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Lexer:
+    # stripnl off: blank lines that open or close a block are code too, as CommonMark keeps them.
+    try:
+        lexer: Lexer = get_lexer_by_name(language, stripnl=False)
+    except ClassNotFound:
+        lexer = TextLexer(stripnl=False)
+    return lexer
 
-    Runs after fenced code is stashed, so comments in fences stay; text after the comment on
-    its last line stays. The removed lines become blank, as CommonMark ends a paragraph at
-    such a comment (an HTML block). A comment never closed is no comment: shown as text,
-    rather than hiding the rest of the field.
+
+def highlight_code(code: str, language: str) -> str:
+    """``code`` as Pygments' ``<div class="highlight"><pre><code>`` (plain for no language)."""
+    if not code:  # Pygments would make a line of an empty block
+        return '<div class="highlight"><pre><span></span><code></code></pre></div>'
+    highlighted: str = pygments_highlight(code, _lexer(language), _FORMATTER)
+    return highlighted.removesuffix("\n")
+
+
+def _render_code(
+    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    return highlight_code(token.content, language) + "\n"
+
+
+def _comment_end(env: EnvType, kind: str, text: str, start: int) -> int:
+    """Where the first ``-->`` of ``text`` from ``start`` is, or -1.
+
+    An HTML comment ends as HTML ends one (``<!-->`` and ``<!--->`` are empty comments:
+    search from the ``<!`` + 2). Once a search finds none, none is found after it either:
+    remembered for the field (``env``), so thousands of comments never closed cost one
+    scan, not one each.
     """
-
-    def run(self, lines: list[str]) -> list[str]:
-        out: list[str] = []
-        opened = -1  # where the comment being removed started, in lines and out
-        for index, line in enumerate(lines):
-            if opened < 0:
-                start = _BLOCK_COMMENT_START.match(line)
-                if start is None:
-                    out.append(line)
-                    continue
-                # Search from "<!" + 2 on: "<!-->" ends where it starts.
-                position = start.end() - 2
-                opened = index
-            else:
-                position = 0
-            end = _COMMENT_END.search(line, position)
-            if end is not None:
-                opened = -1
-            out.append("" if end is None else line[end.end() :])
-        if opened >= 0:
-            out[opened:] = lines[opened:]
-        return out
+    key = "ankipress-comment-" + kind
+    known = env.get(key)
+    if known is not None and known[0] is text and start >= known[1]:
+        return -1
+    found = text.find("-->", start)
+    if found < 0:
+        env[key] = (text, start)
+    return found
 
 
-class _InlineComment(InlineProcessor):
-    """A comment inside a paragraph is removed (code spans, matched first, keep theirs)."""
+def _block_comment(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A comment that starts a line is removed, up to where it ends.
 
-    def handleMatch(  # type: ignore[override]
-        self, m: re.Match[str], data: str
-    ) -> tuple[str, int, int]:
-        return "", m.start(0), m.end(0)
+    Text after the comment on its last line stays, as a line of its own; the comment ends
+    a paragraph, as CommonMark's HTML block does. A comment never closed is no comment: it
+    is shown as text, rather than hiding the rest of the field.
+    """
+    if state.is_code_block(start):
+        return False
+    opening = state.bMarks[start] + state.tShift[start]
+    if not state.src.startswith("<!--", opening):
+        return False
+    # Searched from "<!" + 2 on: "<!-->" ends where it starts.
+    closing = _comment_end(state.env, "block", state.src, opening + 2)
+    if closing < 0:
+        return False
+    if silent:
+        return True
+    line = start
+    closed = closing + 3
+    while line < end and state.eMarks[line] < closed:
+        line += 1
+    if line >= end:
+        state.line = end
+        return True
+    rest = state.src[closed : state.eMarks[line]]
+    if not rest.strip():
+        state.line = line + 1
+        return True
+    # The text after the comment becomes the start of its line, read as any line.
+    spaces = len(rest) - len(rest.lstrip(" "))
+    state.bMarks[line] = closed
+    state.tShift[line] = spaces
+    state.sCount[line] = spaces
+    state.line = line
+    return True
+
+
+def _inline_comment(state: StateInline, silent: bool) -> bool:
+    """A comment inside a paragraph is removed (code spans, read first, keep theirs)."""
+    if not state.src.startswith("<!--", state.pos):
+        return False
+    closing = _comment_end(state.env, "inline", state.src, state.pos + 2)
+    if closing < 0:
+        return False
+    state.pos = closing + 3
+    return True
+
+
+def _strikethrough(tag: str) -> Callable[..., str]:
+    def render(
+        self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return tag
+
+    return render
 
 
 class MarkdownRenderer:
-    """Markdown with tables, fenced code, sane lists, math, and line breaks kept as written.
+    """CommonMark with GitHub tables and strikethrough, math, line breaks kept as written.
 
     Raw HTML in the text is escaped (shown as text) unless ``allow_html``: sources from
     strangers must not put scripts or frames on a card. ``math`` says what a formula
@@ -95,28 +159,31 @@ class MarkdownRenderer:
     """
 
     def __init__(self, allow_html: bool = False, math: bool | MathHandler = True) -> None:
-        extensions: list[str | Extension] = [*_EXTENSIONS]
+        parser = MarkdownIt("commonmark", {"breaks": True, "html": allow_html, "xhtmlOut": False})
+        parser.enable(["table", "strikethrough"])
         if math is not False:
-            extensions.append(MathExtension(mathjax if math is True else math))
-        self._converter = md.Markdown(
-            extensions=extensions, extension_configs=_CONFIG, output_format="html"
-        )
+            parser.use(math_plugin, mathjax if math is True else math)
         if not allow_html:
             # Raw HTML is shown as text, but a comment is a comment: never shown (as every
             # Markdown tool that lets HTML through leaves it unseen), not spelled out.
-            converter = self._converter
-            converter.preprocessors.deregister("html_block")
-            converter.preprocessors.register(_BlockComments(converter), "comments", 20)
-            converter.inlinePatterns.deregister("html")
-            converter.inlinePatterns.register(_InlineComment(_COMMENT, converter), "comment", 90)
+            parser.block.ruler.before(
+                "table",
+                "comment",
+                _block_comment,
+                {"alt": ["paragraph", "reference", "blockquote", "list"]},
+            )
+            parser.inline.ruler.before("html_inline", "comment", _inline_comment)
+        parser.add_render_rule("fence", _render_code)
+        parser.add_render_rule("code_block", _render_code)
+        # GitHub's strikethrough is <del>, as its spec writes it.
+        parser.add_render_rule("s_open", _strikethrough("<del>"))
+        parser.add_render_rule("s_close", _strikethrough("</del>"))
+        self._parser = parser
 
     def render(self, text: str) -> str:
         """HTML for one field's Markdown."""
         quick = plain_paragraphs(text)
         if quick is not None:
             return quick
-        # One converter for every field (building one costs more than converting a short
-        # field); reset() clears what the previous field left: stashed HTML, references.
-        self._converter.reset()
-        html: str = self._converter.convert(text)
-        return html
+        html: str = self._parser.render(text)
+        return html.removesuffix("\n")

@@ -1,7 +1,7 @@
 """Math as a token Markdown does not touch, written in the delimiters Anki's MathJax reads.
 
 Anki renders ``\\(…\\)`` (inline) and ``\\[…\\]`` (display) with MathJax; ``$…$`` means
-nothing to it. Authors write all four, so this Python-Markdown extension recognizes
+nothing to it. Authors write all four, so this markdown-it plugin recognizes
 
 * display math: ``$$…$$`` and ``\\[…\\]``, which may span lines within a paragraph;
 * inline math: ``\\(…\\)``, and ``$…$`` by pandoc's rule: the opening ``$`` is not followed
@@ -10,41 +10,36 @@ nothing to it. Authors write all four, so this Python-Markdown extension recogni
 
 Each formula is kept exactly as written (only ``<``, ``>`` and ``&`` are escaped, as in
 any HTML text, since MathJax reads the text content) and wrapped in ``\\(…\\)`` or
-``\\[…\\]``. It becomes one atomic piece of text, so emphasis, escapes and line breaks
-never reach inside it.
+``\\[…\\]``. It becomes one token, so emphasis, escapes and line breaks never reach inside it.
 
-Why an inline pattern at priority 185: Python-Markdown runs inline patterns in priority
-order over the whole paragraph. Code spans (``backtick``, 190) must win, so ``$`` inside
-code stays a dollar sign; the backslash escape (``escape``, 180) must come later, or it
-would turn ``\\(`` into ``(`` and ``\\{`` into ``{`` inside formulas; emphasis (60) far
-later, so ``$x_1 + x_2$`` keeps its underscores. Fenced and indented code never reach
-inline patterns at all.
+Why an inline rule before ``escape``: markdown-it tries its inline rules in order at each
+position. The backslash escape must come later, or it would turn ``\\(`` into ``(`` and
+``\\{`` into ``{`` inside formulas; a code span starts at its backtick, before any ``$`` in
+it is reached, so ``$`` inside code stays a dollar sign; emphasis is only ever matched
+around the whole formula, so ``$x_1 + x_2$`` keeps its underscores. Fenced and indented
+code never reach inline rules at all.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as etree
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from markdown import Markdown
-from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
-from markdown.util import STX, AtomicString
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 __all__ = [
     "MATH_PATTERN",
-    "MATH_PRIORITY",
-    "MathExtension",
     "MathHandler",
     "cloze_safe",
+    "math_plugin",
     "mathjax",
     "split_math",
 ]
-
-MATH_PRIORITY = 185
-"""Below ``backtick`` (190), above ``escape`` (180) and everything else."""
 
 # A formula's body is read token by token: a backslash always takes the next character with
 # it, so ``\$`` or ``\)`` inside a formula never ends it (MathJax reads them the same way).
@@ -123,42 +118,77 @@ def split_math(text: str) -> list[str | tuple[str, bool, str]]:
     return pieces
 
 
-class _MathProcessor(InlineProcessor):
-    """Turns one formula into atomic text in Anki's MathJax delimiters."""
-
-    def __init__(self, md: Markdown, handler: MathHandler) -> None:
-        super().__init__(_MATH_RE, md)
-        # DOTALL: display math may run over the lines of its paragraph.
-        self.compiled_re = MATH_PATTERN
-        self.handler = handler
-
-    def handleMatch(  # type: ignore[override]
-        self, m: re.Match[str], data: str
-    ) -> tuple[etree.Element | str | None, int | None, int | None]:
-        """The formula as ``\\(…\\)``/``\\[…\\]`` text, replacing the delimited span."""
-        formula = _formula(m)
-        # A placeholder inside is a code span, matched before math: "$a `b` c$" is text
-        # around code, not a formula holding code. A blank body is not a formula either.
-        if formula is None or STX in formula[0]:
-            return None, None, None
-        # The handler escapes, not the serializer, which leaves text that looks like an
-        # entity (``&lt;``) alone: the formula must come out exactly as it went in.
-        text = AtomicString(self.handler(formula[0], formula[1], m["math"]))
-        return text, m.start("math"), m.end("math")
+_ANCHORED = re.compile(_MATH_RE[_MATH_RE.index("(?P<math>") :], re.DOTALL)
 
 
-class MathExtension(Extension):
-    """Python-Markdown extension: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` as formulas.
+def math_plugin(parser: MarkdownIt, handler: MathHandler = mathjax) -> None:
+    """markdown-it plugin: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` as formulas.
 
     ``handler`` decides what each becomes (by default Anki's MathJax delimiters).
     """
 
-    def __init__(self, handler: MathHandler = mathjax) -> None:
-        super().__init__()
-        self.handler = handler
+    def rule(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos] not in "$\\":
+            return False
+        # No look-behind: a backslash before this one was taken by the escape rule.
+        match = _ANCHORED.match(state.src, state.pos, state.posMax)
+        if match is None:
+            return False
+        formula = _formula(match)
+        # A backtick inside is a code span, which wins: "$a `b` c$" is text around code,
+        # not a formula holding code. A blank body is not a formula either.
+        if formula is None or "`" in formula[0]:
+            return False
+        if not silent:  # silent: looking ahead (a link's text); the handler runs once
+            token = state.push("math", "", 0)
+            token.content = handler(formula[0], formula[1], match["math"])
+        state.pos = match.end()
+        return True
 
-    def extendMarkdown(self, md: Markdown) -> None:
-        """Register the math pattern, and make ``\\$`` an escape for a literal dollar."""
-        md.inlinePatterns.register(_MathProcessor(md, self.handler), "math", MATH_PRIORITY)
-        if "$" not in md.ESCAPED_CHARS:
-            md.ESCAPED_CHARS.append("$")
+    def block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        """Display math whose delimiters start and end lines: its lines are no Markdown, so
+        a line of it starting ``- `` or ``+ `` is no list item."""
+        if state.is_code_block(start):
+            return False
+        opening = state.bMarks[start] + state.tShift[start]
+        if not state.src.startswith(("$$", "\\["), opening):
+            return False
+        closer = "$$" if state.src.startswith("$$", opening) else "\\]"
+        line = start
+        while line < end:
+            text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+            if line > start and not text.strip():
+                return False  # a blank line ends a paragraph, and any formula in it
+            if closer in (text[2:] if line == start else text):
+                break
+            line += 1
+        else:
+            return False
+        lines = state.getLines(start, line + 1, state.blkIndent, False)
+        match = _ANCHORED.fullmatch(lines.strip())
+        formula = None if match is None else _formula(match)
+        if match is None or formula is None or not formula[1]:
+            return False
+        if not silent:
+            state.push("paragraph_open", "p", 1).map = [start, line + 1]
+            # An inline token with nothing to parse, holding the formula as its child.
+            inline = state.push("inline", "", 0)
+            inline.map = [start, line + 1]
+            token = Token("math", "", 0, content=handler(formula[0], formula[1], match["math"]))
+            inline.children = [token]
+            state.push("paragraph_close", "p", -1)
+        state.line = line + 1
+        return True
+
+    parser.inline.ruler.before("escape", "math", rule)
+    parser.block.ruler.before(
+        "table", "math_block", block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
+    parser.add_render_rule("math", _render_math)
+
+
+def _render_math(
+    self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # The handler escapes, not the renderer: the formula comes out exactly as it went in.
+    return tokens[idx].content
