@@ -24,9 +24,10 @@ Choices:
   bounded before anything is unpacked, entry names are never paths, media names are checked
   as Anki checks them (:mod:`.apkg_media`), and the database is opened read-only, immutable,
   and never runs SQL of its own. It is unpacked into a temporary folder that is removed.
-* Note types are mapped by :mod:`.apkg_notes`: the stock ones become ours, every other one
-  is carried over with its ids. Fields are HTML and pass through untouched; GUIDs, tags,
-  the cards' template ordinals and every media file of the package are kept. A note goes to
+* Note types are mapped by :mod:`.apkg_notes`: each is carried over with its ids, Anki's
+  stock ones included; only ankipress's own become ours again. Fields are HTML and pass
+  through untouched; GUIDs, tags, the cards' template ordinals and every media file of the
+  package are kept. A note goes to
   the deck of its first card.
 * A package has no lines: diagnostics carry the package's path without a line, and name the
   note they concern (``note 1712345678901 (guid 'kJTo(12V-D')``). Whatever makes the whole
