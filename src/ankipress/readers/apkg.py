@@ -27,8 +27,7 @@ Choices:
 * Note types are mapped by :mod:`.apkg_notes`: each is carried over with its ids, Anki's
   stock ones included; only ankipress's own become ours again. Fields are HTML and pass
   through untouched; GUIDs, tags, the cards' template ordinals and every media file of the
-  package are kept. A note goes to
-  the deck of its first card.
+  package are kept. A note goes to the deck of its first card.
 * A package has no lines: diagnostics carry the package's path without a line, and name the
   note they concern (``note 1712345678901 (guid 'kJTo(12V-D')``). Whatever makes the whole
   package unreadable is one error (:class:`~ankipress.errors.InputError`).
