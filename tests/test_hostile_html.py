@@ -37,6 +37,8 @@ BYPASSES = {
         '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></p></noscript>'
     ),
     "cdata": "<![CDATA[><img src=x onerror=alert(1)>]]>",
+    "tab-in-scheme": '<a href="javascr\tipt:alert(1)">x</a>',
+    "line-break-in-scheme": '<a href="javascr\nipt:alert(1)">x</a>',
     "svg-set-href": (
         '<svg><a><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a></svg>'
     ),

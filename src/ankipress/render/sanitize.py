@@ -58,6 +58,7 @@ _ANIMATION_VALUES = frozenset(("to", "from", "by", "values"))
 _MEDIA_TAGS = frozenset(("img", "audio", "video", "source", "track", "image"))
 # Browsers drop these anywhere in a URL, so "java\tscript:" is still a script address.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_URL_BREAKS = {9: None, 10: None, 13: None}
 # A cheap test before parsing: no field without one of these can hold active content.
 _SUSPECT = re.compile(
     r"script|frame|object|embed|applet|portal|<base|<meta|<link|<form|noscript|template"
@@ -116,7 +117,8 @@ def active_content(html: str) -> list[str]:
     lexbor: comments, ``<svg>`` and ``<math>`` content, raw text elements, character
     references and broken markup all as Chromium reads them), and every element is looked at.
     """
-    if "<" not in html or not _SUSPECT.search(html):
+    # Browsers drop tabs and line breaks inside an address ("javascr\tipt:"): so does the test.
+    if "<" not in html or not _SUSPECT.search(html.translate(_URL_BREAKS)):
         return []
     found: dict[str, None] = {}
     tree = LexborHTMLParser(html, is_fragment=True)
