@@ -39,9 +39,11 @@ CASES: dict[str, Case] = {
         3000,
     ),
     "lt-in-the-sort-field": (".txt", lambda n: f"{_HTML}{'<' * n}\ta\n", {}, 12000),
-    "lt-on": (".txt", lambda n: f"{_HTML}q\t{'<on' * n}\n", {}, 8000),
+    # A reference (&#38;) makes the field suspect, so the screen parses it.
+    "lt-on": (".txt", lambda n: f"{_HTML}q\t{'<on' * n}&#38;\n", {}, 12000),
     "on-repeated": (".txt", lambda n: f"{_HTML}q\t<b {'on' * n}\n", {}, 4000),
-    "img-then-src": (".txt", lambda n: f"{_HTML}q\t{'<img ' * n}src=x\n", {}, 4000),
+    # An "=" makes the field one the media scan looks at; no "src=" follows any "<img ".
+    "img-without-src": (".txt", lambda n: f"{_HTML}q\t{'<img ' * n}=\n", {}, 4000),
     "a-with-allow-html": (".md", lambda n: f"{_MD}{'<a ' * n}\n", {"allow_html": True}, 2000),
     "quoted-tags-with-allow-html": (
         ".md",
