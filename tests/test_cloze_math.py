@@ -77,12 +77,24 @@ def test_svg_alt_text_cannot_cut_its_tag_in_a_cloze(
         (r"{{c1::\(\frac{a}{b}\)}}", []),
         (r"{{c1::\(\frac{a}{b_{c}}\)}}", ["in a formula ends the cloze deletion early"]),
         ("{{c1::<code>{a: {b: 1}}</code>}}", ["in code ends the cloze deletion early"]),
+        (r"{{c1::$\frac{a}{b_{c}}$}}", ["in a formula ends the cloze deletion early"]),
+        ("costs $5 and {{c1::x}} $10", []),
         ("{{c1::a {{b}} c}}", ["Anki ends the cloze deletion at this '}}'"]),
         ("{{C1::a}} and {{c1::b}}", ["Anki takes this for no cloze deletion"]),
         ("{{c1::open", ["is never closed"]),
         ("no deletion {{here}}", []),
     ],
-    ids=["fine", "math", "code", "prose-braces", "capital-c", "never-closed", "no-cloze"],
+    ids=[
+        "fine",
+        "math",
+        "code",
+        "dollar-math-as-written",
+        "prices",
+        "prose-braces",
+        "capital-c",
+        "never-closed",
+        "no-cloze",
+    ],
 )
 def test_misreadings_name_what_anki_reads_otherwise(text: str, expected: list[str]) -> None:
     found = misreadings(text)

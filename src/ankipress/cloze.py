@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ankipress.render.math import MATH_PATTERN
 from ankipress.textscan import strip_tags, sub_before_last
 
 _MATHJAX = re.compile(r"(\\[(\[])(.*?)(\\[)\]])", re.IGNORECASE | re.DOTALL)
@@ -170,6 +171,8 @@ def misreadings(text: str) -> list[str]:
     if "{{" not in text and "}}" not in text:
         return []
     spans = [(m.start(), m.end(), m.lastgroup or "") for m in _NOT_PROSE.finditer(text)]
+    # Formulas left as written (--math none, HTML sources): "$…$", "$$…$$" too.
+    spans += [(*m.span("math"), "math") for m in MATH_PATTERN.finditer(text) if "$" in m[0][:2]]
 
     def inside(at: int) -> str | None:
         return next((_WHERE[kind] for start, end, kind in spans if start < at < end), None)
