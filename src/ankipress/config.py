@@ -260,10 +260,14 @@ def _sources(
         for match in matches:
             if match.is_dir():
                 top = deck or match.name
-                inputs.extend(
-                    InputFile(path, "::".join((top, *path.parent.relative_to(match).parts)))
-                    for path in walk(match)
-                )
+                try:
+                    inputs.extend(
+                        InputFile(path, "::".join((top, *path.parent.relative_to(match).parts)))
+                        for path in walk(match)
+                    )
+                except (OSError, ValueError) as exc:
+                    reason = getattr(exc, "strerror", None) or str(exc)
+                    reader.error(line, f"source {shown_path(pattern)!r} cannot be read: {reason}")
             else:
                 inputs.append(InputFile(match, None, deck))
     return tuple(inputs)
