@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from ankipress.render.markdown import MarkdownRenderer
+from ankipress.sources import field_problem
 
 EXAMPLES = json.loads(
     (Path(__file__).parent / "data" / "commonmark_examples.json").read_text(encoding="utf-8")
@@ -118,3 +119,11 @@ def test_commonmark_and_gfm_examples_render_as_the_specs_say() -> None:
 )
 def test_lists_as_people_write_them(text: str, expected: str) -> None:
     assert MarkdownRenderer().render(text) == expected
+
+
+def test_lists_nested_as_deep_as_the_reader_takes_keep_every_item() -> None:
+    text = "".join("  " * level + f"- item{level}\n" for level in range(65))
+    assert field_problem(text, markdown=True) is None
+    html_text = MarkdownRenderer().render(text)
+    assert html_text.count("<li>") == 65
+    assert all(re.search(rf"item{level}\b", html_text) for level in range(65))

@@ -159,7 +159,13 @@ class MarkdownRenderer:
     """
 
     def __init__(self, allow_html: bool = False, math: bool | MathHandler = True) -> None:
-        parser = MarkdownIt("commonmark", {"breaks": True, "html": allow_html, "xhtmlOut": False})
+        # markdown-it stops reading blocks nested deeper than maxNesting and drops their
+        # text without a word (the preset's 20 is a list ten levels deep). Lists and quotes
+        # pass the reader only up to MAX_MARKDOWN_DEPTH (32 steps of four columns: 65
+        # lists indented by two, each two levels here); 150 holds them all and keeps the
+        # parser's recursion well inside Python's stack.
+        options = {"breaks": True, "html": allow_html, "xhtmlOut": False, "maxNesting": 150}
+        parser = MarkdownIt("commonmark", options)
         parser.enable(["table", "strikethrough"])
         if math is not False:
             parser.use(math_plugin, mathjax if math is True else math)
