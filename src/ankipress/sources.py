@@ -18,7 +18,6 @@ import charset_normalizer
 
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, Note, Severity, SourceLocation
-from ankipress.textscan import html_parse_steps
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Past this a "text export" is surely something else; it also bounds memory.
@@ -138,10 +137,6 @@ class Source:
 # The steps are counted first (in linear time), and a field over this budget is refused.
 _MARKDOWN_STEPS_BASE = 50_000
 _MARKDOWN_STEPS_PER_CHAR = 4
-# Python's html.parser, which Python-Markdown uses to find raw HTML (``--allow-html``), steps
-# over some million characters a second: the budget is a second or two at most.
-_HTML_STEPS_BASE = 1_000_000
-_HTML_STEPS_PER_CHAR = 20
 _BRACKET = re.compile(r"\\.|[\[\]()]", re.DOTALL)
 
 
@@ -199,8 +194,8 @@ def field_problem(text: str, markdown: bool, html: bool = False) -> tuple[str, s
 
     A field holds at most :data:`MAX_FIELD_CHARS` characters. A Markdown field holds at
     most :data:`MAX_MARKDOWN_FIELD_CHARS`, nests at most :data:`MAX_MARKDOWN_DEPTH` levels,
-    and its brackets (and with ``html``, raw HTML is let through: its ``<``) must not cost
-    its rendering more than a budget linear in its length.
+    and its brackets must not cost its rendering more than a budget linear in its length.
+    (``html``: raw HTML is let through; markdown-it reads it in linear time.)
     """
     limit = MAX_MARKDOWN_FIELD_CHARS if markdown else MAX_FIELD_CHARS
     if len(text) > limit:
@@ -222,14 +217,6 @@ def field_problem(text: str, markdown: bool, html: bool = False) -> tuple[str, s
                 "holds too many brackets left open or nested deep for Markdown to render "
                 "in reasonable time",
                 "write a bracket that is text as \\[ or \\(, or close the brackets",
-            )
-    if markdown and html and "<" in text:
-        budget = _HTML_STEPS_BASE + _HTML_STEPS_PER_CHAR * len(text)
-        if html_parse_steps(text) > budget:
-            return (
-                "holds too many HTML tags, comments or quotes left open for Markdown to render "
-                "in reasonable time",
-                "write a '<' that is text as &lt;, or close the tags",
             )
     return None
 

@@ -15,12 +15,10 @@ one by one with the same guarantee.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
 
 __all__ = [
-    "html_parse_steps",
     "lazy_spans",
     "line_search",
     "line_sub",
@@ -150,51 +148,3 @@ def line_sub(
     return "\n".join(
         sub_before_last(pattern, replacement, line, closer) for line in text.split("\n")
     )
-
-
-_HTML_EVENT = re.compile(r"""[<>"']""")
-_VALUE_QUOTE = re.compile(r"""=[ \t\n\r\f]*(["'])""")
-_CONSTRUCT = re.compile(r"[a-zA-Z/!?]")
-
-
-def html_parse_steps(text: str) -> int:
-    """How many characters Python's ``html.parser`` may step over in ``text``: an estimate
-    from above, in linear time.
-
-    Python-Markdown finds raw HTML with ``html.parser``, which looks for the end of a tag,
-    comment or declaration from every ``<`` that starts one and, when there is none before
-    the end of the text (``<a `` repeated), takes one character as text and looks again
-    from the next ``<``: quadratic. A tag's scan ends at the first ``>`` outside a quoted
-    attribute value; a comment's at ``-->``; a marked section's at ``]]>``.
-    """
-    n = len(text)
-    value_quotes = {match.start(1) for match in _VALUE_QUOTE.finditer(text)}
-    comment_ends = [match.start() for match in re.finditer("-->", text)]
-    section_ends = [match.start() for match in re.finditer(r"\]\]>", text)]
-    after: dict[int, int] = {}  # a quote's position: where a tag scan from just after it ends
-    last_seen: dict[str, int] = {}
-    scan_end = n  # where a tag scan from just after the current position ends
-    steps = 0
-    for match in reversed(list(_HTML_EVENT.finditer(text))):
-        at, char = match.start(), match.group()
-        if char in "\"'":
-            after[at] = scan_end
-        if char == ">":
-            scan_end = at
-        elif at in value_quotes:
-            close = last_seen.get(char)
-            scan_end = after[close] if close is not None else n
-        elif char == "<" and _CONSTRUCT.match(text, at + 1):
-            steps += scan_end - at
-            if text.startswith("<!--", at):
-                steps += _next_after(comment_ends, at + 4, n) - at
-            elif text.startswith("<![", at):
-                steps += _next_after(section_ends, at + 3, n) - at
-        if char in "\"'":
-            last_seen[char] = at
-    return steps
-
-
-def _next_after(positions: list[int], at: int, default: int) -> int:
-    index = bisect.bisect_left(positions, at)
-    return positions[index] if index < len(positions) else default
