@@ -18,6 +18,7 @@ from ankipress.readers.apkg import ApkgReader
 from ankipress.readers.brainscape import BrainscapeReader
 from ankipress.readers.csv import CsvReader
 from ankipress.readers.markdown import MarkdownReader
+from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
 from ankipress.readers.quizlet import QuizletReader
 from ankipress.sources import Source, open_regular_file
 
@@ -72,6 +73,7 @@ BINARY_READERS: tuple[BinaryReader, ...] = (ApkgReader(),)
 READERS: tuple[Reader, ...] = (
     AnkiTextReader(),
     BrainscapeReader(),
+    ObsidianToAnkiReader(),
     MarkdownReader(),
     QuizletReader(),
     CsvReader(),

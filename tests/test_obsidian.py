@@ -1,0 +1,38 @@
+"""The Obsidian readers: identity from the plugin's ids, and detection beside Markdown decks."""
+
+from __future__ import annotations
+
+from ankipress import readers
+from ankipress.model import ReadOptions
+from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
+from ankipress.sources import Source
+
+_OPTIONS = ReadOptions(default_deck="notes")
+
+
+def _read(text: str, path: str = "notes.md") -> list[tuple[str, str, str | None]]:
+    result = ObsidianToAnkiReader().read(Source.from_text(path, text), _OPTIONS)
+    return [(note.question, note.deck, note.guid) for note in result.notes]
+
+
+def test_the_plugin_id_is_the_identity_whatever_the_deck_and_question() -> None:
+    before = _read("START\nBasic\nWhat is a cell?\nBack: a unit\n<!--ID: 42-->\nEND\n")
+    after = _read(
+        "TARGET DECK: Biology\nSTART\nBasic\nWhat is a living cell?\nBack: a unit\nID: 42\nEND\n"
+    )
+    other = _read("START\nBasic\nWhat is a cell?\nBack: a unit\n<!--ID: 43-->\nEND\n")
+    assert before[0][2] is not None
+    assert before[0][2] == after[0][2] != other[0][2]
+    assert after[0][1] == "Biology"
+
+
+def test_a_markdown_deck_is_still_a_markdown_deck() -> None:
+    text = "# Deck\n\n## What is a cell?\n\nThe unit of life. Q: not a card\n\nA: nor this\n"
+    source = Source.from_text("deck.md", text)
+    assert readers.detect(source, _OPTIONS).name == "markdown"
+
+
+def test_an_obsidian_to_anki_note_with_headings_is_detected() -> None:
+    text = "# Cells\n\n## Parts\n\nSTART\nBasic\nWhat is a cell?\nBack: a unit\nEND\n"
+    source = Source.from_text("cells.md", text)
+    assert readers.detect(source, _OPTIONS).name == "obsidian-to-anki"
