@@ -211,7 +211,15 @@ def test_version_and_formats() -> None:
     formats = run("formats")
     assert formats.exit_code == 0
     names = [line.split()[0] for line in formats.stdout.splitlines() if not line.startswith(" ")]
-    assert names == ["ankitext", "brainscape", "markdown", "quizlet", "csv", "apkg"]
+    assert names == [
+        "ankitext",
+        "brainscape",
+        "obsidian-to-anki",
+        "markdown",
+        "quizlet",
+        "csv",
+        "apkg",
+    ]
 
 
 def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
