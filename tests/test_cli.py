@@ -215,6 +215,7 @@ def test_version_and_formats() -> None:
         "ankitext",
         "brainscape",
         "obsidian-to-anki",
+        "obsidian-sr",
         "markdown",
         "quizlet",
         "csv",

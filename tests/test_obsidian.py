@@ -36,3 +36,27 @@ def test_an_obsidian_to_anki_note_with_headings_is_detected() -> None:
     text = "# Cells\n\n## Parts\n\nSTART\nBasic\nWhat is a cell?\nBack: a unit\nEND\n"
     source = Source.from_text("cells.md", text)
     assert readers.detect(source, _OPTIONS).name == "obsidian-to-anki"
+
+
+def test_a_quizlet_list_of_double_colons_is_still_quizlet() -> None:
+    text = "cell::the unit of life\nnucleus::holds the DNA\nribosome::makes proteins\n"
+    source = Source.from_text("terms.txt", text)
+    assert readers.detect(source, _OPTIONS).name == "quizlet"
+
+
+def test_a_markdown_deck_mentioning_double_colons_is_still_markdown() -> None:
+    text = "# C++\n\n## What holds a growable array?\n\nstd::vector\n\n## And a map?\n\nstd::map\n"
+    source = Source.from_text("cpp.md", text)
+    assert readers.detect(source, _OPTIONS).name == "markdown"
+
+
+def test_a_note_tagged_for_spaced_repetition_is_detected() -> None:
+    text = "# Cells\n\n## Parts\n\n#flashcards\n\nWhat is a cell::The unit of life\n"
+    source = Source.from_text("cells.md", text)
+    assert readers.detect(source, _OPTIONS).name == "obsidian-sr"
+
+
+def test_prose_is_not_a_card() -> None:
+    text = "Cells are small.\n\nThe nucleus is ==important==, as std::vector is.\n"
+    source = Source.from_text("prose.md", text)
+    assert readers.detect(source, _OPTIONS).name == "markdown"

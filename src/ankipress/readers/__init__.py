@@ -18,6 +18,7 @@ from ankipress.readers.apkg import ApkgReader
 from ankipress.readers.brainscape import BrainscapeReader
 from ankipress.readers.csv import CsvReader
 from ankipress.readers.markdown import MarkdownReader
+from ankipress.readers.obsidian_sr import ObsidianSrReader
 from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
 from ankipress.readers.quizlet import QuizletReader
 from ankipress.sources import Source, open_regular_file
@@ -74,6 +75,7 @@ READERS: tuple[Reader, ...] = (
     AnkiTextReader(),
     BrainscapeReader(),
     ObsidianToAnkiReader(),
+    ObsidianSrReader(),
     MarkdownReader(),
     QuizletReader(),
     CsvReader(),

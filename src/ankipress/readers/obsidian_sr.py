@@ -1,0 +1,306 @@
+"""Reader for Obsidian notes written for the Spaced Repetition plugin, with its defaults.
+
+The cards, in a note that is otherwise prose (which is not a card)::
+
+    #flashcards/biology/cells        a tag on a line of its own: the deck of the cards after
+                                       it (here "biology::cells"; a bare #flashcards: the file's)
+    What is a cell::The unit of life                one card
+    mitochondrion:::powerhouse of the cell          two cards, both ways
+    What does the nucleus hold?      a card over several lines: the question, a line "?",
+    ?                                  the answer; the card ends at a blank line
+    DNA, the cell's genes
+    <!--SR:!2024-01-01,3,250-->      the plugin's scheduling: not content
+    Which organelles make energy?
+    ??                               "??": both ways
+    Mitochondria
+    The ==nucleus== holds the ==DNA==.        a cloze card: each ==highlight== is a
+                                                deletion of its own (==x==^[hint] gives it a hint)
+
+``{{text}}`` is a cloze too (the plugin's curly-brackets setting); Anki's own ``{{c1::text}}``
+makes a cloze card as written. ``**bold**`` stays bold: the plugin reads it as a cloze only when
+told to, and says so in its settings. A ``#flashcards/...`` tag at a card's start is that card's
+deck. ``[[links]]`` show as their text. Code (spans and fenced blocks) is never a card.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import PurePath
+
+from ankipress.model import (
+    Diagnostic,
+    Note,
+    NoteKind,
+    ReadOptions,
+    ReadResult,
+    Severity,
+    SourceLocation,
+    TextFormat,
+)
+from ankipress.readers.obsidianmd import code_lines, outside_code, show_links
+from ankipress.sources import Source
+
+__all__ = ["ObsidianSrReader"]
+
+_SR_COMMENT = re.compile(r"[ \t]*<!--SR:.*?-->", re.S)
+_DECK_TAG = re.compile(r"(?<![^\s(])#flashcards(?:/([^\s#]+))?(?![\w/-])", re.IGNORECASE)
+_TAG_ONLY = re.compile(r"(?:\s*#[^\s#]+)+\s*")
+_FRONT_TAGS = re.compile(r"tags\s*:.*\bflashcards\b", re.IGNORECASE)
+_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1)[^\n])*?\1")
+_HIGHLIGHT = re.compile(r"==(?=\S)(.+?)(?<=\S)==(?:\^\[([^\]\n]*)\])?")
+_CURLY = re.compile(r"\{\{(?!c\d+::)([^{}\n]+?)\}\}")
+_ANKI_CLOZE = re.compile(r"\{\{c\d+::")
+
+
+def _uncoded(line: str) -> str:
+    """``line`` with its code spans blanked (same length), to look for separators."""
+    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def _separator(line: str) -> tuple[int, str] | None:
+    """Where a one-line card's ``:::`` or ``::`` is (outside code and Anki clozes)."""
+    bare = _uncoded(line)
+    if _ANKI_CLOZE.search(bare):
+        return None
+    for mark in (":::", "::"):
+        at = bare.find(mark)
+        if at > 0:
+            return at, mark
+    return None
+
+
+def sniff_text(lines: Sequence[str], markdown_file: bool = True) -> float:
+    """How sure we are that ``lines`` are a note of Spaced Repetition cards (the lines of a
+    ``.md`` file, or of another file: a Quizlet list of ``term::definition`` lines)."""
+    sample = [line.rstrip() for line in lines[:5000]]
+    code = code_lines(sample)
+    prose = [line for index, line in enumerate(sample) if index not in code and line.strip()]
+    if not prose:
+        return 0.0
+    tagged = any(_DECK_TAG.search(_uncoded(line)) for line in prose) or any(
+        _FRONT_TAGS.search(line) for line in sample[:30]
+    )
+    cards = sum(1 for line in prose if line.strip() in ("?", "??") or _separator(line))
+    loose = sum(1 for line in prose if "::" in _uncoded(line) and not _ANKI_CLOZE.search(line))
+    if tagged:
+        return 0.95 if loose or cards or any(_HIGHLIGHT.search(line) for line in prose) else 0.7
+    # Without the plugin's tag, only a note made mostly of "Q::A" lines is taken for one.
+    if markdown_file and cards >= 2 and cards >= 0.3 * len(prose):
+        return 0.6
+    return 0.0
+
+
+class ObsidianSrReader:
+    """Obsidian notes for the Spaced Repetition plugin: ``Q::A``, ``?`` cards, ``==clozes==``."""
+
+    name: str = "obsidian-sr"
+    extensions: tuple[str, ...] = (".md",)
+    description: str = "Obsidian notes for the Spaced Repetition plugin (Q::A, ?, ==cloze==)"
+    options: tuple[str, ...] = ()
+
+    def sniff(self, source: Source) -> float:
+        """How sure we are that ``source`` is a note of Spaced Repetition cards, from 0 to 1."""
+        return sniff_text(source.lines, PurePath(source.path).suffix.lower() in self.extensions)
+
+    def read(self, source: Source, options: ReadOptions) -> ReadResult:
+        """Read every card of ``source``; problems become diagnostics, never exceptions."""
+        return _Parser(source, options.default_deck).run()
+
+
+class _Parser:
+    def __init__(self, source: Source, default_deck: str) -> None:
+        self.source = source
+        self.lines = [line.rstrip("\r") for line in source.lines]
+        self.code = code_lines(self.lines)
+        self.default_deck = default_deck
+        self.deck = default_deck
+        self.notes: list[Note] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.seen = 0
+        self.titles: list[str] = []
+        self.body_start = 0
+        if self.lines and self.lines[0].strip() == "---":
+            end = next(
+                (i for i in range(1, len(self.lines)) if self.lines[i].strip() in ("---", "...")),
+                None,
+            )
+            if end is not None:
+                self.body_start = end + 1
+
+    def report(
+        self, line: int | None, severity: Severity, message: str, hint: str | None = None
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic(SourceLocation(self.source.path, line), severity, message, hint)
+        )
+
+    def _deck_of(self, match: re.Match[str]) -> str:
+        path = match.group(1)
+        if not path:
+            return self.default_deck
+        deck = "::".join(part for part in path.split("/") if part)
+        if deck not in self.titles:
+            self.titles.append(deck)
+        return deck or self.default_deck
+
+    def run(self) -> ReadResult:
+        blocks = self._blocks()
+        # In a note tagged for the plugin, a tag covers the cards after it: text above the
+        # first tag (an introduction mentioning std::vector) is prose.
+        tagged = any(_DECK_TAG.search(_uncoded(line)) for _, block in blocks for line in block)
+        whole = any(_FRONT_TAGS.search(line) for line in self.lines[: self.body_start])
+        covered = not tagged or whole
+        for start, block in blocks:
+            if not covered:
+                first = next(
+                    (i for i, line in enumerate(block) if _DECK_TAG.search(_uncoded(line))), None
+                )
+                if first is None:
+                    continue
+                covered = True
+                start, block = start + first, block[first:]
+                if not _TAG_ONLY.fullmatch(block[0]) and not _DECK_TAG.match(block[0].lstrip()):
+                    # A tag inside a line of prose: it covers the cards after that line.
+                    start, block = start + 1, block[1:]
+            self._block(start, block)
+        if not self.notes and not any(d.severity is Severity.ERROR for d in self.diagnostics):
+            self.report(
+                None,
+                Severity.ERROR,
+                "no cards found",
+                "a Spaced Repetition card is 'question::answer' on a line, a question, a line "
+                "'?' and the answer, or a paragraph with ==highlighted== deletions",
+            )
+        return ReadResult(tuple(self.notes), tuple(self.diagnostics), self.seen, tuple(self.titles))
+
+    def _blocks(self) -> list[tuple[int, list[str]]]:
+        """Paragraphs outside code and front matter: (index of the first line, lines)."""
+        lines = self.lines
+        start = self.body_start
+        blocks: list[tuple[int, list[str]]] = []
+        current: list[str] = []
+        first = start
+        for index in range(start, len(lines)):
+            line = lines[index]
+            breaks = index in self.code or not line.strip() or bool(_HEADING.match(line.lstrip()))
+            if breaks:
+                if current:
+                    blocks.append((first, current))
+                    current = []
+                continue
+            if not current:
+                first = index
+            current.append(line)
+        if current:
+            blocks.append((first, current))
+        return blocks
+
+    def _block(self, start: int, block: list[str]) -> None:
+        # Tag lines at the block's start set the deck of the cards after them.
+        while block and _TAG_ONLY.fullmatch(block[0]):
+            found = _DECK_TAG.search(block[0])
+            if found:
+                self.deck = self._deck_of(found)
+            block = block[1:]
+            start += 1
+        if not block:
+            return
+        separator = next((i for i, line in enumerate(block) if line.strip() in ("?", "??")), None)
+        if separator is not None:
+            self._multi_line(start, block, separator)
+            return
+        single = [(i, split) for i, line in enumerate(block) if (split := _separator(line))]
+        if single:
+            for offset, (at, mark) in single:
+                self._single_line(start + offset, block[offset], at, mark)
+            return
+        text = "\n".join(block)
+        if (
+            _HIGHLIGHT.search(_uncoded(text))
+            or _CURLY.search(_uncoded(text))
+            or (_ANKI_CLOZE.search(_uncoded(text)))
+        ):
+            self._cloze(start, text)
+
+    def _card_deck(self, text: str) -> tuple[str, str]:
+        """The deck of a card whose text may open with a ``#flashcards/...`` tag, and its text."""
+        found = _DECK_TAG.match(text.lstrip())
+        if found is None:
+            return self.deck, text
+        return self._deck_of(found), text.lstrip()[found.end() :].lstrip()
+
+    def _clean(self, text: str) -> str:
+        text = _SR_COMMENT.sub("", text)
+        text = show_links(text)
+        return text.strip()
+
+    def _add(
+        self, line: int, answer_line: int, deck: str, question: str, answer: str, kind: NoteKind
+    ) -> None:
+        self.seen += 1
+        question, answer = self._clean(question), self._clean(answer)
+        if not question:
+            self.report(
+                line + 1,
+                Severity.WARNING,
+                "a card with an empty question: skipped",
+                "write the question before the separator",
+            )
+            return
+        if not answer and kind is not NoteKind.CLOZE:
+            self.report(
+                line + 1,
+                Severity.WARNING,
+                "a card with an empty answer: skipped",
+                "write the answer after the separator",
+            )
+            return
+        path = self.source.path
+        self.notes.append(
+            Note(
+                question=question,
+                answer=answer,
+                deck=deck,
+                location=SourceLocation(path, line + 1),
+                text_format=TextFormat.MARKDOWN,
+                answer_location=SourceLocation(path, answer_line + 1),
+                kind=kind,
+            )
+        )
+
+    def _single_line(self, index: int, line: str, at: int, mark: str) -> None:
+        deck, _ = self._card_deck(line)
+        question, answer = line[:at], line[at + len(mark) :]
+        _, question = self._card_deck(question)
+        kind = NoteKind.REVERSED if mark == ":::" else NoteKind.BASIC
+        self._add(index, index, deck, question, answer, kind)
+
+    def _multi_line(self, start: int, block: list[str], separator: int) -> None:
+        mark = block[separator].strip()
+        question = "\n".join(block[:separator])
+        answer = "\n".join(block[separator + 1 :])
+        deck, question = self._card_deck(question)
+        kind = NoteKind.REVERSED if mark == "??" else NoteKind.BASIC
+        self._add(start, start + separator + 1, deck, question, answer, kind)
+
+    def _cloze(self, start: int, text: str) -> None:
+        deck, text = self._card_deck(text)
+        counter = 0
+
+        def deletion(match: re.Match[str]) -> str:
+            nonlocal counter
+            counter += 1
+            hint = match.group(2) if match.re is _HIGHLIGHT else None
+            inner = match.group(1)
+            return "{{c" + str(counter) + "::" + inner + ("::" + hint if hint else "") + "}}"
+
+        def change(prose: str) -> str:
+            if _ANKI_CLOZE.search(prose):
+                return prose
+            return _CURLY.sub(deletion, _HIGHLIGHT.sub(deletion, prose))
+
+        written = bool(_ANKI_CLOZE.search(_uncoded(text)))
+        question = text if written else outside_code(text, change)
+        self._add(start, start, deck, question, "", NoteKind.CLOZE)
