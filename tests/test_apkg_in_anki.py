@@ -91,11 +91,14 @@ def test_rendered_cards_keep_the_authors_lines(
     cards = anki.cards()
 
     ninth = cards[8]
-    assert ninth.question_body.strip() == '<div class="card-q">how to combate overfitting</div>'
+    assert (
+        ninth.question_body.strip()
+        == '<div class="card-q" dir="auto">how to combate overfitting</div>'
+    )
     back = ninth.answer_body
-    assert back.startswith('<div class="card-q">how to combate overfitting</div>')
+    assert back.startswith('<div class="card-q" dir="auto">how to combate overfitting</div>')
     assert '<hr id="answer">' in back
-    answer = back.split('<div class="card-a">', 1)[1]
+    answer = back.split('<div class="card-a" dir="auto">', 1)[1]
     assert answer.count("<br>") == 4
     assert answer.startswith("increase amount of data (because now we take more steps")
     assert "utilize data augmentation methods<br>decrease model size/complexity" in answer

@@ -262,7 +262,7 @@ def test_a_markdown_deck_imports_into_anki_with_math_intact(
     assert anki.deck_names() == ["Statistics", "Statistics::Basics"]
     cards = {card.note_guid: card for card in anki.cards()}
     front = cards[basic.guid]
-    assert r'<div class="card-q"><p>What is the mean of \(x_1 + x_2\)?</p></div>' in (
+    assert r'<div class="card-q" dir="auto"><p>What is the mean of \(x_1 + x_2\)?</p></div>' in (
         front.question_body
     )
     assert BACK in front.answer_body

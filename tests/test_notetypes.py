@@ -52,8 +52,8 @@ def test_basic_reversed_and_cloze_notes_make_the_right_cards(
     ]
     cards = {(card.note_guid, card.ord): card for card in anki.cards()}
     reverse = cards[("rev-1", 1)]
-    assert '<div class="card-q">cat</div>' in reverse.question_body
-    assert '<div class="card-a">chat</div>' in reverse.answer_body
+    assert '<div class="card-q" dir="auto">cat</div>' in reverse.question_body
+    assert '<div class="card-a" dir="auto">chat</div>' in reverse.answer_body
     first_gap = cards[("cloze-1", 0)]
     assert ">[...]</span> is the capital of" in first_gap.question_body
     assert ">Canberra<" not in first_gap.question_body

@@ -53,9 +53,9 @@ def test_table_note_shows_extra_fields_labelled_under_the_answer(
 
     assert anki.import_package(package).new == 1
     (card,) = anki.cards()
-    assert '<div class="card-q">ありがとう</div>' in card.question_body
+    assert '<div class="card-q" dir="auto">ありがとう</div>' in card.question_body
     answer = card.answer_body.split('<hr id="answer">', 1)[1]
-    assert '<div class="card-a">thank you</div>' in answer
+    assert '<div class="card-a" dir="auto">thank you</div>' in answer
     assert '<div class="card-label">Example</div><b>どうも</b> ありがとう' in answer
     assert "Field 4" not in answer  # an empty field shows nothing, not even its label
     assert ".card-label" in card.css
@@ -83,7 +83,7 @@ def test_a_wide_table_imports_with_every_column_on_the_back(
     cards = {card.note_guid: card for card in anki.cards()}
     by_front = {note.fields["English"]: cards[note.guid] for note in anki.notes()}
     yesterday = _answer_side(by_front["yesterday"].answer_body)
-    assert '<div class="card-a">きのう</div>' in yesterday
+    assert '<div class="card-a" dir="auto">きのう</div>' in yesterday
     assert '<div class="card-label">Romaji</div>kinou' in yesterday
     # The table holds HTML, so it is rendered as HTML, not shown as markup.
     assert '<div class="card-label">Example</div><b>きのう</b>は雨でした。' in yesterday
