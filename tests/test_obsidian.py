@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ankipress import readers
-from ankipress.model import ReadOptions
+from ankipress.model import ReadOptions, Severity
+from ankipress.readers.obsidian_sr import ObsidianSrReader
 from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
 from ankipress.sources import Source
 
@@ -60,3 +63,25 @@ def test_prose_is_not_a_card() -> None:
     text = "Cells are small.\n\nThe nucleus is ==important==, as std::vector is.\n"
     source = Source.from_text("prose.md", text)
     assert readers.detect(source, _OPTIONS).name == "markdown"
+
+
+def test_embeds_are_found_by_name_inside_the_vault_and_never_outside(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "attachments").mkdir()
+    (vault / "attachments" / "cell.png").write_bytes(b"\x89PNG picture")
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG secret")
+    notes = vault / "notes" / "bio"
+    notes.mkdir(parents=True)
+    note = notes / "cells.md"
+    note.write_text(
+        "#flashcards\n\nWhat does a cell look like::![[cell.png|200]] [[Cell]]\n"
+        "Where is the secret::![[../../../secret.png]]\n",
+        encoding="utf-8",
+    )
+    result = ObsidianSrReader().read(Source.from_text(str(note), note.read_text()), _OPTIONS)
+    assert [(m.name, m.data) for m in result.media] == [("cell.png", b"\x89PNG picture")]
+    assert result.notes[0].answer == "![](<cell.png>) Cell"
+    errors = [str(d) for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert len(errors) == 1
+    assert "'../../../secret.png'" in errors[0] and "leads out of the folder" in errors[0]

@@ -38,7 +38,7 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.readers.obsidianmd import code_lines, outside_code, show_links
+from ankipress.readers.obsidianmd import Embeds, code_lines, outside_code, show_links
 from ankipress.sources import Source
 
 __all__ = ["ObsidianSrReader"]
@@ -120,6 +120,7 @@ class _Parser:
         self.diagnostics: list[Diagnostic] = []
         self.seen = 0
         self.titles: list[str] = []
+        self.embeds = Embeds(source.path)
         self.body_start = 0
         if self.lines and self.lines[0].strip() == "---":
             end = next(
@@ -135,6 +136,9 @@ class _Parser:
         self.diagnostics.append(
             Diagnostic(SourceLocation(self.source.path, line), severity, message, hint)
         )
+
+    def _embed_report(self, line: int, severity: Severity, message: str, hint: str | None) -> None:
+        self.report(line, severity, message, hint)
 
     def _deck_of(self, match: re.Match[str]) -> str:
         path = match.group(1)
@@ -173,7 +177,10 @@ class _Parser:
                 "a Spaced Repetition card is 'question::answer' on a line, a question, a line "
                 "'?' and the answer, or a paragraph with ==highlighted== deletions",
             )
-        return ReadResult(tuple(self.notes), tuple(self.diagnostics), self.seen, tuple(self.titles))
+        media = tuple(self.embeds.media.values())
+        return ReadResult(
+            tuple(self.notes), tuple(self.diagnostics), self.seen, tuple(self.titles), media
+        )
 
     def _blocks(self) -> list[tuple[int, list[str]]]:
         """Paragraphs outside code and front matter: (index of the first line, lines)."""
@@ -240,7 +247,8 @@ class _Parser:
         self, line: int, answer_line: int, deck: str, question: str, answer: str, kind: NoteKind
     ) -> None:
         self.seen += 1
-        question, answer = self._clean(question), self._clean(answer)
+        question = self.embeds.replace(self._clean(question), line + 1, self._embed_report)
+        answer = self.embeds.replace(self._clean(answer), answer_line + 1, self._embed_report)
         if not question:
             self.report(
                 line + 1,

@@ -49,7 +49,7 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.readers.obsidianmd import code_lines, outside_code, pop_tags, show_links
+from ankipress.readers.obsidianmd import Embeds, code_lines, outside_code, pop_tags, show_links
 from ankipress.sources import Source
 
 __all__ = ["ObsidianToAnkiReader"]
@@ -147,6 +147,10 @@ class _Parser:
         self.deck = default_deck
         self.file_tags: tuple[str, ...] = ()
         self.titles: list[str] = []
+        self.embeds = Embeds(source.path)
+
+    def _embed_report(self, line: int, severity: Severity, message: str, hint: str | None) -> None:
+        self.report(line, severity, message, hint)
 
     def report(
         self, line: int | None, severity: Severity, message: str, hint: str | None = None
@@ -171,7 +175,10 @@ class _Parser:
                 "an Obsidian_to_Anki note is START, a note type line, 'Front:'/'Back:' lines "
                 "and END, or 'STARTI [Basic] question Back: answer ENDI', or 'Q:'/'A:' lines",
             )
-        return ReadResult(tuple(self.notes), tuple(self.diagnostics), self.seen, tuple(self.titles))
+        media = tuple(self.embeds.media.values())
+        return ReadResult(
+            tuple(self.notes), tuple(self.diagnostics), self.seen, tuple(self.titles), media
+        )
 
     def _value_after(self, index: int, match: re.Match[str]) -> tuple[str, int]:
         """The value of a TARGET DECK / FILE TAGS line: after ': ', else the next line."""
@@ -465,7 +472,7 @@ class _Parser:
         tags = [tag.replace("/", "::") for tag in raw.tags]
         shown: dict[str, str] = {}
         for name, value in values.items():
-            value = show_links(value)
+            value = show_links(self.embeds.replace(value, raw.line, self._embed_report))
             value, found = pop_tags(value)
             tags.extend(found)
             shown[name] = value

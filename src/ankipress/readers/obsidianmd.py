@@ -8,14 +8,21 @@ not in the deck), ``#tags`` (Obsidian's, which become Anki tags where a plugin s
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
+
+from ankipress.media import find_media_file
+from ankipress.model import Media, Severity
 
 __all__ = [
+    "Embeds",
     "code_lines",
     "outside_code",
     "pop_tags",
     "show_links",
+    "vault_root",
 ]
 
 _FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
@@ -114,3 +121,93 @@ def pop_tags(text: str) -> tuple[str, tuple[str, ...]]:
 
     stripped = outside_code(text, strip_tags)
     return stripped.strip(), tuple(dict.fromkeys(tag for tag in found if tag))
+
+
+_EMBED = re.compile(r"!\[\[([^\[\]|#\n]+?)(?:#[^\[\]|\n]*)?(?:\|([^\[\]\n]*))?\]\]")
+_PICTURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif", ".tiff"})
+_SOUNDS = frozenset({".mp3", ".wav", ".m4a", ".ogg", ".flac", ".webm", ".aac", ".3gp"})
+
+
+def vault_root(path: Path) -> Path:
+    """The vault a note lies in: the nearest folder above it holding ``.obsidian/``, else the
+    note's own folder."""
+    folder = path.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".obsidian").is_dir():
+            return candidate
+    return folder
+
+
+class Embeds:
+    """Resolves ``![[file]]`` embeds by name inside one vault, reading each file once."""
+
+    def __init__(self, note_path: str) -> None:
+        self.note = Path(note_path)
+        self.root = vault_root(self.note)
+        self.by_name: dict[str, list[str]] | None = None
+        self.media: dict[str, Media] = {}
+
+    def _index(self) -> dict[str, list[str]]:
+        if self.by_name is None:
+            self.by_name = {}
+            for folder, subfolders, files in os.walk(self.root):
+                subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+                for name in sorted(files):
+                    relative = (Path(folder) / name).relative_to(self.root).as_posix()
+                    self.by_name.setdefault(name.casefold(), []).append(relative)
+        return self.by_name
+
+    def _find(self, target: str) -> str | None:
+        """The vault-relative path Obsidian resolves ``target`` to: a path from the vault's
+        root or the note's folder, else the file of that name (nearest the note first)."""
+        target = target.strip().lstrip("/")
+        here = self.note.parent.resolve().relative_to(self.root.resolve())
+        for relative in ((here / target).as_posix(), target):
+            if (self.root / relative).is_file():
+                return relative
+        found = self._index().get(PurePosixPath(target).name.casefold(), [])
+        if not found:
+            return None
+        return min(found, key=lambda rel: (not rel.startswith(here.as_posix()), len(rel), rel))
+
+    def replace(
+        self, text: str, line: int, report: Callable[[int, Severity, str, str | None], None]
+    ) -> str:
+        """``text`` with its embeds of pictures and sounds made references to packed media."""
+        if "![[" not in text or not self.note.exists():
+            return text
+
+        def embed(match: re.Match[str]) -> str:
+            target = match.group(1).strip()
+            suffix = PurePosixPath(target).suffix.lower()
+            if suffix not in _PICTURES and suffix not in _SOUNDS:
+                report(
+                    line,
+                    Severity.WARNING,
+                    f"embed ![[{target}]] is not a picture or sound: left as written",
+                    "embed pictures and sounds only",
+                )
+                return match.group(0)
+            relative = self._find(target)
+            data, problem = (
+                (None, None) if relative is None else find_media_file(self.root, relative)
+            )
+            if data is None:
+                where = f"in the vault {self.root}" if problem is None else problem
+                report(
+                    line,
+                    Severity.ERROR,
+                    f"embedded file {target!r} not found: {where}",
+                    "embeds are resolved by name inside the vault (the folder holding "
+                    ".obsidian/, or the note's folder)",
+                )
+                return match.group(0)
+            name = PurePosixPath(relative or target).name
+            self.media.setdefault(name, Media(name, data))
+            if suffix in _SOUNDS:
+                return f"[sound:{name}]"
+            alt = (match.group(2) or "").strip()
+            alt = "" if alt.isdigit() or re.fullmatch(r"\d+x\d+", alt) else alt
+            return f"![{alt}](<{name}>)"
+
+        return outside_code(text, lambda prose: _EMBED.sub(embed, prose))
