@@ -46,7 +46,7 @@ __all__ = ["ObsidianSrReader"]
 _SR_COMMENT = re.compile(r"[ \t]*<!--SR:.*?-->", re.S)
 _DECK_TAG = re.compile(r"(?<![^\s(])#flashcards(?:/([^\s#]+))?(?![\w/-])", re.IGNORECASE)
 _TAG_ONLY = re.compile(r"(?:\s*#[^\s#]+)+\s*")
-_FRONT_TAGS = re.compile(r"tags\s*:.*\bflashcards\b", re.IGNORECASE)
+_FRONT_DECK = re.compile(r"(?<![\w/])#?flashcards(?:/([^\s,\]\"'#]+))?", re.IGNORECASE)
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1)[^\n])*?\1")
 _HIGHLIGHT = re.compile(r"==(?=\S)(.+?)(?<=\S)==(?:\^\[([^\]\n]*)\])?")
@@ -79,8 +79,12 @@ def sniff_text(lines: Sequence[str], markdown_file: bool = True) -> float:
     prose = [line for index, line in enumerate(sample) if index not in code and line.strip()]
     if not prose:
         return 0.0
+    front: list[str] = []
+    if sample and sample[0].strip() == "---":
+        end = next((i for i in range(1, len(sample)) if sample[i].strip() in ("---", "...")), 0)
+        front = sample[1:end]
     tagged = any(_DECK_TAG.search(_uncoded(line)) for line in prose) or any(
-        _FRONT_TAGS.search(line) for line in sample[:30]
+        _FRONT_DECK.search(line) for line in front
     )
     cards = sum(1 for line in prose if line.strip() in ("?", "??") or _separator(line))
     loose = sum(1 for line in prose if "::" in _uncoded(line) and not _ANKI_CLOZE.search(line))
@@ -154,8 +158,15 @@ class _Parser:
         # In a note tagged for the plugin, a tag covers the cards after it: text above the
         # first tag (an introduction mentioning std::vector) is prose.
         tagged = any(_DECK_TAG.search(_uncoded(line)) for _, block in blocks for line in block)
-        whole = any(_FRONT_TAGS.search(line) for line in self.lines[: self.body_start])
+        whole = any(_FRONT_DECK.search(line) for line in self.lines[: self.body_start])
         covered = not tagged or whole
+        if whole:
+            # tags: [flashcards/biology] in the front matter: the deck of the whole note.
+            for line in self.lines[: self.body_start]:
+                found = _FRONT_DECK.search(line)
+                if found and found.group(1):
+                    self.deck = self._deck_of(found)
+                    break
         for start, block in blocks:
             if not covered:
                 first = next(

@@ -250,6 +250,13 @@ class _Parser:
                     )
                     index += 2
                     continue
+            if line.startswith("FROZEN - ") and line.endswith(":"):
+                self.report(
+                    index + 1,
+                    Severity.WARNING,
+                    "FROZEN fields are not added to the notes of their note type",
+                    "write the text into each note's field",
+                )
             if "STARTI" in line:
                 for match in _INLINE.finditer(line):
                     self._inline(index, match.group(1), raws)
