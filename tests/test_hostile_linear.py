@@ -123,6 +123,6 @@ _SCANS: dict[str, tuple[Callable[[str], object], str]] = {
 @pytest.mark.parametrize("name", list(_SCANS))
 def test_the_linear_scans_are_linear(name: str) -> None:
     function, piece = _SCANS[name]
-    size = 400_000 // len(piece)  # large enough that the scan, not the noise, is timed
-    ratio = _ratio(_timed(function, piece), size)
+    size = 2_000_000 // len(piece)  # large enough that the scan, not the noise, is timed
+    ratio = _ratio(_timed(function, piece), size, runs=5)
     assert ratio < 3, f"{name}: doubling the input took {ratio:.1f} times as long"
