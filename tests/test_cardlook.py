@@ -256,7 +256,7 @@ def _readme_shot(
     browser: Chromium, sides: list[tuple[str, int, str]], media: Path, tmp_path: Path
 ) -> None:
     """Three backs on a phone, by day above and at night below (the README's picture)."""
-    marks = ("<table", 'class="highlight"', "typeBad")
+    marks = ("<table", 'class="highlight"', "id=typearrow")
     chosen = [
         next(side for side in sides if side[0].endswith("back") and mark in side[2])
         for mark in marks

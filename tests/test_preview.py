@@ -171,6 +171,7 @@ def test_the_page_loads_nothing_unless_mathjax_is_asked_for(tmp_path: Path) -> N
     assert not re.search(r"https?:", page, re.IGNORECASE), "the page names a network address"
     assert "default-src &#x27;none&#x27;" in page
     assert "Formulas are shown as their TeX source" in page
+    assert "--mathjax-url" in page and "--mathjax-cdn" not in page
     url = "https://example.org/mathjax/tex-svg.js"
     with_mathjax = render_page(plans, mathjax_url=url)
     assert f'<script src="{url}" defer></script>' in with_mathjax
@@ -231,7 +232,7 @@ IN_MEAN_CARD = """Array.from(
 CARD_STYLE = """(face => {
   const card = face.querySelector('iframe').contentDocument.querySelector('.card');
   const style = getComputedStyle(card);
-  return [style.backgroundColor, style.color, style.fontSize, card.className];
+  return [style.backgroundColor, style.color, style.fontSize, card.className, card.tagName];
 })(document.querySelectorAll('.pv-face')[%d])"""
 
 
@@ -323,8 +324,11 @@ def test_page_in_chromium(
     browser.evaluate("document.getElementById('pv-night').click()")
     night = browser.evaluate(CARD_STYLE % 0)
     dark = browser.screenshot()
-    assert day[3] == "card card1"
-    assert night[3] == "card card1 nightMode night_mode"
+    # Each side is a document whose <body> is the card, as in Anki: body.card rules match.
+    assert day[3:] == ["card card1", "BODY"]
+    assert night[3:] == ["card card1 nightMode night_mode", "BODY"]
+    # Our night rule is body.card.nightMode: the card takes the note type's night colours.
+    assert night[0] == "rgb(29, 30, 33)", night
     assert day[0] != night[0] and day[1] != night[1], (day, night)
     browser.evaluate("document.getElementById('pv-night').click()")
     assert browser.evaluate(CARD_STYLE % 0) == day

@@ -6,8 +6,9 @@ a night-mode switch.
 
 Why sandboxed frames: a card's HTML is a stranger's (a shared package, an export with
 ``#html:true``), and Anki runs its scripts; the preview must not. Each side is an
-``<iframe sandbox="allow-same-origin" srcdoc="…">`` holding ``<div class="card card1"><div
-id="qa">…</div></div>``, as Anki's reviewer holds it in ``<body class="card card1">``: the
+``<iframe sandbox="allow-same-origin" srcdoc="…">``, a document of its own holding ``<body
+class="card card1"><div id="qa">…</div></body>`` as Anki's reviewer holds a side (at night
+the body also has ``nightMode night_mode``), so a template's ``body.card`` rules match: the
 sandbox runs no script of the card (nor its ``onerror=``), lets it navigate nothing (no top
 navigation, no forms, no pop-ups), and the frame's own Content-Security-Policy loads
 nothing but ``data:`` media. ``allow-same-origin`` without ``allow-scripts`` lets only the
@@ -140,7 +141,7 @@ class _Page:
             '<!DOCTYPE html><html><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{_attr(_FRAME_POLICY)}">'
             "<style>html,body{margin:0}</style></head>"
-            f'<body><div class="{classes}"><div id="qa">{content}</div></div></body></html>'
+            f'<body class="{classes}"><div id="qa">{content}</div></body></html>'
         )
         return (
             f'<div class="pv-face" data-css="{self.css_id(card.note_type.css)}">'
@@ -274,7 +275,7 @@ def render_page(plans: Sequence[PackagePlan], *, mathjax_url: str | None = None)
         note = (
             '<p class="pv-note">Formulas are shown as their TeX source: this page loads nothing '
             "from the network. Anki typesets them with MathJax; to see them typeset here, build "
-            "with <code>--math svg</code> or preview with <code>--mathjax-cdn</code>.</p>"
+            "with <code>--math svg</code> or preview with <code>--mathjax-url</code>.</p>"
         )
     sheets = [("pv-css-base", _read("card-base.css"))] + [
         (css_id, css) for css, css_id in page.css_ids.items()
