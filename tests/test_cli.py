@@ -214,6 +214,7 @@ def test_version_and_formats() -> None:
     assert names == [
         "ankitext",
         "brainscape",
+        "crowdanki",
         "obsidian-to-anki",
         "obsidian-sr",
         "markdown",

@@ -74,8 +74,10 @@ def walk(folder: Path, skip: Path | None = None) -> list[Path]:
     """Every visible file below ``folder``, in sorted order (hidden files and folders skipped,
     and the folder ``skip``: the build's output folder, whose packages are no decks)."""
     found: list[Path] = []
+    # A CrowdAnki folder's media/ holds its deck.json's media (fonts, CSS), never decks.
+    crowdanki = (folder / "deck.json").is_file()
     for entry in sorted(folder.iterdir()):
-        if not _visible(entry):
+        if not _visible(entry) or (crowdanki and entry.name == "media" and entry.is_dir()):
             continue
         if entry.is_dir():
             if not _same(entry, skip):

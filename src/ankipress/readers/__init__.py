@@ -16,6 +16,7 @@ from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity
 from ankipress.readers.ankitext import AnkiTextReader
 from ankipress.readers.apkg import ApkgReader
 from ankipress.readers.brainscape import BrainscapeReader
+from ankipress.readers.crowdanki import CrowdAnkiReader
 from ankipress.readers.csv import CsvReader
 from ankipress.readers.markdown import MarkdownReader
 from ankipress.readers.obsidian_sr import ObsidianSrReader
@@ -74,6 +75,7 @@ BINARY_READERS: tuple[BinaryReader, ...] = (ApkgReader(),)
 READERS: tuple[Reader, ...] = (
     AnkiTextReader(),
     BrainscapeReader(),
+    CrowdAnkiReader(),
     ObsidianToAnkiReader(),
     ObsidianSrReader(),
     MarkdownReader(),
