@@ -5,10 +5,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+from anki.collection import ExportAnkiPackageOptions
+
+from ankipress.crowdankiformat import model_id, model_uuid
+from ankipress.errors import WriteError
 from ankipress.pipeline import Options, convert
-from ankipress.readers.crowdanki import model_id, model_uuid
+from hostile_apkg import PNG
 
 from ankiengine import AnkiCollection
+from ankiexport import SAMPLE_NOTES, SampleNote, add_sample_notes
 
 GOLDEN = Path(__file__).parent / "golden" / "crowdanki"
 T0 = 1_700_000_000
@@ -58,3 +64,61 @@ def test_model_uuids_hold_note_type_ids() -> None:
         assert model_id(model_uuid(notetype_id)) == notetype_id
     crowdanki = "c5ccdc27-3327-11ec-b5fa-0c7a15ee466f"
     assert model_id(crowdanki) == model_id(crowdanki) > 0
+
+
+_NOTES = (
+    *SAMPLE_NOTES,
+    SampleNote("Basic", ("What is this?", '<img src="cat.png">'), "Course", ("media",)),
+)
+
+
+def _export(anki: AnkiCollection, path: Path) -> Path:
+    options = ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False
+    )
+    anki.collection.export_anki_package(out_path=str(path), options=options, limit=None)
+    return path
+
+
+def _state(anki: AnkiCollection) -> tuple[object, ...]:
+    notes = sorted((n.guid, n.notetype, n.fields, n.tags, n.decks) for n in anki.notes())
+    cards = sorted((c.note_guid, c.ord, c.deck) for c in anki.cards())
+    return notes, cards, anki.notetype_names()
+
+
+def test_a_package_through_a_crowdanki_folder_goes_home_to_the_same_notes(
+    tmp_path: Path,
+) -> None:
+    with AnkiCollection(tmp_path / "user") as anki:
+        assert anki.collection.media.write_data("cat.png", PNG) == "cat.png"
+        add_sample_notes(anki.collection, _NOTES)
+        original = _export(anki, tmp_path / "original.apkg")
+        before = _state(anki)
+        folder = tmp_path / "out" / "Course"
+        convert([original], folder, Options(to="crowdanki"))
+        assert (folder / "media" / "cat.png").read_bytes() == PNG
+        convert([folder], tmp_path / "back.apkg", Options(), T0)
+
+        counts = anki.import_package(tmp_path / "back.apkg")
+
+        # Matched by GUID, note types by id: nothing added, skipped or forked.
+        assert (counts.new, counts.conflicting) == (0, 0)
+        assert _state(anki) == before
+
+    # The folder read and written again is the same folder, byte for byte.
+    again = tmp_path / "again" / "Course"
+    convert([tmp_path / "back.apkg"], again, Options(to="crowdanki"))
+    assert (again / "deck.json").read_bytes() == (folder / "deck.json").read_bytes()
+    convert([again], again.parent / "Course", Options(to="crowdanki"))  # replaces it whole
+    assert (again / "deck.json").read_bytes() == (folder / "deck.json").read_bytes()
+    assert sorted(p.name for p in again.parent.iterdir()) == ["Course"]
+
+
+def test_a_crowdanki_folder_is_not_written_over_something_else(tmp_path: Path) -> None:
+    target = tmp_path / "notes"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(WriteError, match="not one"):
+        convert([GOLDEN / "deck.json"], target, Options(to="crowdanki"))
+    assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]

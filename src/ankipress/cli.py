@@ -395,7 +395,10 @@ def cli() -> None:
 @click.option(
     "--to",
     metavar="FORMAT",
-    help="The output format when the extension does not say (apkg, markdown, ankitext, csv).",
+    help=(
+        "The output format when the extension does not say (apkg, markdown, ankitext, csv, "
+        "crowdanki: a folder)."
+    ),
 )
 @click.option(
     "--media-dir",

@@ -251,7 +251,7 @@ def convert_each(
     """Convert every input file on its own into ``out_dir`` (``--out-dir``), all or none."""
     files = expand_inputs(inputs)
     writer = text_writer_for(Path("x.apkg"), options.to) if options.to else None
-    suffix = writer.extensions[0] if writer is not None else ".apkg"
+    suffix = (writer.extensions or ("",))[0] if writer is not None else ".apkg"
     outputs: dict[Path, Path] = {}
     for path in files:
         output = out_dir / f"{path.stem}{suffix}"
@@ -275,7 +275,8 @@ def _write_texts(
         writer = CsvWriter(raw_formulas=True)
     reports = []
     for text in texts:
-        _check_output(text.plan.output, "file")
+        if not getattr(writer, "folder", False):  # a folder writer checks its own target
+            _check_output(text.plan.output, "file")
     for text in texts:
         output = text.plan.output
         media_dir = options.media_dir or output.with_name(f"{output.stem}.media")

@@ -32,15 +32,14 @@ Choices:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import json.decoder
 import json.scanner
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ankipress.crowdankiformat import MEDIA_FOLDER, model_id
 from ankipress.media import find_references, name_candidates
 from ankipress.model import (
     Diagnostic,
@@ -57,37 +56,9 @@ from ankipress.model import (
 from ankipress.readers.apkg_media import unsafe_reason
 from ankipress.sources import Source
 
-__all__ = ["CrowdAnkiReader", "model_id", "model_uuid"]
+__all__ = ["CrowdAnkiReader", "looks_like_crowdanki"]
 
-MEDIA_FOLDER = "media"
-# "ankipress" in the first 48 bits of a version-8 UUID: the rest holds a note type's id.
-_MARK = 0x616E6B697072
-_ID_BITS = 62
-_ID_FLOOR = 1 << 30
 _SNIFF_CHARS = 4096
-
-
-def model_uuid(notetype_id: int) -> str:
-    """The ``crowdanki_uuid`` ankipress gives a note type with this id: a version-8 UUID
-    (RFC 9562, free layout) that holds the id, so reading the folder gives it back."""
-    if not 0 <= notetype_id < 1 << _ID_BITS:
-        digest = hashlib.sha256(f"ankipress notetype {notetype_id}".encode()).digest()
-        return str(uuid.UUID(bytes=digest[:16], version=4))
-    value = (_MARK << 80) | (8 << 76) | (0b10 << 62) | notetype_id
-    return str(uuid.UUID(int=value))
-
-
-def model_id(crowdanki_uuid: str) -> int:
-    """The note-type id of the model with this ``crowdanki_uuid``: the id a UUID of
-    :func:`model_uuid` holds, else a stable hash of the UUID."""
-    try:
-        value = uuid.UUID(crowdanki_uuid).int
-    except ValueError:
-        value = None
-    if value is not None and value >> 80 == _MARK and (value >> 76) & 0xF == 8:
-        return value & ((1 << _ID_BITS) - 1)
-    digest = hashlib.sha256(f"crowdanki {crowdanki_uuid}".encode()).digest()
-    return _ID_FLOOR + int.from_bytes(digest[:8], "big") % ((1 << 52) - _ID_FLOOR)
 
 
 class _Positions:
@@ -326,9 +297,11 @@ class _Reading:
         )
         for text, line in texts:
             for ref in find_references(text):
-                name = name_candidates(ref)[0]
-                if name and unsafe_reason(name) is None and "{{" not in name:
-                    wanted.setdefault(name, line)
+                shown, candidates = name_candidates(ref)
+                safe = [n for n in candidates if unsafe_reason(n) is None and "{{" not in n]
+                present = [n for n in safe if (self.folder / n).is_file()]
+                if present or shown in safe:
+                    wanted.setdefault(present[0] if present else shown, line)
         return wanted
 
     def _media(self) -> list[Media]:

@@ -15,6 +15,7 @@ from typing import Protocol
 from ankipress.errors import UsageError
 from ankipress.model import Diagnostic, Media, Note
 from ankipress.writers.ankitext import AnkiTextWriter
+from ankipress.writers.crowdanki import CrowdAnkiWriter
 from ankipress.writers.csv import CsvWriter
 from ankipress.writers.markdown import MarkdownWriter
 
@@ -35,7 +36,12 @@ class TextWriter(Protocol):
         ...
 
 
-TEXT_WRITERS: tuple[TextWriter, ...] = (MarkdownWriter(), AnkiTextWriter(), CsvWriter())
+TEXT_WRITERS: tuple[TextWriter, ...] = (
+    MarkdownWriter(),
+    AnkiTextWriter(),
+    CsvWriter(),
+    CrowdAnkiWriter(),
+)
 
 
 def text_writer_for(output: Path, to: str | None) -> TextWriter | None:

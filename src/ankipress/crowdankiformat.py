@@ -1,0 +1,49 @@
+"""What CrowdAnki's reader and writer share: the folder's names and the ids its UUIDs hold.
+
+CrowdAnki names every deck, note model and deck configuration by a ``crowdanki_uuid`` and
+drops Anki's own ids. ankipress gives a note type the UUID :func:`model_uuid` makes from
+its id (a version-8 UUID, RFC 9562's free layout, marked ``ankipr``), so that
+:func:`model_id` reads the id back; any other UUID (CrowdAnki's own) gives a stable id of
+its own, so that a folder builds the same note types every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+__all__ = ["DECK_FILE", "MEDIA_FOLDER", "model_id", "model_uuid", "name_uuid"]
+
+DECK_FILE = "deck.json"
+MEDIA_FOLDER = "media"
+# "ankipr" in the first 48 bits of a version-8 UUID: its last 62 bits hold a note type's id.
+_MARK = 0x616E6B697072
+_ID_BITS = 62
+_ID_FLOOR = 1 << 30
+_NAMESPACE = uuid.UUID("5b0e7d8a-2f4c-4b7e-9a51-616e6b697072")
+
+
+def model_uuid(notetype_id: int) -> str:
+    """The ``crowdanki_uuid`` ankipress gives a note type with this id (one that holds it)."""
+    if not 0 <= notetype_id < 1 << _ID_BITS:
+        return name_uuid("notetype", str(notetype_id))
+    value = (_MARK << 80) | (8 << 76) | (0b10 << 62) | notetype_id
+    return str(uuid.UUID(int=value))
+
+
+def model_id(crowdanki_uuid: str) -> int:
+    """The note-type id of the model with this ``crowdanki_uuid``: the id a UUID of
+    :func:`model_uuid` holds, else a stable hash of the UUID."""
+    try:
+        value: int | None = uuid.UUID(crowdanki_uuid).int
+    except ValueError:
+        value = None
+    if value is not None and value >> 80 == _MARK and (value >> 76) & 0xF == 8:
+        return value & ((1 << _ID_BITS) - 1)
+    digest = hashlib.sha256(f"crowdanki {crowdanki_uuid}".encode()).digest()
+    return _ID_FLOOR + int.from_bytes(digest[:8], "big") % ((1 << 52) - _ID_FLOOR)
+
+
+def name_uuid(kind: str, name: str) -> str:
+    """A stable UUID for a deck or deck configuration of this name (version 5)."""
+    return str(uuid.uuid5(_NAMESPACE, f"{kind}\x1f{name}"))
