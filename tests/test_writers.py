@@ -383,7 +383,7 @@ def test_csv_refuses_a_note_it_cannot_hold_and_writes_nothing(tmp_path: Path) ->
 
 
 def test_writers_are_registered_by_name_and_extension() -> None:
-    assert [w.name for w in TEXT_WRITERS] == ["markdown", "ankitext", "csv"]
+    assert [w.name for w in TEXT_WRITERS] == ["markdown", "ankitext", "csv", "crowdanki"]
     assert text_writer_for(Path("a.markdown"), None) is TEXT_WRITERS[0]
     assert text_writer_for(Path("a.txt"), None) is TEXT_WRITERS[1]
     assert text_writer_for(Path("a.out"), "CSV") is TEXT_WRITERS[2]
