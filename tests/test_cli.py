@@ -179,7 +179,7 @@ def test_usage_errors_exit_2(tmp_path: Path, seed_copy: Path) -> None:
     assert wrong_suffix.exit_code == 2
     assert wrong_suffix.stderr == (
         f"ankipress: error: {tmp_path / 'deck.zip'}: cannot tell the output format from the "
-        "extension .zip; name it with --to (apkg, markdown, ankitext, csv)\n"
+        "extension .zip; name it with --to (apkg, markdown, ankitext, csv, crowdanki)\n"
     )
 
     unknown = run("convert", str(seed_copy), "-o", "x.apkg", "--from", "nope")
