@@ -85,3 +85,15 @@ def test_embeds_are_found_by_name_inside_the_vault_and_never_outside(tmp_path: P
     errors = [str(d) for d in result.diagnostics if d.severity is Severity.ERROR]
     assert len(errors) == 1
     assert "'../../../secret.png'" in errors[0] and "leads out of the folder" in errors[0]
+
+
+def test_an_embed_not_found_names_the_vault_from_the_note(tmp_path: Path) -> None:
+    (tmp_path / ".obsidian").mkdir()
+    note = tmp_path / "a" / "b" / "note.md"
+    note.parent.mkdir(parents=True)
+    text = "#flashcards\n\nPicture::![[gone.png]]\n"
+    note.write_text(text, encoding="utf-8")
+    result = ObsidianSrReader().read(Source.from_text(str(note), text), _OPTIONS)
+    assert [d.message for d in result.diagnostics if d.severity is Severity.ERROR] == [
+        "embedded file 'gone.png' not found: in the vault (the folder '../..' above the note)"
+    ]

@@ -147,6 +147,11 @@ class Embeds:
         self.by_name: dict[str, list[str]] | None = None
         self.media: dict[str, Media] = {}
 
+    def _vault(self) -> str:
+        """The vault's folder as the note's messages name it: from the note's folder."""
+        up = os.path.relpath(self.root, self.note.parent)
+        return "the note's folder" if up == "." else f"the folder {up!r} above the note"
+
     def _index(self) -> dict[str, list[str]]:
         if self.by_name is None:
             self.by_name = {}
@@ -193,7 +198,7 @@ class Embeds:
                 (None, None) if relative is None else find_media_file(self.root, relative)
             )
             if data is None:
-                where = f"in the vault {self.root}" if problem is None else problem
+                where = f"in the vault ({self._vault()})" if problem is None else problem
                 report(
                     line,
                     Severity.ERROR,
