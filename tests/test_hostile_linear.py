@@ -12,6 +12,7 @@ a located error, as long as that is quick too.
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from collections.abc import Callable
@@ -83,9 +84,20 @@ def _seconds(path: Path, text: str, options: Options) -> float:
 
 
 def _ratio(measure: Callable[[int], float], size: int, runs: int = 3) -> float:
-    """The time at twice the size over the time at the size, each the least of ``runs``."""
-    once = min(measure(size) for _ in range(runs))
-    twice = min(measure(2 * size) for _ in range(runs))
+    """The time at twice the size over the time at the size, each the least of ``runs``.
+
+    The two sizes take turns, so that both meet the machine in the same state, and the
+    collector of cycles waits (it would run at a moment of its own choosing).
+    """
+    once = twice = float("inf")
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(runs):
+            once = min(once, measure(size))
+            twice = min(twice, measure(2 * size))
+    finally:
+        gc.enable()
     return twice / once
 
 
