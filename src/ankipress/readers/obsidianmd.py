@@ -27,6 +27,7 @@ __all__ = [
 
 _FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1)[^\n])*?\1")
+_CALLOUT = re.compile(r"^([ \t]*(?:>[ \t]*)+)\[!([\w-]+)\][+-]?[ \t]*(.*)$", re.M)
 _LINK = re.compile(r"(?<!!)\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]*?))?\]\]")
 # Obsidian's tags: '#' after white space or at the start, then a name that is not a number
 # (#2 is not a tag); '/' nests them.
@@ -94,11 +95,19 @@ def _link_text(match: re.Match[str]) -> str:
     return " > ".join(parts) if parts else target
 
 
+def _callout_title(match: re.Match[str]) -> str:
+    title = match.group(3).strip() or match.group(2).replace("-", " ").capitalize()
+    return f"{match.group(1)}**{title}**"
+
+
 def show_links(text: str) -> str:
-    """``text`` with ``[[links]]`` (outside code) written as the text Obsidian shows."""
-    if "[[" not in text:
+    """``text`` with ``[[links]]`` (outside code) written as the text Obsidian shows, and a
+    callout's ``> [!note] Title`` line as its title in bold."""
+    if "[[" not in text and "[!" not in text:
         return text
-    return outside_code(text, lambda prose: _LINK.sub(_link_text, prose))
+    return outside_code(
+        text, lambda prose: _CALLOUT.sub(_callout_title, _LINK.sub(_link_text, prose))
+    )
 
 
 def pop_tags(text: str) -> tuple[str, tuple[str, ...]]:
