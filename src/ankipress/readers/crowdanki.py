@@ -32,9 +32,11 @@ Choices:
 
 from __future__ import annotations
 
+import bisect
 import json
 import json.decoder
 import json.scanner
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -85,8 +87,9 @@ class _Positions:
         return self.decoder.decode(text)
 
 
-def _line_of(text: str, offset: int | None) -> int | None:
-    return None if offset is None else text.count("\n", 0, offset) + 1
+def _line_of(breaks: list[int], offset: int | None) -> int | None:
+    """The 1-based line of ``offset``, given the offsets of the text's line breaks."""
+    return None if offset is None else bisect.bisect_right(breaks, offset) + 1
 
 
 def looks_like_crowdanki(text: str) -> bool:
@@ -107,16 +110,18 @@ class _Reading:
         self.seen = 0
         self.listed: list[tuple[str, int | None]] = []
         self.positions = _Positions()
+        self.text = source.text.lstrip("\ufeff")
+        self.breaks = [match.start() for match in re.finditer("\n", self.text)]
 
     def where(self, value: object = None) -> SourceLocation:
         offset = self.positions.starts.get(id(value)) if value is not None else None
-        return self.source.location(_line_of(self.source.text, offset))
+        return self.source.location(_line_of(self.breaks, offset))
 
     def say(self, value: object, severity: Severity, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(self.where(value), severity, message, hint))
 
     def run(self) -> ReadResult:
-        text = self.source.text.lstrip("\ufeff")
+        text = self.text
         try:
             root = self.positions.load(text)
         except json.JSONDecodeError as exc:
@@ -208,9 +213,7 @@ class _Reading:
         full = f"{parent}::{name}" if parent else name
         self.decks.append(full)
         for item in _list(deck.get("media_files")):
-            self.listed.append(
-                (item, _line_of(self.source.text, self.positions.starts.get(id(deck))))
-            )
+            self.listed.append((item, _line_of(self.breaks, self.positions.starts.get(id(deck)))))
         for child in _list(deck.get("children")):
             if isinstance(child, dict):
                 self._deck(child, full)
