@@ -167,8 +167,20 @@ MEASURE = """(() => {
           back = back.parentElement;
         return [el.className || el.tagName, win.getComputedStyle(el).color, bg];
       });
+    // A display formula drawn at its own size (its ex in the card's font), not shrunk.
+    const formulas = Array.from(doc.querySelectorAll('img.ankipress-math-display')).map(img => {
+      const probe = doc.createElement('span');
+      probe.style.cssText = 'display:inline-block;width:10ex';
+      img.parentElement.appendChild(probe);
+      const ex = probe.getBoundingClientRect().width / 10;
+      probe.remove();
+      const box = img.parentElement;
+      return [Math.round(img.getBoundingClientRect().width),
+              Math.round(parseFloat(img.style.width) * ex),
+              box.scrollWidth > box.clientWidth, win.getComputedStyle(box).overflowX];
+    });
     out.push({name: frame.name, scroll: doc.documentElement.scrollWidth, width: win.innerWidth,
-              rtl, tokens, texLeft: /\\\\(frac|sum)|\\$\\$/.test(doc.body.innerText)});
+              rtl, tokens, formulas, texLeft: /\\\\(frac|sum)|\\$\\$/.test(doc.body.innerText)});
   }
   return out;
 })()"""
@@ -206,6 +218,7 @@ def test_showcase_reads_right_at_every_size_in_both_modes(
     assert len(sides) == 2 * 13
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
+    wide_formulas = 0
     with Chromium(tmp_path / "profile") as browser:
         for size, (width, height) in SIZES.items():
             for night in (False, True):
@@ -235,6 +248,12 @@ def test_showcase_reads_right_at_every_size_in_both_modes(
                     where = f"{size} {mode} {side['name']}"
                     if side["scroll"] > side["width"]:
                         problems.append(f"{where}: the page scrolls sideways ({side['scroll']}px)")
+                    for drawn, wanted, scrolls, overflow in side["formulas"]:
+                        if abs(drawn - wanted) > 1:
+                            problems.append(f"{where}: a formula drawn {drawn}px, not {wanted}px")
+                        if scrolls and overflow != "auto":
+                            problems.append(f"{where}: a wide formula cut ({overflow})")
+                        wide_formulas += scrolls
                     if side["texLeft"]:
                         problems.append(f"{where}: raw TeX on the card")
                     for direction, align, gap in side["rtl"]:
@@ -250,6 +269,7 @@ def test_showcase_reads_right_at_every_size_in_both_modes(
                             )
         _readme_shot(browser, sides, media, tmp_path)
     assert not problems, "\n".join(sorted(set(problems)))
+    assert wide_formulas, "the wide formula never scrolled in its box on a phone"
 
 
 def _readme_shot(

@@ -23,6 +23,7 @@ from ankipress.render.mathsvg import (
     Rendered,
     SvgMathRenderer,
     field_html,
+    img_html,
     media_name,
 )
 
@@ -263,3 +264,17 @@ def test_broken_install_is_reported_with_nodes_message(tmp_path: Path) -> None:
         renderer.render([Formula("x", False)])
     assert str(caught.value).startswith("the MathJax renderer (Node.js) failed: ")
     assert "Cannot find module" in str(caught.value)
+
+
+def test_a_display_image_keeps_its_size_in_a_box_that_scrolls() -> None:
+    svg = '<svg width="52.1ex" height="6.2ex" style="vertical-align: -2.5ex"></svg>'
+    shown = img_html(Rendered(Formula(r"\sum_{i} x}}", True), svg, None), "f.svg")
+    box = re.fullmatch(
+        r'<span class="ankipress-math-box" style="([^"]*)">(<img [^>]*>)</span>', shown
+    )
+    assert box is not None
+    assert "overflow-x:auto" in box.group(1) and "display:block" in box.group(1)
+    assert "width:52.1ex;max-width:none" in box.group(2)  # not shrunk to the card's width
+    assert 'alt="\\sum_&#123;i&#125; x&#125;&#125;"' in box.group(2)
+    inline = img_html(Rendered(Formula("x", False), svg, None), "g.svg")
+    assert inline.startswith('<img class="ankipress-math"') and "max-width" not in inline

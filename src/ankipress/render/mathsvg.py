@@ -128,6 +128,8 @@ _SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+ex)"[^>]*?\bheight="([\d.]+
 _SVG_ALIGN = re.compile(r"<svg\b[^>]*?vertical-align:\s*(-?[\d.]+ex)")
 
 
+_BOX_STYLE = "display:block;max-width:100%;overflow-x:auto;overflow-y:hidden"
+
 _ALT_REFERENCES = str.maketrans({"{": "&#123;", "}": "&#125;", ":": "&#58;"})
 
 
@@ -148,9 +150,16 @@ def img_html(rendered: Rendered, name: str) -> str:
     # alt text as the deletion's end and "::" as its hint, cutting the tag.
     alt = html.escape(rendered.formula.tex, quote=True).translate(_ALT_REFERENCES)
     if rendered.formula.display:
-        width = f"width:{size.group(1)};" if size else ""
-        style = f"{width}max-width:100%;height:auto"
-        return f'<img class="ankipress-math-display" src="{name}" alt="{alt}" style="{style}">'
+        # At its own size in a box of the card's width that scrolls sideways when the formula
+        # is wider (a phone), not shrunk to an unreadable picture ("max-width:none" beats the
+        # reviewer's "img { max-width: 100% }"). Styles inline, so they hold under a note type
+        # of the user's own; a <span> shown as a block, since it may sit inside a paragraph.
+        width = f"width:{size.group(1)};max-width:none" if size else "max-width:100%"
+        image = (
+            f'<img class="ankipress-math-display" src="{name}" alt="{alt}" '
+            f'style="display:block;margin:1em auto;{width};height:auto">'
+        )
+        return f'<span class="ankipress-math-box" style="{_BOX_STYLE}">{image}</span>'
     parts = [f"width:{size.group(1)};height:{size.group(2)}"] if size else []
     if align:
         parts.append(f"vertical-align:{align.group(1)}")
