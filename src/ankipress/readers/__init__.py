@@ -21,6 +21,7 @@ from ankipress.readers.csv import CsvReader
 from ankipress.readers.markdown import MarkdownReader
 from ankipress.readers.obsidian_sr import ObsidianSrReader
 from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
+from ankipress.readers.panky import PankyReader
 from ankipress.readers.quizlet import QuizletReader
 from ankipress.sources import Source, open_regular_file
 
@@ -78,6 +79,7 @@ READERS: tuple[Reader, ...] = (
     CrowdAnkiReader(),
     ObsidianToAnkiReader(),
     ObsidianSrReader(),
+    PankyReader(),
     MarkdownReader(),
     QuizletReader(),
     CsvReader(),
