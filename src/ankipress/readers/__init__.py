@@ -18,6 +18,7 @@ from ankipress.readers.apkg import ApkgReader
 from ankipress.readers.brainscape import BrainscapeReader
 from ankipress.readers.crowdanki import CrowdAnkiReader
 from ankipress.readers.csv import CsvReader
+from ankipress.readers.logseq import LogseqReader
 from ankipress.readers.markdown import MarkdownReader
 from ankipress.readers.obsidian_sr import ObsidianSrReader
 from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
@@ -80,6 +81,7 @@ READERS: tuple[Reader, ...] = (
     ObsidianToAnkiReader(),
     ObsidianSrReader(),
     PankyReader(),
+    LogseqReader(),
     MarkdownReader(),
     QuizletReader(),
     CsvReader(),

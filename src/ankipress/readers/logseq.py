@@ -1,0 +1,349 @@
+"""Reader for Logseq pages: blocks tagged ``#card`` are flashcards, as Logseq reviews them.
+
+A Logseq page is an outline of blocks (``- `` bullets, children indented under them)::
+
+    - What is the powerhouse of the cell? #card      the front: a block tagged #card
+      id:: 6571c0de-...                              block properties: not content (an id::
+      card-next-schedule:: 2024-01-01T00:00:00.000Z    is the note's identity)
+        - The mitochondrion                          the back: the block's children
+        - ![diagram](../assets/cell.png)             assets from the graph's assets/ folder
+    - The {{cloze nucleus}} holds the {{cloze DNA}}. #[[card]]
+                                                     clozes: one card, every deletion hidden
+
+A block is a card when ``#card`` or ``#[[card]]`` tags it (or ``tags:: card``); its other
+``#tags`` become the note's tags. ``[[links]]`` show as their text. A block with clozes and no
+children is a cloze card of its own; a block without clozes needs children for its back.
+Assets are taken only from inside the graph (the nearest folder above the page that holds
+``logseq/``, else the folder above ``pages/`` or ``journals/``, else the page's folder).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ankipress import ids
+from ankipress.media import find_media_file
+from ankipress.model import (
+    Diagnostic,
+    Media,
+    Note,
+    NoteKind,
+    ReadOptions,
+    ReadResult,
+    Severity,
+    SourceLocation,
+    TextFormat,
+)
+from ankipress.readers.obsidianmd import code_lines, outside_code, show_links
+from ankipress.sources import Source
+
+__all__ = ["LogseqReader"]
+
+_BULLET = re.compile(r"^([ \t]*)-(?:[ \t]+|$)(.*)$")
+_PROPERTY = re.compile(r"^[ \t]*([A-Za-z][\w.-]*)::(?:[ \t]+(.*)|[ \t]*)$")
+_CARD_TAG = re.compile(r"(?<![^\s(])#(?:\[\[card\]\]|card(?![\w/-]))", re.IGNORECASE)
+_TAG = re.compile(r"(?<![^\s(])#(?:\[\[([^\[\]\n]+)\]\]|([^\s#,.;:!?()\[\]\"']+))")
+_CLOZE = re.compile(r"\{\{cloze[ \t]+(.*?)\}\}", re.IGNORECASE)
+_ASSET = re.compile(r"!\[([^\]\n]*)\]\(([^()\s]+|<[^<>\n]+>)\)(\{[^{}\n]*\})?")
+_QUIET_PROPERTIES = ("id", "collapsed", "tags", "heading")
+_PICTURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif", ".tiff"})
+_SOUNDS = frozenset({".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac", ".3gp"})
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_RESERVED_DECK = "\x00logseq"
+
+
+def _width(indent: str) -> int:
+    return len(indent.expandtabs(4))
+
+
+def sniff_text(lines: Sequence[str]) -> float:
+    """How sure we are that ``lines`` are a Logseq page with ``#card`` blocks."""
+    sample = [line.rstrip() for line in lines[:5000]]
+    code = code_lines(sample)
+    prose = [line for i, line in enumerate(sample) if i not in code and line.strip()]
+    if not prose:
+        return 0.0
+    bullets = [line for line in prose if _BULLET.match(line)]
+    if not any(_CARD_TAG.search(line) for line in bullets) and not any(
+        (m := _PROPERTY.match(line)) and m.group(1).lower() == "tags" and "card" in line.lower()
+        for line in prose
+    ):
+        return 0.0
+    # A Logseq page is all outline: bullets, their indented continuations, and properties.
+    outline = sum(
+        1 for line in prose if _BULLET.match(line) or line[:1] in " \t" or _PROPERTY.match(line)
+    )
+    if outline < 0.9 * len(prose):
+        return 0.0
+    return 0.9
+
+
+@dataclass
+class _Block:
+    line: int  # index of its bullet line
+    width: int
+    lines: list[tuple[int, str]] = field(default_factory=list)  # (index, text) without indent
+    children: list[_Block] = field(default_factory=list)
+
+
+class LogseqReader:
+    """Logseq pages: ``#card`` blocks, their children the back, ``{{cloze x}}``."""
+
+    name: str = "logseq"
+    extensions: tuple[str, ...] = (".md",)
+    description: str = "Logseq pages (blocks tagged #card, children the back, {{cloze x}})"
+    options: tuple[str, ...] = ()
+
+    def sniff(self, source: Source) -> float:
+        """How sure we are that ``source`` is a Logseq page with cards, from 0 to 1."""
+        return sniff_text(source.lines)
+
+    def read(self, source: Source, options: ReadOptions) -> ReadResult:
+        """Read every card of ``source``; problems become diagnostics, never exceptions."""
+        return _Parser(source, options.default_deck).run()
+
+
+def graph_root(page: Path) -> Path:
+    """The graph a page lies in: the nearest folder holding ``logseq/``, else the folder
+    above ``pages/`` or ``journals/``, else the page's own folder."""
+    folder = page.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / "logseq").is_dir():
+            return candidate
+    if folder.name in ("pages", "journals"):
+        return folder.parent
+    return folder
+
+
+class _Parser:
+    def __init__(self, source: Source, default_deck: str) -> None:
+        self.source = source
+        self.lines = [line.rstrip("\r").rstrip() for line in source.lines]
+        self.deck = default_deck
+        self.notes: list[Note] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.seen = 0
+        self.page = Path(source.path)
+        self.root = graph_root(self.page)
+        self.media: dict[str, Media] = {}
+
+    def report(
+        self, line: int | None, severity: Severity, message: str, hint: str | None = None
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic(SourceLocation(self.source.path, line), severity, message, hint)
+        )
+
+    def _tree(self) -> list[_Block]:
+        code = code_lines(self.lines)
+        roots: list[_Block] = []
+        stack: list[_Block] = []
+        for index, line in enumerate(self.lines):
+            match = None if index in code else _BULLET.match(line)
+            if match:
+                block = _Block(index, _width(match.group(1)))
+                block.lines.append((index, match.group(2)))
+                while stack and stack[-1].width >= block.width:
+                    stack.pop()
+                (stack[-1].children if stack else roots).append(block)
+                stack.append(block)
+            elif stack and line.strip():
+                # A continuation: the block's indent plus two spaces is Logseq's own.
+                owner = stack[-1]
+                text = line.expandtabs(4)
+                cut = min(owner.width + 2, len(text) - len(text.lstrip()))
+                owner.lines.append((index, text[cut:]))
+            elif stack:
+                stack[-1].lines.append((index, ""))
+        return roots
+
+    def run(self) -> ReadResult:
+        for block in self._tree():
+            self._visit(block)
+        if not self.notes and not any(d.severity is Severity.ERROR for d in self.diagnostics):
+            self.report(
+                None,
+                Severity.ERROR,
+                "no cards found",
+                "a Logseq card is a block tagged #card, its child blocks the answer",
+            )
+        return ReadResult(
+            tuple(self.notes), tuple(self.diagnostics), self.seen, (), tuple(self.media.values())
+        )
+
+    def _visit(self, block: _Block) -> None:
+        if self._is_card(block):
+            self._card(block)
+        for child in block.children:
+            self._visit(child)
+
+    @staticmethod
+    def _is_card(block: _Block) -> bool:
+        prose: list[str] = []
+        for _, text in block.lines:
+            prop = _PROPERTY.match(text)
+            if prop:
+                if prop.group(1).lower() == "tags" and re.search(
+                    r"(?:^|[,\s])(?:\[\[)?card(?:\]\])?(?:$|[,\s])", prop.group(2) or "", re.I
+                ):
+                    return True
+                continue
+            prose.append(text)
+        found: list[bool] = []
+
+        def look(part: str) -> str:
+            found.append(bool(_CARD_TAG.search(part)))
+            return part
+
+        outside_code("\n".join(prose), look)  # a #card inside code is not a tag
+        return any(found)
+
+    def _content(self, block: _Block, note: list[str]) -> tuple[str, str | None]:
+        """The block's own text without its property lines, and its id:: if any."""
+        kept: list[str] = []
+        ident: str | None = None
+        for _, text in block.lines:
+            prop = _PROPERTY.match(text)
+            if prop:
+                key = prop.group(1).lower()
+                if key == "id" and _UUID.fullmatch((prop.group(2) or "").strip()):
+                    ident = (prop.group(2) or "").strip().lower()
+                elif key not in _QUIET_PROPERTIES and not key.startswith("card-"):
+                    note.append(key)
+                continue
+            kept.append(text)
+        while kept and not kept[-1].strip():
+            kept.pop()
+        return "\n".join(kept), ident
+
+    def _outline(self, blocks: list[_Block], depth: int, note: list[str]) -> list[str]:
+        out: list[str] = []
+        for child in blocks:
+            text, _ = self._content(child, note)
+            text = _CARD_TAG.sub("", text).strip()
+            pad = "  " * depth
+            first, *rest = text.split("\n") if text else [""]
+            out.append(f"{pad}- {first}".rstrip())
+            out.extend(f"{pad}  {line}".rstrip() for line in rest)
+            out.extend(self._outline(child.children, depth + 1, note))
+        return out
+
+    def _card(self, block: _Block) -> None:
+        self.seen += 1
+        line = block.line + 1
+        others: list[str] = []
+        front, ident = self._content(block, others)
+        tags: list[str] = []
+
+        def take(match: re.Match[str]) -> str:
+            name = (match.group(1) or match.group(2) or "").strip()
+            if name.lower() != "card":
+                tags.append(re.sub(r"\s+", "_", name).replace("/", "::"))
+            return ""
+
+        front = outside_code(front, lambda prose: _TAG.sub(take, prose))
+        front = "\n".join(part.rstrip() for part in front.split("\n")).strip()
+        if len(block.children) == 1 and not block.children[0].children:
+            back, _ = self._content(block.children[0], others)
+            back = _CARD_TAG.sub("", back).strip()
+        else:
+            back = "\n".join(self._outline(block.children, 0, others)).strip()
+        if others:
+            names = ", ".join(f"{name}::" for name in dict.fromkeys(others))
+            self.report(
+                line,
+                Severity.NOTE,
+                f"block properties ({names}) are not card content: left out",
+                None,
+            )
+        counter = 0
+
+        def cloze(match: re.Match[str]) -> str:
+            nonlocal counter
+            counter += 1
+            # Logseq hides every deletion of a block at once: one card, c1.
+            return "{{c1::" + match.group(1).strip() + "}}"
+
+        front = outside_code(front, lambda prose: _CLOZE.sub(cloze, prose))
+        back = outside_code(back, lambda prose: _CLOZE.sub(lambda m: m.group(1).strip(), prose))
+        front = self._assets(show_links(front), line)
+        answer_line = block.children[0].line + 1 if block.children else line
+        back = self._assets(show_links(back), answer_line)
+        if not front:
+            self.report(
+                line,
+                Severity.WARNING,
+                "a #card block with no text: skipped",
+                "write the question in the block tagged #card",
+            )
+            return
+        kind = NoteKind.CLOZE if counter else NoteKind.BASIC
+        if kind is NoteKind.BASIC and not back:
+            self.report(
+                line,
+                Severity.WARNING,
+                "a #card block with no answer: skipped",
+                "write the answer in child blocks (indented bullets) under the card, "
+                "or hide part of it with {{cloze ...}}",
+            )
+            return
+        path = self.source.path
+        self.notes.append(
+            Note(
+                question=front,
+                answer=back,
+                deck=self.deck,
+                location=SourceLocation(path, line),
+                tags=tuple(dict.fromkeys(tags)),
+                guid=ids.note_guid(_RESERVED_DECK, ident) if ident else None,
+                text_format=TextFormat.MARKDOWN,
+                answer_location=SourceLocation(path, answer_line),
+                kind=kind,
+            )
+        )
+
+    def _assets(self, text: str, line: int) -> str:
+        """``text`` with its pictures and sounds from the graph made packed media."""
+        if "![" not in text:
+            return text
+
+        def asset(match: re.Match[str]) -> str:
+            alt, target = match.group(1), match.group(2).strip("<>").strip()
+            if re.match(r"[a-zA-Z][\w+.-]*:", target) or target.startswith("//"):
+                return match.group(0)  # a web address, or Logseq's own scheme: as written
+            suffix = PurePosixPath(target).suffix.lower()
+            if suffix not in _PICTURES and suffix not in _SOUNDS:
+                self.report(
+                    line,
+                    Severity.WARNING,
+                    f"asset {target!r} is not a picture or sound: left as written",
+                    "embed pictures and sounds only",
+                )
+                return match.group(0)
+            here = self.page.parent.resolve().relative_to(self.root.resolve())
+            relative = os.path.normpath((here / target).as_posix()).replace(os.sep, "/")
+            problem: str | None
+            if relative.startswith("../") or relative == ".." or os.path.isabs(target):
+                data, problem = None, "it leads out of the graph"
+            else:
+                data, problem = find_media_file(self.root, relative)
+            if data is None:
+                self.report(
+                    line,
+                    Severity.ERROR,
+                    f"asset {target!r} not found: {problem or 'no such file in the graph'}",
+                    "assets are taken from inside the graph (its assets/ folder), "
+                    "relative to the page",
+                )
+                return alt  # reported here: not again as a missing file
+            name = PurePosixPath(relative).name
+            self.media.setdefault(name, Media(name, data))
+            if suffix in _SOUNDS:
+                return f"[sound:{name}]"
+            return f"![{alt}](<{name}>)"
+
+        return outside_code(text, lambda prose: _ASSET.sub(asset, prose))
