@@ -218,6 +218,7 @@ def test_version_and_formats() -> None:
         "obsidian-to-anki",
         "obsidian-sr",
         "anki-panky",
+        "logseq",
         "markdown",
         "quizlet",
         "csv",
