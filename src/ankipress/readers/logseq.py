@@ -60,6 +60,14 @@ def _width(indent: str) -> int:
     return len(indent.expandtabs(4))
 
 
+def _cloze_parts(content: str) -> tuple[str, str]:
+    """A cloze's answer and cue: the cue is what follows the last ``\\\\``, as Logseq reads it."""
+    parts = content.split("\\\\")
+    if len(parts) == 1:
+        return content.strip(), ""
+    return "\\\\".join(parts[:-1]).strip(), parts[-1].strip()
+
+
 def sniff_text(lines: Sequence[str]) -> float:
     """How sure we are that ``lines`` are a Logseq page with ``#card`` blocks."""
     sample = [line.rstrip() for line in lines[:5000]]
@@ -206,7 +214,12 @@ class _Parser:
         """The block's own text without its property lines, and its id:: if any."""
         kept: list[str] = []
         ident: str | None = None
+        drawer = False
         for _, text in block.lines:
+            # Logseq's drawers (:LOGBOOK: clock lines ... :END:) are its records, not content.
+            if drawer or re.fullmatch(r"[ \t]*:LOGBOOK:[ \t]*", text):
+                drawer = not re.fullmatch(r"[ \t]*:END:[ \t]*", text)
+                continue
             prop = _PROPERTY.match(text)
             if prop:
                 key = prop.group(1).lower()
@@ -265,11 +278,15 @@ class _Parser:
         def cloze(match: re.Match[str]) -> str:
             nonlocal counter
             counter += 1
-            # Logseq hides every deletion of a block at once: one card, c1.
-            return "{{c1::" + match.group(1).strip() + "}}"
+            # Logseq hides every deletion of a block at once: one card, c1. A cue follows
+            # the last "\\\\" (Logseq's own separator) and shows in the gap.
+            answer, cue = _cloze_parts(match.group(1))
+            return "{{c1::" + answer + ("::" + cue if cue else "") + "}}"
 
         front = outside_code(front, lambda prose: _CLOZE.sub(cloze, prose))
-        back = outside_code(back, lambda prose: _CLOZE.sub(lambda m: m.group(1).strip(), prose))
+        back = outside_code(
+            back, lambda prose: _CLOZE.sub(lambda m: _cloze_parts(m.group(1))[0], prose)
+        )
         front = self._assets(show_links(front), line)
         answer_line = block.children[0].line + 1 if block.children else line
         back = self._assets(show_links(back), answer_line)
