@@ -35,7 +35,7 @@ def _seed_cards() -> list[tuple[str, str]]:
 
 def _text_of(field_html: str) -> str:
     """The lines a field shows, from its HTML: breaks, paragraphs and items as new lines."""
-    text = re.sub(r"<br>|</p>|</li>", "\n", field_html)
+    text = re.sub(r"<br>|</p>|</li>|</div>", "\n", field_html)
     text = re.sub(r"<li>", "", text)
     ordered = re.findall(r"<ol(?: start=\"(\d+)\")?>(.*?)</ol>", field_html)
     for start, items in ordered:
@@ -99,15 +99,17 @@ def test_rendered_cards_keep_the_authors_lines(
     assert back.startswith('<div class="card-q" dir="auto">how to combate overfitting</div>')
     assert '<hr id="answer">' in back
     answer = back.split('<div class="card-a" dir="auto">', 1)[1]
-    assert answer.count("<br>") == 4
-    assert answer.startswith("increase amount of data (because now we take more steps")
-    assert "utilize data augmentation methods<br>decrease model size/complexity" in answer
+    # Five lines, one block each (set apart by the card CSS, so a wrapped line reads as one).
+    assert answer.startswith('<div class="ankipress-lines"><div>increase amount of data (')
+    assert answer.count("<div>") == 5
+    assert "utilize data augmentation methods</div><div>decrease model size/complexity" in answer
+    assert ".ankipress-lines > div + div" in ninth.css
 
     third = cards[2].answer_body
     assert (
-        "variance per layer<br>1. weights and inputs centered at zero<br>2. weights and "
-        "inputs are independent and identically distributed<br>3. biases are initialized as "
-        "zeros</p>"
+        "variance per layer</div><div>1. weights and inputs centered at zero</div><div>2. "
+        "weights and inputs are independent and identically distributed</div><div>3. biases "
+        "are initialized as zeros</div></div><p>"
     ) in third
 
     eleventh = cards[10].answer_body

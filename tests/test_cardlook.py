@@ -179,8 +179,12 @@ MEASURE = """(() => {
               Math.round(parseFloat(img.style.width) * ex),
               box.scrollWidth > box.clientWidth, win.getComputedStyle(box).overflowX];
     });
+    // Plain lines (a Brainscape list): each its own block, a visible gap between them.
+    const gaps = Array.from(doc.querySelectorAll('.ankipress-lines > div + div')).map(el =>
+      el.getBoundingClientRect().top - el.previousElementSibling.getBoundingClientRect().bottom);
     out.push({name: frame.name, scroll: doc.documentElement.scrollWidth, width: win.innerWidth,
-              rtl, tokens, formulas, texLeft: /\\\\(frac|sum)|\\$\\$/.test(doc.body.innerText)});
+              rtl, tokens, formulas, gaps,
+              texLeft: /\\\\(frac|sum)|\\$\\$/.test(doc.body.innerText)});
   }
   return out;
 })()"""
@@ -219,6 +223,7 @@ def test_showcase_reads_right_at_every_size_in_both_modes(
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     wide_formulas = 0
+    plain_lines = 0
     with Chromium(tmp_path / "profile") as browser:
         for size, (width, height) in SIZES.items():
             for night in (False, True):
@@ -254,6 +259,9 @@ def test_showcase_reads_right_at_every_size_in_both_modes(
                         if scrolls and overflow != "auto":
                             problems.append(f"{where}: a wide formula cut ({overflow})")
                         wide_formulas += scrolls
+                    if any(gap < 3 for gap in side["gaps"]):
+                        problems.append(f"{where}: plain lines run together ({side['gaps']})")
+                    plain_lines += len(side["gaps"])
                     if side["texLeft"]:
                         problems.append(f"{where}: raw TeX on the card")
                     for direction, align, gap in side["rtl"]:
@@ -270,6 +278,7 @@ def test_showcase_reads_right_at_every_size_in_both_modes(
         _readme_shot(browser, sides, media, tmp_path)
     assert not problems, "\n".join(sorted(set(problems)))
     assert wide_formulas, "the wide formula never scrolled in its box on a phone"
+    assert plain_lines, "the Brainscape answer shows no lines of its own"
 
 
 def _readme_shot(

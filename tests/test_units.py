@@ -83,7 +83,15 @@ def test_ids_are_stable_and_never_default() -> None:
         ("1. a\n3. b", "1. a<br>3. b"),
         ("- a\n- b", "<ul><li>a</li><li>b</li></ul>"),
         ("- only one", "- only one"),
-        ("intro\n1. a\n2. b", "intro<br>1. a<br>2. b"),
+        (
+            "intro\n1. a\n2. b",
+            '<div class="ankipress-lines"><div>intro</div><div>1. a</div><div>2. b</div></div>',
+        ),
+        ("word\ntranslation", "word<br>translation"),
+        (
+            "a\nb\nc\n\nd",
+            '<div class="ankipress-lines"><div>a</div><div>b</div><div>c</div></div><p>d</p>',
+        ),
         ("intro\n\n1. a\n2. b", "<p>intro</p><ol><li>a</li><li>b</li></ol>"),
         ("3", "3"),
         ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),

@@ -2,6 +2,9 @@
 
 * ``<``, ``>`` and ``&`` are escaped: plain text is never interpreted as HTML.
 * Each source line stays a line (``<br>``); a blank line separates paragraphs (``<p>``).
+  A paragraph of three lines or more has a block per line (``<div>`` in a
+  ``div.ankipress-lines``), which the card CSS sets apart, so a line wrapped on a phone does
+  not read as two.
 * A paragraph whose every line is numbered (``1. …``, ``2) …``, one after another) or
   bulleted (``- …``, ``* …``, ``• …``), two lines at least, becomes a list. Anything less
   sure stays lines as written: an intro line followed by numbered lines shows as those lines.
@@ -59,6 +62,11 @@ def _block_parts(lines: list[str]) -> Iterator[tuple[bool, str]]:
     run = _list_run(lines, 0)
     if run is not None and run[1] == len(lines):
         yield True, run[0]
+    elif len(lines) >= 3:
+        # Lines to scan (a list typed without marks, as Brainscape writes it): one block each,
+        # so a line wrapped on a phone stays visibly one line (the card CSS spaces them).
+        inner = "".join(f"<div>{_escape(line)}</div>" for line in lines)
+        yield True, f'<div class="ankipress-lines">{inner}</div>'
     else:
         yield False, "<br>".join(_escape(line) for line in lines)
 
