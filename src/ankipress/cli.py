@@ -440,6 +440,13 @@ def convert(
     _run(work, kwargs, verbose)
 
 
+_config_option = click.option(
+    "--config",
+    type=_SafePath(path_type=Path, dir_okay=False),
+    help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
+)
+"""The --config option of the commands that follow the project file (build, check, pin)."""
+
 _NO_LOCK = (
     "Ignore ankipress.lock: ids from deck and question only, and the lock file is not updated."
 )
@@ -458,11 +465,7 @@ _NO_LOCK = (
     type=_SafePath(path_type=Path),
     help="Folder the packages are written to (default: the project file's, else build).",
 )
-@click.option(
-    "--config",
-    type=_SafePath(path_type=Path, dir_okay=False),
-    help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
-)
+@_config_option
 @click.option("--force", is_flag=True, help="Rebuild packages that are up to date too.")
 @click.option("--no-lock", is_flag=True, help=_NO_LOCK)
 @_common
@@ -527,11 +530,7 @@ def _over(given: pipeline.Options, base: pipeline.Options) -> pipeline.Options:
     type=_SafePath(path_type=Path),
     help="Folder of source cards, when no PATH is given (default: as build).",
 )
-@click.option(
-    "--config",
-    type=_SafePath(path_type=Path, dir_okay=False),
-    help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
-)
+@_config_option
 @click.option(
     "--format",
     "output_format",
@@ -592,11 +591,7 @@ def check(
     type=_SafePath(path_type=Path),
     help="Folder of source cards, when no PATH is given (default: as build).",
 )
-@click.option(
-    "--config",
-    type=_SafePath(path_type=Path, dir_okay=False),
-    help="The project file (default: ankipress.toml, else [tool.ankipress] in pyproject.toml).",
-)
+@_config_option
 @click.option("--dry-run", is_flag=True, help="Say which files would change; write nothing.")
 @click.option("--no-lock", is_flag=True, help=_NO_LOCK)
 @_common
