@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from ankipress.model import (
-    Diagnostic,
     Note,
     NoteKind,
     ReadOptions,
@@ -38,7 +37,7 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.readers.obsidianmd import Embeds, code_lines, outside_code, show_links
+from ankipress.readers.obsidianmd import NoteParser, code_lines, outside_code, show_links
 from ankipress.sources import Source
 
 __all__ = ["ObsidianSrReader"]
@@ -113,18 +112,9 @@ class ObsidianSrReader:
         return _Parser(source, options.default_deck).run()
 
 
-class _Parser:
+class _Parser(NoteParser):
     def __init__(self, source: Source, default_deck: str) -> None:
-        self.source = source
-        self.lines = [line.rstrip("\r") for line in source.lines]
-        self.code = code_lines(self.lines)
-        self.default_deck = default_deck
-        self.deck = default_deck
-        self.notes: list[Note] = []
-        self.diagnostics: list[Diagnostic] = []
-        self.seen = 0
-        self.titles: list[str] = []
-        self.embeds = Embeds(source.path)
+        super().__init__(source, default_deck)
         self.body_start = 0
         if self.lines and self.lines[0].strip() == "---":
             end = next(
@@ -133,16 +123,6 @@ class _Parser:
             )
             if end is not None:
                 self.body_start = end + 1
-
-    def report(
-        self, line: int | None, severity: Severity, message: str, hint: str | None = None
-    ) -> None:
-        self.diagnostics.append(
-            Diagnostic(SourceLocation(self.source.path, line), severity, message, hint)
-        )
-
-    def _embed_report(self, line: int, severity: Severity, message: str, hint: str | None) -> None:
-        self.report(line, severity, message, hint)
 
     def _deck_of(self, match: re.Match[str]) -> str:
         path = match.group(1)
@@ -180,17 +160,9 @@ class _Parser:
                     # A tag inside a line of prose: it covers the cards after that line.
                     start, block = start + 1, block[1:]
             self._block(start, block)
-        if not self.notes and not any(d.severity is Severity.ERROR for d in self.diagnostics):
-            self.report(
-                None,
-                Severity.ERROR,
-                "no cards found",
-                "a Spaced Repetition card is 'question::answer' on a line, a question, a line "
-                "'?' and the answer, or a paragraph with ==highlighted== deletions",
-            )
-        media = tuple(self.embeds.media.values())
-        return ReadResult(
-            tuple(self.notes), tuple(self.diagnostics), self.seen, tuple(self.titles), media
+        return self.result(
+            "a Spaced Repetition card is 'question::answer' on a line, a question, a line "
+            "'?' and the answer, or a paragraph with ==highlighted== deletions",
         )
 
     def _blocks(self) -> list[tuple[int, list[str]]]:
@@ -258,8 +230,8 @@ class _Parser:
         self, line: int, answer_line: int, deck: str, question: str, answer: str, kind: NoteKind
     ) -> None:
         self.seen += 1
-        question = self.embeds.replace(self._clean(question), line + 1, self._embed_report)
-        answer = self.embeds.replace(self._clean(answer), answer_line + 1, self._embed_report)
+        question = self.embeds.replace(self._clean(question), line + 1, self.report)
+        answer = self.embeds.replace(self._clean(answer), answer_line + 1, self.report)
         if not question:
             self.report(
                 line + 1,

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 
 from ankipress import ids, notetypes
 from ankipress.model import (
-    Diagnostic,
     Note,
     NoteKind,
     NoteType,
@@ -49,7 +48,12 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.readers.obsidianmd import Embeds, code_lines, outside_code, pop_tags, show_links
+from ankipress.readers.obsidianmd import (
+    NoteParser,
+    outside_code,
+    pop_tags,
+    show_links,
+)
 from ankipress.sources import Source
 
 __all__ = ["ObsidianToAnkiReader"]
@@ -135,29 +139,10 @@ class ObsidianToAnkiReader:
         return _Parser(source, options.default_deck).run()
 
 
-class _Parser:
+class _Parser(NoteParser):
     def __init__(self, source: Source, default_deck: str) -> None:
-        self.source = source
-        self.lines = [line.rstrip("\r") for line in source.lines]
-        self.code = code_lines(self.lines)
-        self.default_deck = default_deck
-        self.diagnostics: list[Diagnostic] = []
-        self.notes: list[Note] = []
-        self.seen = 0
-        self.deck = default_deck
+        super().__init__(source, default_deck)
         self.file_tags: tuple[str, ...] = ()
-        self.titles: list[str] = []
-        self.embeds = Embeds(source.path)
-
-    def _embed_report(self, line: int, severity: Severity, message: str, hint: str | None) -> None:
-        self.report(line, severity, message, hint)
-
-    def report(
-        self, line: int | None, severity: Severity, message: str, hint: str | None = None
-    ) -> None:
-        self.diagnostics.append(
-            Diagnostic(SourceLocation(self.source.path, line), severity, message, hint)
-        )
 
     # -- the file ------------------------------------------------------------------------
 
@@ -167,17 +152,9 @@ class _Parser:
         custom = self._custom_types(raws)
         for raw in raws:
             self._note(raw, custom)
-        if not self.notes and not any(d.severity is Severity.ERROR for d in self.diagnostics):
-            self.report(
-                None,
-                Severity.ERROR,
-                "no cards found",
-                "an Obsidian_to_Anki note is START, a note type line, 'Front:'/'Back:' lines "
-                "and END, or 'STARTI [Basic] question Back: answer ENDI', or 'Q:'/'A:' lines",
-            )
-        media = tuple(self.embeds.media.values())
-        return ReadResult(
-            tuple(self.notes), tuple(self.diagnostics), self.seen, tuple(self.titles), media
+        return self.result(
+            "an Obsidian_to_Anki note is START, a note type line, 'Front:'/'Back:' lines "
+            "and END, or 'STARTI [Basic] question Back: answer ENDI', or 'Q:'/'A:' lines",
         )
 
     def _value_after(self, index: int, match: re.Match[str]) -> tuple[str, int]:
@@ -479,7 +456,7 @@ class _Parser:
         tags = [tag.replace("/", "::") for tag in raw.tags]
         shown: dict[str, str] = {}
         for name, value in values.items():
-            value = show_links(self.embeds.replace(value, raw.line, self._embed_report))
+            value = show_links(self.embeds.replace(value, raw.line, self.report))
             value, found = pop_tags(value)
             tags.extend(found)
             shown[name] = value

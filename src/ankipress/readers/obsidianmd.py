@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
 from ankipress.media import find_media_file
-from ankipress.model import Media, Severity
+from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity, SourceLocation
+from ankipress.sources import Source
 
 __all__ = [
     "Embeds",
@@ -225,3 +226,39 @@ class Embeds:
             return f"![{alt}](<{name}>)"
 
         return outside_code(text, lambda prose: _EMBED.sub(embed, prose))
+
+
+class NoteParser:
+    """What the parsers of Obsidian notes share: the lines, their code, what was read so far.
+
+    A subclass reads ``lines`` into ``notes`` and ``diagnostics`` and ends with :meth:`result`.
+    """
+
+    def __init__(self, source: Source, default_deck: str) -> None:
+        self.source = source
+        self.lines = [line.rstrip("\r") for line in source.lines]
+        self.code = code_lines(self.lines)
+        self.default_deck = default_deck
+        self.deck = default_deck
+        self.notes: list[Note] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.seen = 0
+        self.titles: list[str] = []
+        self.embeds = Embeds(source.path)
+
+    def report(
+        self, line: int | None, severity: Severity, message: str, hint: str | None = None
+    ) -> None:
+        """Record a diagnostic at ``line`` of the source (``None``: the whole file)."""
+        self.diagnostics.append(
+            Diagnostic(SourceLocation(self.source.path, line), severity, message, hint)
+        )
+
+    def result(self, no_cards_hint: str) -> ReadResult:
+        """What was read; a file without cards (and without another error) is an error."""
+        if not self.notes and not any(d.severity is Severity.ERROR for d in self.diagnostics):
+            self.report(None, Severity.ERROR, "no cards found", no_cards_hint)
+        media = tuple(self.embeds.media.values())
+        return ReadResult(
+            tuple(self.notes), tuple(self.diagnostics), self.seen, tuple(self.titles), media
+        )
