@@ -1,4 +1,4 @@
-"""Where ``ankipress.pipeline.convert`` spends its time: a cProfile report as text.
+"""Where ``ankipress.building.pipeline.convert`` spends its time: a cProfile report as text.
 
 The report opens with the call tree below ``convert`` (every callee taking 3% of the total
 or more, as a share of it), then the heaviest functions by their own time, then pstats' top
@@ -46,7 +46,7 @@ def _tree(stats: pstats.Stats, func: Func, total: float, depth: int = 0) -> list
 
 def profile_convert(source: Path, output: Path, input_format: str) -> str:
     """Convert ``source`` to ``output`` under cProfile, in this process; the report's text."""
-    from ankipress import pipeline
+    from ankipress.building import pipeline
 
     options = pipeline.Options(input_format=input_format)
     profiler = cProfile.Profile()
@@ -56,7 +56,7 @@ def profile_convert(source: Path, output: Path, input_format: str) -> str:
     root = next(f for f in table if f[2] == "convert" and f[0].endswith("pipeline.py"))
     total = table[root][3]
     out = io.StringIO()
-    out.write(f"cProfile of ankipress.pipeline.convert on {source.name}: {total:.2f} s\n")
+    out.write(f"cProfile of ankipress.building.pipeline.convert on {source.name}: {total:.2f} s\n")
     out.write("(cProfile's own cost included: read the shares, not the seconds)\n\n")
     out.write("Where the time goes (share of convert, callees of 3% or more):\n")
     out.write("\n".join(_tree(stats, root, total)))

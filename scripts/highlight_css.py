@@ -1,4 +1,4 @@
-"""Write src/ankipress/templates/highlight.css: Pygments token colours for light and night mode.
+"""Write the templates' highlight.css: Pygments token colours for light and night mode.
 
 Run by hand after changing the styles or upgrading Pygments:
     python scripts/highlight_css.py
@@ -23,7 +23,7 @@ NIGHT = "github-dark"
 LIGHT_BG = "#efeeea"
 NIGHT_BG = "#2a2c31"
 TARGET_RATIO = 4.6  # a little over 4.5, so rounding to hex never falls below it
-TARGET = Path(__file__).resolve().parent.parent / "src/ankipress/templates/highlight.css"
+TARGET = Path(__file__).resolve().parent.parent / "src/ankipress/notetypes/templates/highlight.css"
 _RULE = re.compile(r"^(.*?)\s*\{\s*(.*?)\s*\}")
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})\b")
 

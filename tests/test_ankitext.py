@@ -15,9 +15,9 @@ from anki.collection import Collection, ImportCsvRequest
 from click.testing import CliRunner
 
 from ankipress import readers
+from ankipress.building.pipeline import Options, convert, plan_package
 from ankipress.cli import cli
 from ankipress.model import ReadOptions, RenderedNote
-from ankipress.pipeline import Options, convert, plan_package
 from ankipress.readers.ankitext import AnkiTextReader
 from ankipress.sources import Source, load
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ankipress import notetypes
-from ankipress.pipeline import Options, build, convert
+from ankipress.building.pipeline import Options, build, convert
 
 from ankiengine import AnkiCollection
 from conftest import SEED

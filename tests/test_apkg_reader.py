@@ -21,10 +21,10 @@ import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from click.testing import CliRunner
 
+from ankipress.building.pipeline import convert
 from ankipress.cli import cli
 from ankipress.errors import InputError
 from ankipress.model import Media, Note, NoteKind, ReadOptions, Severity, SourceLocation, TextFormat
-from ankipress.pipeline import convert
 from ankipress.readers import binary_reader_for
 from ankipress.readers.apkg import ApkgReader, Limits
 from ankipress.readers.apkg_db import AnkiNote, AnkiNotetype

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ankipress.building.pipeline import Options, build, convert, discover_packages
 from ankipress.cli import cli
 from ankipress.errors import UsageError
-from ankipress.pipeline import Options, build, convert, discover_packages
 
 from ankiengine import AnkiCollection
 

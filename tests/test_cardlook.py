@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from ankipress import notetypes
+from ankipress.building.pipeline import Options, convert
 from ankipress.model import NoteKind
-from ankipress.pipeline import Options, convert
 from ankipress.render import MathMode
 
 from ankiengine import AnkiCollection
@@ -25,7 +25,7 @@ from chromium import Chromium, ChromiumError, find_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "card-screenshots"
-TEMPLATES = ROOT / "src" / "ankipress" / "templates"
+TEMPLATES = ROOT / "src" / "ankipress" / "notetypes" / "templates"
 AA = 4.5
 
 SHOWCASE = r"""# Showcase

@@ -390,7 +390,7 @@ def test_preview_writes_one_page_and_refuses_inputs_with_errors(
 def test_quiet_prints_problems_only_and_progress_needs_a_terminal(in_project: Path) -> None:
     quiet = run("build", "--quiet")
     ticks: list[tuple[str, int, int]] = []
-    from ankipress.pipeline import Options, convert
+    from ankipress.building.pipeline import Options, convert
 
     convert(
         [in_project / "source_cards" / "initialization-and-regularization.txt"],

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ankipress.building.pipeline import Options, convert
 from ankipress.cli import cli
-from ankipress.cloze import misreadings
-from ankipress.pipeline import Options, convert
+from ankipress.notetypes.clozes import misreadings
 from ankipress.render import MathMode
 
 from ankiengine import AnkiCollection

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from anki.collection import ExportAnkiPackageOptions
 
-from ankipress.crowdankiformat import model_id, model_uuid
+from ankipress.building.pipeline import Options, convert
 from ankipress.errors import WriteError
-from ankipress.pipeline import Options, convert
+from ankipress.readers.crowdankiformat import model_id, model_uuid
 from hostile_apkg import PNG
 
 from ankiengine import AnkiCollection

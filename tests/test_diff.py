@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from ankipress.building.pipeline import Options, convert
 from ankipress.cli import cli
-from ankipress.pipeline import Options, convert
 
 from conftest import SEED
 

@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from ankipress import pipeline, sources
+from ankipress import sources
+from ankipress.building import pipeline
 from ankipress.cli import _Terminated, cli
 from ankipress.readers import apkg_zip
 from hostile_apkg import PNG, collection_db, legacy_package
@@ -347,7 +348,7 @@ def test_an_input_deleted_before_it_is_read_is_an_error(
         path.unlink()
         return real_load(path, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("ankipress.plan.load", vanishing)
+    monkeypatch.setattr("ankipress.building.plan.load", vanishing)
     result = _build(project)
 
     assert result.exit_code == 1

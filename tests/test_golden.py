@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from ankipress import readers
+from ankipress.building.pipeline import Options, plan_package
 from ankipress.errors import InputError
 from ankipress.model import ReadOptions, Severity
-from ankipress.pipeline import Options, plan_package
 from ankipress.sources import load
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from ankipress import ids, sources
+from ankipress.building.pipeline import Options, PackagePlan, convert, plan_package
 from ankipress.cli import cli
 from ankipress.errors import InputError
 from ankipress.model import (
@@ -34,7 +35,6 @@ from ankipress.model import (
     Severity,
     SourceLocation,
 )
-from ankipress.pipeline import Options, PackagePlan, convert, plan_package
 from ankipress.readers.apkg import ApkgReader, Limits
 from ankipress.readers.apkg_zip import PackageError, SafeZip
 from ankipress.readers.mdmedia import with_media_folder

@@ -203,7 +203,7 @@ def test_an_output_folder_inside_the_source_folder_is_skipped_and_said(tmp_path:
 
 def test_a_row_of_an_unknown_note_type_with_no_field_column_is_no_crash(tmp_path: Path) -> None:
     """Found by the fuzzer: every column a meta column left a note type of no field (exit 70)."""
-    from ankipress.pipeline import Options, plan_package
+    from ankipress.building.pipeline import Options, plan_package
 
     path = tmp_path / "deck.txt"
     path.write_text("#separator:tab\n#notetype column:1\n=", "utf-8")

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
+from ankipress.building.pipeline import Options, plan_package, write_plans
 from ankipress.errors import AnkipressError
-from ankipress.pipeline import Options, plan_package, write_plans
 from ankipress.preview import render_page
 from ankipress.textscan import lazy_spans, strip_tags, sub_before_last
 

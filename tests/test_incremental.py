@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ankipress.building.pipeline import Options, build
 from ankipress.cli import cli
-from ankipress.pipeline import Options, build
 
 from ankiengine import AnkiCollection
 from conftest import SEED

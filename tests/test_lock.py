@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ankipress import ids, lock
+from ankipress import ids
+from ankipress.building import lock
+from ankipress.building.lock import Lock, NoteKey, Record
 from ankipress.errors import InputError
-from ankipress.lock import Lock, NoteKey, Record
 from ankipress.model import Severity, SourceLocation
 
 

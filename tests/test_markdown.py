@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ankipress.building.pipeline import convert
 from ankipress.cli import cli
 from ankipress.model import ReadOptions, ReadResult, Severity
-from ankipress.pipeline import convert
 from ankipress.readers.frontmatter import MAX_FRONT_MATTER_BYTES
 from ankipress.readers.markdown import MarkdownReader
 from ankipress.render.markdown import MarkdownRenderer

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ankipress.pipeline import Options, convert
+from ankipress.building.pipeline import Options, convert
 from ankipress.render import MathMode
 from ankipress.render.mathsvg import SvgMathRenderer
 

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from anki.collection import ExportAnkiPackageOptions
 
+from ankipress.building.pipeline import Options, convert, plan_package
 from ankipress.errors import InputError
-from ankipress.media import pack_references, packed_name
 from ankipress.model import ReadOptions, RenderedNote, Severity, SourceLocation, TextFormat
-from ankipress.pipeline import Options, convert, plan_package
 from ankipress.readers.markdown import MarkdownReader
+from ankipress.render.media import pack_references, packed_name
 from ankipress.sources import load
 
 from ankiengine import AnkiCollection, NoteView

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ankipress.building.pipeline import Options, convert
 from ankipress.model import NoteKind, RenderedNote, SourceLocation
-from ankipress.pipeline import Options, convert
 from ankipress.writers.apkg import write_apkg
 
 from ankiengine import AnkiCollection

@@ -13,19 +13,19 @@ from pathlib import Path
 import pytest
 
 from ankipress import Options
-from ankipress.cardrender import (
+from ankipress.building.pipeline import PackagePlan, convert, plan_package
+from ankipress.errors import WriteError
+from ankipress.model import NoteKind, NoteType
+from ankipress.notetypes.cardrender import (
     TYPE_ANSWER_FONT,
     TYPE_ANSWER_SIZE,
     CardSides,
     render_card,
     show_type_answer,
 )
-from ankipress.errors import WriteError
-from ankipress.model import NoteKind, NoteType
-from ankipress.offline import embed_media, show_tex
-from ankipress.pipeline import PackagePlan, convert, plan_package
 from ankipress.preview import preview_cards, render_page, write_preview
 from ankipress.render import MathMode
+from ankipress.render.offline import embed_media, show_tex
 
 from ankiengine import AnkiCollection
 from chromium import Chromium, ChromiumError, find_chromium

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ankipress import ids
+from ankipress.building.pipeline import Options, convert, plan_package, plan_text
 from ankipress.errors import InputError
 from ankipress.model import Note, SourceLocation, TextFormat
 from ankipress.normalize import normalize
-from ankipress.pipeline import Options, convert, plan_package, plan_text
 from ankipress.render import render_plain
 from ankipress.render.sanitize import active_content
 

@@ -23,8 +23,8 @@ from anki.collection import ExportAnkiPackageOptions, ImportCsvRequest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ankipress.building.pipeline import Options, convert
 from ankipress.model import NoteKind, NoteType, RenderedNote, Severity, SourceLocation
-from ankipress.pipeline import Options, convert
 from ankipress.writers.apkg import write_apkg
 from hostile_apkg import PNG
 

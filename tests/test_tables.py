@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ankipress import notetypes, readers
+from ankipress.building.pipeline import Options, convert
 from ankipress.model import NoteKind, RenderedNote, SourceLocation
-from ankipress.pipeline import Options, convert
 from ankipress.readers.csv import CsvReader
 from ankipress.readers.csvheader import header_reason
 from ankipress.sources import Source, load

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ankipress import ids
+from ankipress.building.pipeline import Options, convert, plan_text
 from ankipress.cli import cli
 from ankipress.errors import InputError
 from ankipress.model import (
@@ -22,7 +23,6 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.pipeline import Options, convert, plan_text
 from ankipress.readers import get_reader
 from ankipress.sources import load
 from ankipress.writers import TEXT_WRITERS, text_writer_for

@@ -8,6 +8,14 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
+from ankipress.building.pipeline import (
+    Options,
+    PackagePlan,
+    PackageReport,
+    build,
+    convert,
+    plan_package,
+)
 from ankipress.errors import AnkipressError, InputError, UsageError, WriteError
 from ankipress.model import (
     Diagnostic,
@@ -18,7 +26,6 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.pipeline import Options, PackagePlan, PackageReport, build, convert, plan_package
 
 try:
     __version__ = _version("ankipress")

@@ -1,4 +1,4 @@
-"""The ``ankipress`` command: a thin layer over :mod:`ankipress.pipeline`.
+"""The ``ankipress`` command: a thin layer over :mod:`ankipress.building.pipeline`.
 
 The only module that prints or exits. Exit codes: 0 success, 1 bad input or a failed
 write (nothing written), 2 a usage error, 130 and 143 interrupted by SIGINT or SIGTERM
@@ -20,10 +20,11 @@ from typing import Any, TypeVar
 
 import click
 
-from ankipress import __version__, lock, pipeline, readers
+from ankipress import __version__, readers
 from ankipress import diff as deck_diff
-from ankipress.config import Project, load_project
-from ankipress.discover import PackageSource
+from ankipress.building import lock, pipeline
+from ankipress.building.config import Project, load_project
+from ankipress.building.discover import PackageSource
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
@@ -606,7 +607,7 @@ def pin(
     **kwargs: Any,
 ) -> None:
     """Write each Markdown card's id into its file as <!-- guid: ... -->, as a build gives it."""
-    from ankipress.pin import pin as pin_sources
+    from ankipress.building.pin import pin as pin_sources
 
     kwargs.pop("report")
     quiet: bool = kwargs.pop("quiet")

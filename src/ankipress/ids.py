@@ -75,7 +75,7 @@ def note_guid(deck: str, question: str, counter: int = 0) -> str:
     """GUID of a note that its source gives no id for: deck name plus canonical question.
 
     ``counter`` > 0 gives another GUID for the same note, for when the lock file
-    (:mod:`ankipress.lock`) holds the plain one for another note.
+    (:mod:`ankipress.building.lock`) holds the plain one for another note.
     """
     parts = [GUID_SALT, canonical_question(deck), canonical_question(question)]
     if counter:

@@ -1,6 +1,6 @@
 """One self-contained HTML page showing every card of some packages, front and back.
 
-Each side is rendered as Anki renders it (:mod:`ankipress.cardrender`) and shown with its
+Each side is rendered as Anki renders it (:mod:`ankipress.notetypes.cardrender`) and shown with its
 note type's CSS, in deck order, with tags and the ``file:line`` it came from, a search box and
 a night-mode switch.
 
@@ -40,15 +40,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ankipress import notetypes
-from ankipress.cardrender import TemplateError, render_card, show_type_answer, strip_html
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
-from ankipress.offline import data_uris, embed_media, show_tex
+from ankipress.notetypes.cardrender import TemplateError, render_card, show_type_answer, strip_html
+from ankipress.render.offline import data_uris, embed_media, show_tex
 from ankipress.writers.apkg import card_ords
 from ankipress.writers.common import check_target
 
 if TYPE_CHECKING:
-    from ankipress.pipeline import PackagePlan
+    from ankipress.building.pipeline import PackagePlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,11 @@ def preview_cards(plan: PackagePlan) -> Iterator[PreviewCard]:
 
 
 def _read(name: str) -> str:
-    return resources.files("ankipress.templates").joinpath("preview", name).read_text("utf-8")
+    return (
+        resources.files("ankipress.notetypes.templates")
+        .joinpath("preview", name)
+        .read_text("utf-8")
+    )
 
 
 def _attr(text: str) -> str:

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ankipress.building.pipeline import PackagePlan, PackageReport
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, Severity, SourceLocation
-from ankipress.pipeline import PackagePlan, PackageReport
 from ankipress.writers.common import check_target
 
 

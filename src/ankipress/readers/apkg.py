@@ -44,7 +44,6 @@ from pathlib import Path
 from google.protobuf.message import DecodeError
 
 from ankipress.errors import InputError
-from ankipress.media import find_references, name_candidates
 from ankipress.model import (
     Diagnostic,
     Media,
@@ -65,6 +64,7 @@ from ankipress.readers.apkg_media import (
 )
 from ankipress.readers.apkg_notes import convert_notes
 from ankipress.readers.apkg_zip import Limits, PackageError, SafeZip
+from ankipress.render.media import find_references, name_candidates
 
 __all__ = ["ApkgReader", "Limits"]
 

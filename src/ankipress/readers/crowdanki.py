@@ -41,8 +41,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ankipress.crowdankiformat import MEDIA_FOLDER, model_id
-from ankipress.media import find_references, name_candidates
 from ankipress.model import (
     Diagnostic,
     Media,
@@ -56,6 +54,8 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.readers.apkg_media import unsafe_reason
+from ankipress.readers.crowdankiformat import MEDIA_FOLDER, model_id
+from ankipress.render.media import find_references, name_candidates
 from ankipress.sources import Source
 
 __all__ = ["CrowdAnkiReader", "looks_like_crowdanki"]

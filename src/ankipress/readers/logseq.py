@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ankipress import ids
-from ankipress.media import find_media_file
 from ankipress.model import (
     Diagnostic,
     Media,
@@ -39,6 +38,7 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.readers.obsidianmd import code_lines, outside_code, show_links
+from ankipress.render.media import find_media_file
 from ankipress.sources import Source
 
 __all__ = ["LogseqReader"]

@@ -30,12 +30,12 @@ leaves its card out. Any other HTML comment is a comment, never shown.
 
 What a package needs beyond that (``ankipress convert deck.apkg -o deck.md`` writes it):
 
-* A metadata line right under a card's heading (:mod:`ankipress.mdsyntax`) gives the card's
+* A metadata line right under a card's heading (:mod:`ankipress.readers.mdsyntax`) gives the card's
   ``guid``, ``deck``, ``tags`` (added to the front matter's), ``kind`` (``reversed``,
   ``type``, ``basic``, ``cloze``), ``cards`` (which cards it has: 1-based template or
   cloze numbers), ``format`` (``markdown``, the default; ``html``; ``plain``), or
   ``notetype``: a note type of the section ``# Note types`` (a fenced ``yaml`` block,
-  :mod:`ankipress.notetypeyaml`). Such a card's first field is its heading and the lines
+  :mod:`ankipress.notetypes.yamlform`). Such a card's first field is its heading and the lines
   up to the first ``### <field name>`` line; each further field follows its ``### `` line.
 * In a card with a metadata line, a field that is one fenced block with the info string
   ``verbatim`` is the block's lines, exactly. A card without one reads as it always did.
@@ -48,12 +48,12 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from ankipress.mdsyntax import fenced
 from ankipress.model import NoteType, ReadOptions, ReadResult, Severity
-from ankipress.notetypeyaml import read_note_types
+from ankipress.notetypes.yamlform import read_note_types
 from ankipress.readers.frontmatter import FrontMatter, read_front_matter
 from ankipress.readers.mdcards import HEADING, CardReader, excerpt
 from ankipress.readers.mdmedia import with_media_folder
+from ankipress.readers.mdsyntax import fenced
 from ankipress.safeyaml import compose
 from ankipress.sources import Source
 

@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ankipress.mdsyntax import Fences, MetaError, parse_meta, unwrap_verbatim
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -20,6 +19,7 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
+from ankipress.readers.mdsyntax import Fences, MetaError, parse_meta, unwrap_verbatim
 from ankipress.sources import Source
 
 __all__ = ["HEADING", "CardReader", "cloze_kind", "excerpt"]
@@ -116,7 +116,7 @@ class CardReader:
 
         A fence indented by up to three spaces (CommonMark's, mdanki's) loses that indent,
         as do the lines of its block (as CommonMark reads them); a fence closing a block at
-        the end of a line of code (:attr:`~ankipress.mdsyntax.Fences.trailing`) goes on a
+        the end of a line of code (:attr:`~ankipress.readers.mdsyntax.Fences.trailing`) goes on a
         line of its own.
         """
         closes, trailing = self.fences.closes, self.fences.trailing

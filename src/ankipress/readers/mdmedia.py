@@ -26,15 +26,15 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from ankipress.media import (
+from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity, SourceLocation
+from ankipress.readers.frontmatter import FrontMatter
+from ankipress.render.media import (
     Reference,
     find_media_file,
     find_references,
     is_executable,
     name_candidates,
 )
-from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity, SourceLocation
-from ankipress.readers.frontmatter import FrontMatter
 from ankipress.sources import Source
 
 __all__ = ["encoded_prefix", "with_media_folder"]

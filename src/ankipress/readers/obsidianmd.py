@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from ankipress.media import find_media_file
 from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity, SourceLocation
+from ankipress.render.media import find_media_file
 from ankipress.sources import Source
 
 __all__ = [

@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ankipress.mdsyntax import fenced
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -37,6 +36,7 @@ from ankipress.model import (
 )
 from ankipress.readers.frontmatter import read_front_matter
 from ankipress.readers.mdmedia import with_media_folder
+from ankipress.readers.mdsyntax import fenced
 from ankipress.sources import Source
 
 __all__ = ["PankyReader"]

@@ -3,7 +3,7 @@
 Media go to ``media_dir`` and fields refer to them relative to the output file: ``cat.jpg``
 becomes ``deck.media/cat.jpg`` in a deck written to ``deck.md``. A reference to a file beside
 a note's source (a Markdown deck's ``![](img/cat.png)``) is copied there too, under the name
-a package would give it (:func:`ankipress.media.packed_name`), so the output stands alone.
+a package would give it (:func:`ankipress.render.media.packed_name`), so the output stands alone.
 
 A format that Anki itself imports (its Notes in Plain Text) keeps the names instead
 (``anki_names``): Anki takes a text file's references as they stand and looks them up in
@@ -24,7 +24,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ankipress.errors import InputError, WriteError
-from ankipress.media import (
+from ankipress.model import Diagnostic, Media, Note, Severity, SourceLocation, TextFormat
+from ankipress.render.media import (
     Reference,
     find_media_file,
     find_references,
@@ -33,7 +34,6 @@ from ankipress.media import (
     packed_name,
     url_scheme,
 )
-from ankipress.model import Diagnostic, Media, Note, Severity, SourceLocation, TextFormat
 from ankipress.sources import file_kind
 
 __all__ = [

@@ -9,7 +9,7 @@ own sort orders) so that a re-export changes only the lines of the notes that ch
 
 Each note type is a note model with its fields and templates (with their Anki ``id`` where
 they have one), CSS, cloze type and sort field; its ``crowdanki_uuid`` holds the note type's
-id (:func:`ankipress.crowdankiformat.model_uuid`), so a package built from the folder again
+id (:func:`ankipress.readers.crowdankiformat.model_uuid`), so a package built from the folder again
 matches the collection the notes came from. Decks and the one deck configuration get
 UUIDs derived from their names. Fields are HTML (Markdown and plain-text notes are written
 rendered, as a package holds them).
@@ -30,9 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ankipress import ids, notetypes
-from ankipress.crowdankiformat import DECK_FILE, MEDIA_FOLDER, model_uuid, name_uuid
 from ankipress.errors import WriteError
-from ankipress.media import find_references, name_candidates
 from ankipress.model import (
     Diagnostic,
     Media,
@@ -43,7 +41,9 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
+from ankipress.readers.crowdankiformat import DECK_FILE, MEDIA_FOLDER, model_uuid, name_uuid
 from ankipress.render import FieldRenderer
+from ankipress.render.media import find_references, name_candidates
 from ankipress.writers.common import interrupts_deferred, refuse
 from ankipress.writers.losses import Losses
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ankipress import ids
-from ankipress.mdsyntax import format_meta, wrap_verbatim
 from ankipress.model import (
     Diagnostic,
     Media,
@@ -32,9 +31,10 @@ from ankipress.model import (
     Severity,
     TextFormat,
 )
-from ankipress.notetypeyaml import dump_note_types
+from ankipress.notetypes.yamlform import dump_note_types
 from ankipress.readers.markdown import parse_cards
 from ankipress.readers.mdcards import cloze_kind
+from ankipress.readers.mdsyntax import format_meta, wrap_verbatim
 from ankipress.safeyaml import dump
 from ankipress.writers.apkg import card_ords
 from ankipress.writers.common import MediaLinker, refuse

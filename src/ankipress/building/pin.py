@@ -1,6 +1,6 @@
 """``ankipress pin``: write each Markdown card's GUID into its source, as ``<!-- guid: ... -->``.
 
-For users who prefer ids in the files to a lock file (:mod:`ankipress.lock`): a card whose
+For users who prefer ids in the files to a lock file (:mod:`ankipress.building.lock`): a card whose
 heading has a metadata line with a ``guid`` keeps that id whatever is edited. Pinning writes
 the GUID the next build would give (the lock's, when it has one) under each card heading that
 has none, or into the card's metadata line. Every file is read back before anything is
@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ankipress.building.plan import PackagePlan
 from ankipress.errors import InputError
-from ankipress.mdsyntax import MetaError, format_meta, parse_meta
 from ankipress.model import Diagnostic, Note, ReadOptions, Severity, SourceLocation
-from ankipress.plan import PackagePlan
 from ankipress.readers.markdown import MarkdownReader
+from ankipress.readers.mdsyntax import MetaError, format_meta, parse_meta
 from ankipress.sources import Source, load
 
 __all__ = ["Pinned", "pin"]

@@ -1,7 +1,7 @@
 """Anki's card templates rendered as Anki renders them, for previews without Anki.
 
 A small port of the engine's own rules (``rslib/src/template.rs``, ``template_filters.rs``;
-cloze deletions are in :mod:`ankipress.cloze`): :func:`render_card` returns exactly what
+cloze deletions are in :mod:`ankipress.notetypes.clozes`): :func:`render_card` returns exactly what
 ``card.question()`` and ``card.answer()`` return for a note imported from our package, and the
 tests compare the two for every kind of note. :func:`show_type_answer` then does what Anki's
 reviewer does to a ``{{type:Field}}`` before anything is typed.
@@ -22,8 +22,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ankipress import cloze
 from ankipress.model import NoteType
+from ankipress.notetypes import clozes as cloze
 from ankipress.textscan import lazy_spans, line_search, line_sub, strip_tags
 
 # genanki's default field font, which our writer keeps: Anki's reviewer styles the type-in

@@ -167,7 +167,7 @@ def skipped_output(source_dir: Path, out_dir: Path) -> str | None:
 def media_stamp(inputs: Sequence[Path], skip: Path | None = None) -> str:
     """The name, size and modification time of every file below the inputs' folders.
 
-    A deck's media files lie in its folder or below it (:mod:`ankipress.media`), so a
+    A deck's media files lie in its folder or below it (:mod:`ankipress.render.media`), so a
     changed picture changes this stamp and an incremental build rebuilds the package, as a
     changed source does. Other files there count too (a rebuild too many, never too few);
     hidden folders and the output folder ``skip`` do not.

@@ -51,7 +51,7 @@ def templates_digest() -> str:
 
 
 def _read(*parts: str) -> str:
-    return resources.files("ankipress.templates").joinpath(*parts).read_text("utf-8")
+    return resources.files("ankipress.notetypes.templates").joinpath(*parts).read_text("utf-8")
 
 
 def stylesheet() -> str:

@@ -13,12 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ankipress import notetypes, readers
-from ankipress.cloze import misreadings
-from ankipress.discover import (
+from ankipress.building.discover import (
     InputFile,
 )
 from ankipress.errors import InputError
-from ankipress.media import pack_references
 from ankipress.model import (
     Diagnostic,
     Media,
@@ -32,11 +30,13 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.normalize import normalize
+from ankipress.notetypes.clozes import misreadings
+from ankipress.notetypes.usertemplate import load_template
 from ankipress.options import Options
 from ankipress.render import FieldRenderer, MathMode
+from ankipress.render.media import pack_references
 from ankipress.render.sanitize import screen_notes
 from ankipress.sources import load, note_problems, unwritable_text
-from ankipress.usertemplate import load_template
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ class PackagePlan:
     """Media files the notes refer to, (name, content), sorted by name."""
     sources: tuple[tuple[Note, str], ...] = ()
     """The notes as read and normalized, each with the GUID it has without the lock file
-    (:mod:`ankipress.lock`), in order."""
+    (:mod:`ankipress.building.lock`), in order."""
 
     @property
     def errors(self) -> int:

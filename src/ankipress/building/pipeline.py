@@ -1,6 +1,6 @@
 """read → normalize → render → write, for one package or a folder of them.
 
-Planning (reading, cleaning, rendering) is :mod:`ankipress.plan`; this module writes plans
+Planning (reading, cleaning, rendering) is :mod:`ankipress.building.plan`; this module writes plans
 and runs the commands: convert, build (incremental), check. Nothing here prints or exits:
 results and problems come back as values, failures as
 :class:`~ankipress.errors.AnkipressError` carrying every diagnostic.
@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ankipress import buildstate, lock, notetypes
-from ankipress.discover import (
+from ankipress import notetypes
+from ankipress.building import lock
+from ankipress.building import state as buildstate
+from ankipress.building.discover import (
     InputFile,
     PackageSource,
     discover_packages,
@@ -23,6 +25,14 @@ from ankipress.discover import (
     media_stamp,
     package_of,
     skipped_output,
+)
+from ankipress.building.notetimes import assign_times, content_hash
+from ankipress.building.plan import (
+    PackagePlan,
+    TextPlan,
+    inputs_timestamp,
+    plan_package,
+    plan_text,
 )
 from ankipress.errors import InputError, UsageError, WriteError
 from ankipress.model import (
@@ -33,20 +43,12 @@ from ankipress.model import (
     Severity,
     SourceLocation,
 )
-from ankipress.notetimes import assign_times, content_hash
 from ankipress.options import (
     EARLIEST_TIME,
     LATEST_TIME,
     Options,
     parse_separator,
     parse_source_date_epoch,
-)
-from ankipress.plan import (
-    PackagePlan,
-    TextPlan,
-    inputs_timestamp,
-    plan_package,
-    plan_text,
 )
 from ankipress.writers import TextWriter, text_writer_for
 from ankipress.writers.apkg import card_ords, write_apkg
@@ -151,7 +153,7 @@ def write_plans(
 ) -> list[PackageReport]:
     """Write every plan, or none: any error (any warning with ``strict``) stops them all.
 
-    Each note gets the time its content last changed (:mod:`ankipress.notetimes`);
+    Each note gets the time its content last changed (:mod:`ankipress.building.notetimes`);
     ``timestamp`` (``SOURCE_DATE_EPOCH``) caps them, and ``previous`` holds the last build's
     note times by package file name. ``options`` may be one per plan.
     """
@@ -353,7 +355,7 @@ def build(
 
     ``packages`` (from a project file) replaces that discovery; each may carry its options.
     With ``lock_path``, notes keep the GUIDs recorded in that lock file when edited, and the
-    file is updated (:mod:`ankipress.lock`); a damaged lock file stops the build.
+    file is updated (:mod:`ankipress.building.lock`); a damaged lock file stops the build.
 
     All sources are read before anything is written: one bad file and no package is written.
     A package whose inputs, settings and ankipress version are unchanged since the last
@@ -452,7 +454,7 @@ def check(
     With ``paths``, one package per path (a file, or a folder whose subfolders are
     subdecks); else ``packages`` (a project file's); else the packages of ``source_dir`` as
     ``build`` makes them. With ``lock_path``, the GUIDs the lock file would give, and an
-    ``info`` line for every note it matches (:mod:`ankipress.lock`).
+    ``info`` line for every note it matches (:mod:`ankipress.building.lock`).
     """
     options = options or Options()
     chosen: list[PackageSource] = []

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ankipress.discover import InputFile, PackageSource, walk
+from ankipress.building.discover import InputFile, PackageSource, walk
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, NoteKind, Severity, SourceLocation
 from ankipress.normalize import OnDuplicate
