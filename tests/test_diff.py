@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
+from ankipress import notetypes
 from ankipress.building.pipeline import Options, convert
 from ankipress.cli import cli
+from ankipress.diff import Guard, diff_notes, guard
+from ankipress.model import NoteKind, RenderedNote, SourceLocation
 
 from conftest import SEED
 
@@ -73,4 +78,152 @@ def test_markdown_release_notes(tmp_path: Path) -> None:
     assert result.stdout.startswith("## Changes to the deck\n\n### Added (1)\n\n")
     assert "### Changed (1)\n\n- what is the other name of L2 regularization: field 2\n" in (
         result.stdout
+    )
+
+
+DECK = "# Capitals\n\n## What is the capital of Peru?\n\nLima\n\n"
+DECK += "## What is the capital of Chad?\n\nN'Djamena\n\n"
+DECK += "## What is the capital of Laos?\n\nVientiane\n"
+
+
+def _project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "source_cards").mkdir()
+    (tmp_path / "source_cards" / "capitals.md").write_text(DECK, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1750000000")
+    return tmp_path / "source_cards" / "capitals.md"
+
+
+def _release(tmp_path: Path, name: str, *args: str) -> str:
+    built = CliRunner().invoke(cli, ["build", "-q", *args])
+    assert built.exit_code == 0, built.output
+    kept = tmp_path / name
+    kept.write_bytes((tmp_path / "build" / "capitals.apkg").read_bytes())
+    return name
+
+
+def test_fail_on_guid_changed_catches_a_question_edited_without_the_lock_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _project(tmp_path, monkeypatch)
+    old = _release(tmp_path, "v1.apkg")
+    source.write_text(source.read_text("utf-8").replace("of Chad?", "of Chad (Africa)?"), "utf-8")
+    unlocked = _release(tmp_path, "unlocked.apkg", "--no-lock")
+    locked = _release(tmp_path, "locked.apkg")
+
+    caught = _diff(old, unlocked, "--fail-on", "removed,guid-changed")
+    passed = _diff(old, locked, "--fail-on", "removed,guid-changed,notetype-changed")
+
+    assert caught.exit_code == 1
+    old_guid = json.loads(_diff(old, locked, "--format", "json").stdout)["changed"][0]["guid"]
+    new_guid = json.loads(_diff(old, unlocked, "--format", "json").stdout)["rekeyed"][0]["new"][
+        "guid"
+    ]
+    assert caught.stdout == (
+        "! What is the capital of Chad (Africa)?  [Capitals] re-keyed: was 'What is the "
+        f"capital of Chad?' (same answer), GUID {old_guid} → {new_guid}\n"
+        "0 added, 0 removed, 0 changed, 1 re-keyed\n"
+    )
+    assert caught.stderr.splitlines() == [
+        "unlocked.apkg: error: guid-changed: note 'What is the capital of Chad (Africa)?' "
+        "[Capitals] is the old note 'What is the capital of Chad?' (same answer) under a new "
+        f"GUID {new_guid} (was {old_guid}); every user would get it twice; build with the "
+        f"lock file (ankipress.lock) the last release was built with, or give the note its old "
+        f"id {old_guid} (in Markdown: <!-- guid: {old_guid} -->)"
+    ]
+    # With the lock file, the edited question keeps its GUID: an update, nothing to refuse.
+    assert passed.exit_code == 0, passed.stderr
+    assert passed.stdout == (
+        "~ What is the capital of Chad (Africa)?  (field 1)\n0 added, 0 removed, 1 changed\n"
+    )
+
+
+def test_fail_on_removed_and_release_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _project(tmp_path, monkeypatch)
+    old = _release(tmp_path, "v1.apkg")
+    text = source.read_text("utf-8").replace("## What is the capital of Laos?\n\nVientiane\n", "")
+    source.write_text(text + "## Which river flows through Cairo?\n\nThe Nile\n", "utf-8")
+    new = _release(tmp_path, "v2.apkg")
+
+    refused = _diff(old, new, "--fail-on", "removed")
+    notes = _diff(old, new, "--format", "markdown", "--fail-on", "guid-changed")
+
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(
+        "v1.apkg: error: removed: note 'What is the capital of Laos?' [Capitals] is not in "
+        "the new release; Anki never deletes on import, so it stays in every user's collection"
+    )
+    assert notes.exit_code == 0
+    assert notes.stdout == (
+        "## Changes to the deck\n\n### Added (1)\n\n"
+        "- Which river flows through Cairo? (Capitals)\n\n"
+        "### Removed (1)\n\n- What is the capital of Laos? (Capitals)\n"
+    )
+
+
+def test_fail_on_notetype_changed_catches_a_note_switching_note_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _project(tmp_path, monkeypatch)
+    old = _release(tmp_path, "v1.apkg")
+    new = _release(tmp_path, "v2.apkg", "--reverse")
+
+    refused = _diff(old, new, "--fail-on", "notetype-changed")
+
+    assert refused.exit_code == 1
+    errors = [line for line in refused.stderr.splitlines() if ": error: notetype-changed" in line]
+    assert len(errors) == 3
+    assert errors[0] == (
+        "v2.apkg: error: notetype-changed: note 'What is the capital of Peru?' changes note "
+        "type from 'ankipress Basic' to 'ankipress Basic (and reversed card)' under the same "
+        "GUID; Anki skips it as conflicting; keep its note type"
+    )
+
+
+def test_a_note_type_whose_fields_change_under_its_id_is_a_fork() -> None:
+    ours = notetypes.basic()
+    grown = dataclasses.replace(ours, fields=("Front", "Back", "Source"), fixed_id=ours.id)
+    where = SourceLocation("deck.md", 3)
+    old = RenderedNote("g1", "Deck", ("Q", "A"), (), where)
+    new = RenderedNote("g1", "Deck", ("Q", "A", "book"), (), where, NoteKind.CUSTOM, None, grown)
+
+    result = diff_notes([old], [new])
+
+    assert [str(d) for d in guard(result, {Guard.NOTETYPE_CHANGED})] == [
+        f"deck.md:3: error: notetype-changed: note type 'ankipress Basic' (id {ours.id}): "
+        "fields (Front, Back) → (Front, Back, Source); Anki would add it as 'ankipress Basic+' "
+        "and skip its notes; keep the released fields and cards, or give the new shape a new name"
+    ]
+    assert guard(result, {Guard.REMOVED, Guard.GUID_CHANGED}) == ()
+
+
+def test_rekeying_matches_only_unique_keys() -> None:
+    where = SourceLocation("deck.md", 1)
+    old = [
+        RenderedNote("a", "D", ("Is 1 odd?", "True"), (), where),
+        RenderedNote("b", "D", ("Is 3 odd?", "True"), (), where),
+        RenderedNote("c", "Old", ("Same", "Fields"), (), where),
+    ]
+    new = [
+        RenderedNote("x", "D", ("Is 1 an odd number?", "True"), (), where),
+        RenderedNote("y", "D", ("Is 3 an odd number?", "True"), (), where),
+        RenderedNote("z", "Renamed", ("Same", "Fields"), (), where),
+    ]
+
+    result = diff_notes(old, new)
+
+    assert [(p.old.guid, p.new.guid, p.matched_by) for p in result.rekeyed] == [
+        ("c", "z", "same fields")
+    ]
+    assert [n.guid for n in result.removed] == ["a", "b"]
+    assert [n.guid for n in result.added] == ["x", "y"]
+
+
+def test_fail_on_names_the_valid_kinds() -> None:
+    result = _diff(str(SEED), str(SEED), "--fail-on", "removed,renamed")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "ankipress: error: --fail-on: unknown 'renamed'; choose from removed, guid-changed, "
+        "notetype-changed\n"
     )

@@ -643,14 +643,27 @@ def pin(
     help="Text, JSON, or Markdown for release notes.",
 )
 @click.option("--exit-code", is_flag=True, help="Exit 1 when the two differ (as git diff does).")
+@click.option(
+    "--fail-on",
+    metavar="KINDS",
+    help="Exit 1, listing them, when NEW would remove notes, re-key notes or change a note "
+    "type of OLD: any of removed,guid-changed,notetype-changed.",
+)
 @_common
 @_handle_errors
 def diff_command(
-    old: Path, new: Path, output_format: str, exit_code: bool, verbose: bool, **kwargs: Any
+    old: Path,
+    new: Path,
+    output_format: str,
+    exit_code: bool,
+    fail_on: str | None,
+    verbose: bool,
+    **kwargs: Any,
 ) -> None:
     """Notes added, removed and changed between two releases (packages, files or folders)."""
     kwargs.pop("report")
     kwargs.pop("quiet")
+    guards = deck_diff.parse_fail_on(fail_on) if fail_on is not None else frozenset()
     options = _options(**kwargs)
     sides = []
     for path in (old, new):
@@ -663,6 +676,8 @@ def diff_command(
         sides[1].notes,
         [n for n, _ in sides[0].media],
         [n for n, _ in sides[1].media],
+        sides[0].template,
+        sides[1].template,
     )
     if output_format == "json":
         click.echo(json.dumps(deck_diff.as_data(result), indent=2, ensure_ascii=False))
@@ -670,6 +685,13 @@ def diff_command(
         click.echo(deck_diff.as_markdown(result), nl=False)
     else:
         click.echo(deck_diff.as_text(result), nl=False)
+    refused = deck_diff.guard(result, guards)
+    if refused:
+        raise InputError(
+            f"{_plural(len(refused), 'problem')} the new release would cause in users' "
+            f"collections (--fail-on {fail_on})",
+            refused,
+        )
     if exit_code and not result.empty:
         sys.exit(1)
 
