@@ -28,6 +28,7 @@ from ankipress.building.discover import PackageSource
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
+from ankipress.options import NoteTimes
 from ankipress.paths import path_problem, shown_path
 from ankipress.render import MathMode
 from ankipress.report import (
@@ -374,6 +375,15 @@ def _report(reports: Sequence[pipeline.PackageReport], verbose: bool, quiet: boo
             click.echo(_summary(report))
 
 
+_note_times_option = click.option(
+    "--note-times",
+    type=click.Choice([source.value for source in NoteTimes]),
+    help="Each note's time: the commit time of its lines (git, the default; a shallow clone "
+    "is refused), the previous build's or the inputs' time (mtime), or one time for all (fixed).",
+)
+"""The --note-times option of the commands that write packages (build, convert)."""
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="ankipress")
 def cli() -> None:
@@ -412,6 +422,7 @@ def cli() -> None:
     help="CSV output: write cells starting with = + - @ as they are, not escaped with ' "
     "(a spreadsheet runs them as formulas).",
 )
+@_note_times_option
 @_common
 @_handle_errors
 def convert(
@@ -421,6 +432,7 @@ def convert(
     to: str | None,
     media_dir: Path | None,
     keep_formulas: bool,
+    note_times: str | None,
     verbose: bool,
     **kwargs: Any,
 ) -> None:
@@ -433,6 +445,8 @@ def convert(
         options = dataclasses.replace(
             options, to=to, media_dir=media_dir, keep_formulas=keep_formulas
         )
+        if note_times is not None:
+            options = dataclasses.replace(options, note_times=NoteTimes(note_times))
         if out_dir is not None:
             return pipeline.convert_each(list(inputs), out_dir, options, timestamp)
         assert output is not None
@@ -469,6 +483,7 @@ _NO_LOCK = (
 @_config_option
 @click.option("--force", is_flag=True, help="Rebuild packages that are up to date too.")
 @click.option("--no-lock", is_flag=True, help=_NO_LOCK)
+@_note_times_option
 @_common
 @_handle_errors
 def build(
@@ -477,6 +492,7 @@ def build(
     config: Path | None,
     force: bool,
     no_lock: bool,
+    note_times: str | None,
     verbose: bool,
     **kwargs: Any,
 ) -> None:
@@ -486,6 +502,8 @@ def build(
     lock_path = None if no_lock else lock.lock_path(project.path, source_dir or project.source)
 
     def work(options: pipeline.Options) -> list[pipeline.PackageReport]:
+        if note_times is not None:
+            options = dataclasses.replace(options, note_times=NoteTimes(note_times))
         merged, packages = _with_project(options, project)
         return pipeline.build(
             source_dir or project.source,

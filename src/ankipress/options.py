@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,19 @@ from ankipress.errors import UsageError
 from ankipress.model import NoteKind
 from ankipress.normalize import OnDuplicate
 from ankipress.render import MathMode
+
+
+class NoteTimes(enum.Enum):
+    """Where each note's time comes from (:mod:`ankipress.building.notetimes`)."""
+
+    GIT = "git"
+    """The commit time of the note's own lines, else as ``MTIME``; a shallow clone is refused."""
+    MTIME = "mtime"
+    """No git: a note unchanged since the previous build keeps its time, any other note gets
+    the package's time (the inputs' newest modification time)."""
+    FIXED = "fixed"
+    """Every note gets the package's time (``SOURCE_DATE_EPOCH``, else the inputs' newest
+    modification time): every note updates whenever that time moves."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +67,8 @@ class Options:
     """Remove active content (scripts, frames, event handlers) from HTML fields with nh3."""
     keep_formulas: bool = False
     """CSV output: cells starting with ``=``, ``+``, ``-``, ``@`` as they are, not escaped."""
+    note_times: NoteTimes = NoteTimes.GIT
+    """Where each note's time comes from."""
     progress: Callable[[str, int, int], None] | None = field(
         default=None, repr=False, compare=False
     )

@@ -38,7 +38,7 @@ from ankipress.building.discover import InputFile, PackageSource, walk
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, NoteKind, Severity, SourceLocation
 from ankipress.normalize import OnDuplicate
-from ankipress.options import Options, parse_separator
+from ankipress.options import NoteTimes, Options, parse_separator
 from ankipress.paths import path_problem, shown_path
 from ankipress.render import MathMode
 from ankipress.sources import read_regular_file
@@ -64,6 +64,7 @@ _OPTION_KEYS: dict[str, tuple[type, str]] = {
     "type_answer": (bool, "type_answer"),
     "template": (str, "template"),
     "math": (str, "math"),
+    "note_times": (str, "note_times"),
 }
 _BUILD_KEYS = {"source", "out", *_OPTION_KEYS}
 _PACKAGE_KEYS = {"name", "sources", *_OPTION_KEYS}
@@ -218,6 +219,11 @@ def _convert(key: str, value: Any, root: Path) -> Any:
         if value not in choices:
             raise ValueError(f"math must be one of {', '.join(choices)}, not {value!r}")
         return MathMode(value)
+    if key == "note_times":
+        choices = [source.value for source in NoteTimes]
+        if value not in choices:
+            raise ValueError(f"note_times must be one of {', '.join(choices)}, not {value!r}")
+        return NoteTimes(value)
     if key == "on_duplicate":
         choices = [policy.value for policy in OnDuplicate]
         if value not in choices:

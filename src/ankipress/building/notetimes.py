@@ -12,6 +12,12 @@ own content last changed:
    inputs).
 
 ``SOURCE_DATE_EPOCH``, when set, caps every time. Same inputs and history, same times.
+``--note-times mtime`` skips step 1, ``fixed`` gives every note the package's time.
+
+A shallow clone (CI's default checkout) has no history to blame: every line would take the
+time of its newest commit and every note would update in every user's collection, so a build
+that would take times from one is refused (:func:`shallow_history`) unless
+``SOURCE_DATE_EPOCH`` or ``--note-times`` says otherwise.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ankipress.model import RenderedNote
+from ankipress.model import Diagnostic, RenderedNote, Severity, SourceLocation
+from ankipress.options import NoteTimes
 
 _GIT_TIMEOUT = 120
 
@@ -71,6 +78,49 @@ def git_line_times(path: Path) -> list[int | None] | None:
     return lines
 
 
+def _is_shallow(folder: Path) -> bool:
+    """Whether ``folder`` is in a shallow clone of git (``False`` outside git, or without it)."""
+    git = shutil.which("git")
+    if git is None:
+        return False
+    try:
+        completed = subprocess.run(
+            [git, "rev-parse", "--is-shallow-repository"],
+            cwd=folder,
+            capture_output=True,
+            timeout=_GIT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return completed.returncode == 0 and completed.stdout.strip() == b"true"
+
+
+def shallow_history(notes: Sequence[RenderedNote]) -> Diagnostic | None:
+    """An error at the first note whose file is in a shallow clone; ``None`` when none is.
+
+    Only files with located notes count: those are the ones :func:`assign_times` blames.
+    """
+    seen: dict[Path, bool] = {}
+    for note in notes:
+        if note.location.line is None:
+            continue
+        folder = Path(note.location.path).parent
+        if folder not in seen:
+            seen[folder] = folder.is_dir() and _is_shallow(folder)
+        if seen[folder]:
+            return Diagnostic(
+                SourceLocation(note.location.path),
+                Severity.ERROR,
+                "this file is in a shallow git clone: its history is cut, so every note would "
+                "take the time of the newest commit and update in every user's collection",
+                "fetch the whole history (actions/checkout: 'fetch-depth: 0'; elsewhere "
+                "'git fetch --unshallow'), or choose --note-times mtime or fixed, or set "
+                "SOURCE_DATE_EPOCH",
+            )
+    return None
+
+
 def _spans(notes: Sequence[RenderedNote]) -> dict[int, tuple[str, int, int]]:
     """For each note with a line: (file, first line, last line) of its own lines.
 
@@ -96,11 +146,13 @@ def assign_times(
     fallback: int,
     previous: Mapping[str, tuple[str, int]] | None = None,
     cap: int | None = None,
+    source: NoteTimes = NoteTimes.GIT,
 ) -> tuple[RenderedNote, ...]:
     """The notes, each with :attr:`RenderedNote.mod` set to when its content last changed.
 
     ``previous`` maps a GUID to (content hash, time) from the last build; ``fallback`` is the
-    package's time; ``cap`` (``SOURCE_DATE_EPOCH``) bounds every time.
+    package's time; ``cap`` (``SOURCE_DATE_EPOCH``) bounds every time; ``source`` says which
+    of the steps above are taken.
     """
     previous = previous or {}
     spans = _spans(notes)
@@ -108,7 +160,7 @@ def assign_times(
     timed = []
     for index, note in enumerate(notes):
         when: int | None = None
-        span = spans.get(index)
+        span = spans.get(index) if source is NoteTimes.GIT else None
         if span is not None:
             path, first, last = span
             if path not in blame:
@@ -118,7 +170,7 @@ def assign_times(
                 own = lines[first - 1 : min(last, len(lines))]
                 if own and all(t is not None for t in own):
                     when = max(t for t in own if t is not None)
-        if when is None:
+        if when is None and source is not NoteTimes.FIXED:
             earlier = previous.get(note.guid)
             if earlier is not None and earlier[0] == content_hash(note):
                 when = earlier[1]

@@ -26,7 +26,7 @@ from ankipress.building.discover import (
     package_of,
     skipped_output,
 )
-from ankipress.building.notetimes import assign_times, content_hash
+from ankipress.building.notetimes import assign_times, content_hash, shallow_history
 from ankipress.building.plan import (
     PackagePlan,
     TextPlan,
@@ -46,6 +46,7 @@ from ankipress.model import (
 from ankipress.options import (
     EARLIEST_TIME,
     LATEST_TIME,
+    NoteTimes,
     Options,
     parse_separator,
     parse_source_date_epoch,
@@ -172,6 +173,11 @@ def write_plans(
     # Every target before any is written: one that is a device or a folder stops them all.
     for plan in plans:
         _check_output(plan.output)
+    if timestamp is None:  # SOURCE_DATE_EPOCH decides the times when set
+        for plan, settings in zip(plans, each, strict=True):
+            shallow = shallow_history(plan.notes) if settings.note_times is NoteTimes.GIT else None
+            if shallow is not None:
+                raise InputError(f"{shallow}; nothing was written", [shallow])
     for plan, settings, fallback, time in zip(plans, each, fallbacks, bounded, strict=True):
         said: list[Diagnostic] = []
         if time != fallback:
@@ -182,7 +188,9 @@ def write_plans(
             where = SourceLocation(str(plan.inputs[0])) if plan.inputs else _at(plan.output)
             said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
             fallback = time
-        notes = assign_times(plan.notes, fallback, previous.get(plan.output.name), timestamp)
+        notes = assign_times(
+            plan.notes, fallback, previous.get(plan.output.name), timestamp, settings.note_times
+        )
         if any(
             note.mod is not None and not EARLIEST_TIME <= note.mod <= LATEST_TIME for note in notes
         ):
