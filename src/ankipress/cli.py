@@ -378,8 +378,8 @@ def _report(reports: Sequence[pipeline.PackageReport], verbose: bool, quiet: boo
 _note_times_option = click.option(
     "--note-times",
     type=click.Choice([source.value for source in NoteTimes]),
-    help="Each note's time: the commit time of its lines (git, the default; a shallow clone "
-    "is refused), the previous build's or the inputs' time (mtime), or one time for all (fixed).",
+    help="Each note's time: the commit time of its lines (git, the default; build refuses a "
+    "shallow clone), the previous build's or the inputs' time (mtime), or one for all (fixed).",
 )
 """The --note-times option of the commands that write packages (build, convert)."""
 

@@ -17,7 +17,8 @@ class NoteTimes(enum.Enum):
     """Where each note's time comes from (:mod:`ankipress.building.notetimes`)."""
 
     GIT = "git"
-    """The commit time of the note's own lines, else as ``MTIME``; a shallow clone is refused."""
+    """The commit time of the note's own lines, else as ``MTIME``; ``build`` refuses a shallow
+    clone."""
     MTIME = "mtime"
     """No git: a note unchanged since the previous build keeps its time, any other note gets
     the package's time (the inputs' newest modification time)."""

@@ -173,11 +173,6 @@ def write_plans(
     # Every target before any is written: one that is a device or a folder stops them all.
     for plan in plans:
         _check_output(plan.output)
-    if timestamp is None:  # SOURCE_DATE_EPOCH decides the times when set
-        for plan, settings in zip(plans, each, strict=True):
-            shallow = shallow_history(plan.notes) if settings.note_times is NoteTimes.GIT else None
-            if shallow is not None:
-                raise InputError(f"{shallow}; nothing was written", [shallow])
     for plan, settings, fallback, time in zip(plans, each, fallbacks, bounded, strict=True):
         said: list[Diagnostic] = []
         if time != fallback:
@@ -421,6 +416,13 @@ def build(
     previous = {name: state.notes for name, state in states.items()}
     for name in (buildstate.STATE, buildstate.MANIFEST):  # before any package is written
         _check_output(out_dir / name, "file")
+    # A release's note times from a cut history: refused (after the sources' own errors).
+    pairs = list(zip(plans, chosen, strict=True))
+    if timestamp is None and not any(_failures(plan, opts.strict) for plan, opts in pairs):
+        for plan, opts in pairs:
+            shallow = shallow_history(plan.notes) if opts.note_times is NoteTimes.GIT else None
+            if shallow is not None:
+                raise InputError(f"{shallow}; nothing was written", [shallow])
     reports = write_plans(plans, chosen, timestamp, previous)
     if lock_file is not None and assignment is not None:
         lock.save(lock_file.path, assignment.records)
