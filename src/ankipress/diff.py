@@ -125,19 +125,15 @@ def parse_fail_on(text: str) -> frozenset[Guard]:
     return frozenset(chosen)
 
 
-def label(note: RenderedNote) -> str:
-    """A note's first field as one line of text, shortened."""
-    text = " ".join(
-        html.unescape(
-            sub_before_last(_TAG, " ", note.fields[0] if note.fields else "", ">")
-        ).split()
-    )
-    return text if len(text) <= 70 else text[:67] + "..."
-
-
 def _text(value: str) -> str:
     """A field as the text a person reads: no tags, entities resolved, spaces collapsed."""
     return " ".join(html.unescape(sub_before_last(_TAG, " ", value, ">")).split())
+
+
+def label(note: RenderedNote) -> str:
+    """A note's first field as one line of text, shortened."""
+    text = _text(note.fields[0] if note.fields else "")
+    return text if len(text) <= 70 else text[:67] + "..."
 
 
 def notetype_of(note: RenderedNote, template: NoteType | None = None) -> NoteType:
@@ -209,9 +205,24 @@ def diff_notes(
     note type for basic notes).
     """
     templates = (old_template, new_template)
+    ours: dict[tuple[int, NoteKind], NoteType] = {}  # built once, not once per note
+
+    def type_of(note: RenderedNote, side: int) -> NoteType:
+        if note.notetype is not None:
+            return note.notetype
+        key = (side, note.kind)
+        if key not in ours:
+            ours[key] = notetype_of(note, templates[side])
+        return ours[key]
+
+    known: dict[int, int] = {}  # a note type's id is a hash: computed once per note type
 
     def type_id(note: RenderedNote, side: int) -> int:
-        return notetype_of(note, templates[side]).id
+        kind = type_of(note, side)
+        found = known.get(id(kind))
+        if found is None:
+            found = known[id(kind)] = kind.id
+        return found
 
     before = {note.guid: note for note in old}
     after = {note.guid: note for note in new}
@@ -224,16 +235,15 @@ def diff_notes(
     rekeyed_new = {pair.new.guid for pair in rekeyed}
     old_types: dict[int, NoteType] = {}
     for note in before.values():
-        kind = notetype_of(note, old_template)
-        old_types.setdefault(kind.id, kind)
+        old_types.setdefault(type_id(note, 0), type_of(note, 0))
     forks: list[NotetypeChange] = []
     seen: set[int] = set()
     for note in after.values():
-        kind = notetype_of(note, new_template)
-        earlier_type = old_types.get(kind.id)
-        if kind.id in seen or earlier_type is None:
+        kind, kind_id = type_of(note, 1), type_id(note, 1)
+        earlier_type = old_types.get(kind_id)
+        if kind_id in seen or earlier_type is None:
             continue
-        seen.add(kind.id)
+        seen.add(kind_id)
         if _shape(earlier_type) != _shape(kind):
             forks.append(NotetypeChange(earlier_type, kind, note))
     changed = []
@@ -251,9 +261,8 @@ def diff_notes(
         moved = earlier.deck != note.deck or sorted(earlier.tags) != sorted(note.tags)
         if fields or moved or earlier.kind is not note.kind:
             changed.append(NoteChange(guid, label(note), fields, earlier, note))
-        old_type, new_type = notetype_of(earlier, old_template), notetype_of(note, new_template)
-        if old_type.id != new_type.id:
-            forks.append(NotetypeChange(old_type, new_type, note, guid))
+        if type_id(earlier, 0) != type_id(note, 1):
+            forks.append(NotetypeChange(type_of(earlier, 0), type_of(note, 1), note, guid))
     return DeckDiff(
         added=tuple(
             note for guid, note in after.items() if guid not in before and guid not in rekeyed_new
