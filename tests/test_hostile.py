@@ -333,8 +333,32 @@ def test_a_source_over_the_size_limit_is_refused_unread(
         sources.load(deck, "big.txt")
 
     assert str(caught.value) == (
-        "big.txt: error: file is too large (160 bytes; the limit is 100 bytes)"
+        "big.txt: error: file is too large (160 bytes; the limit is 100 bytes); raise the "
+        'limit with --max-source-size 1M (or max_source_size = "1M" in ankipress.toml)'
     )
+    # The limit is an option: a larger one reads the file.
+    assert len(sources.load(deck, "big.txt", limit=1000).text) == 160
+
+
+def test_the_source_size_limit_is_an_option_of_the_cli_and_the_project_file(
+    tmp_path: Path,
+) -> None:
+    from ankipress.building.config import load_project
+
+    deck = tmp_path / "big.txt"
+    deck.write_text("question\tanswer\n" * 100, "utf-8")  # 1,600 bytes
+    runner = CliRunner()
+    refused = runner.invoke(
+        cli, ["convert", str(deck), "--max-source-size", "1K", "-o", str(tmp_path / "a.apkg")]
+    )
+    assert refused.exit_code == 1
+    assert "the limit is 1024 bytes); raise the limit with --max-source-size 1M" in refused.output
+    read = runner.invoke(
+        cli, ["convert", str(deck), "--max-source-size", "2k", "-o", str(tmp_path / "a.apkg")]
+    )
+    assert read.exit_code == 0, read.output
+    (tmp_path / "ankipress.toml").write_text('[build]\nmax_source_size = "3M"\n', "utf-8")
+    assert load_project(tmp_path).defaults.max_source_bytes == 3 << 20
 
 
 # -- a package's media are the files inside it ------------------------------------------------

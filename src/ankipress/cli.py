@@ -28,7 +28,7 @@ from ankipress.building.discover import PackageSource
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
-from ankipress.options import NoteTimes
+from ankipress.options import NoteTimes, parse_size
 from ankipress.paths import path_problem, shown_path
 from ankipress.render import MathMode
 from ankipress.report import (
@@ -215,6 +215,11 @@ def _common(command: F) -> F:
         ),
         click.option("--encoding", help="Encoding of the inputs (default: UTF-8, or the BOM's)."),
         click.option(
+            "--max-source-size",
+            metavar="SIZE",
+            help="Read text sources up to this size (default 256M; K, M, G or bytes).",
+        ),
+        click.option(
             "--sep",
             "separator",
             metavar="TEXT",
@@ -273,6 +278,7 @@ def _options(
     template: Path | None,
     math: str,
     sanitize: bool,
+    max_source_size: str | None = None,
 ) -> pipeline.Options:
     if reverse and type_answer:
         raise UsageError("--reverse and --type-answer cannot be used together")
@@ -308,6 +314,7 @@ def _options(
         template=template,
         math=MathMode(math),
         sanitize=sanitize,
+        max_source_bytes=parse_size(max_source_size) if max_source_size is not None else None,
     )
 
 

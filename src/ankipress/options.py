@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,9 @@ class Options:
     """Where a text output puts media files; ``None``: ``<output stem>.media`` beside it."""
     sanitize: bool = False
     """Remove active content (scripts, frames, event handlers) from HTML fields with nh3."""
+    max_source_bytes: int | None = None
+    """The largest text source read, in bytes; ``None``: the default limit
+    (:data:`ankipress.sources.MAX_SOURCE_BYTES`, 256 MiB)."""
     keep_formulas: bool = False
     """CSV output: cells starting with ``=``, ``+``, ``-``, ``@`` as they are, not escaped."""
     note_times: NoteTimes = NoteTimes.GIT
@@ -121,3 +125,15 @@ def parse_separator(text: str) -> str:
     named = _SEPARATOR_NAMES.get(text.lower())
     # A shell passes "\n\n" as backslashes; a blank line between cards is what is meant.
     return named if named is not None else text.replace("\\n", "\n").replace("\\t", "\t")
+
+
+_SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+_SIZE = re.compile(r"\s*(\d+)\s*([kmg]?)(?:i?b)?\s*", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """A size as a user writes it: bytes, or with K, M or G (powers of 1024): ``512M``."""
+    match = _SIZE.fullmatch(text)
+    if match is None or int(match[1]) == 0:
+        raise UsageError(f"{text!r} is not a size: write bytes, or a number with K, M or G (512M)")
+    return int(match[1]) * _SIZE_UNITS[match[2].lower()]

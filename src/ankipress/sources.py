@@ -422,15 +422,28 @@ def _decoded(
     return Source.from_text(path, text, encoding, diagnostics)
 
 
-def load(path: Path, display: str | None = None, encoding: str | None = None) -> Source:
-    """Read and decode a source file; every failure is an :class:`InputError`."""
+def load(
+    path: Path,
+    display: str | None = None,
+    encoding: str | None = None,
+    limit: int | None = None,
+) -> Source:
+    """Read and decode a source file; every failure is an :class:`InputError`.
+
+    ``limit`` is the largest size read, in bytes (default :data:`MAX_SOURCE_BYTES`).
+    """
     shown = display if display is not None else str(path)
+    limit = MAX_SOURCE_BYTES if limit is None else limit
     try:
         # Bounded, and never blocking: a FIFO or a device in place of a file is refused.
-        data = read_regular_file(path, MAX_SOURCE_BYTES)
+        data = read_regular_file(path, limit)
     except FileTooLargeError as exc:
-        message = f"file is too large ({exc.size} bytes; the limit is {MAX_SOURCE_BYTES} bytes)"
-        raise _fail(shown, message) from None
+        message = f"file is too large ({exc.size} bytes; the limit is {limit} bytes)"
+        hint = (
+            f"raise the limit with --max-source-size {_suggested(exc.size)} "
+            f'(or max_source_size = "{_suggested(exc.size)}" in ankipress.toml)'
+        )
+        raise _fail(shown, message, hint=hint) from None
     except NotRegularFileError as exc:
         raise _fail(shown, f"cannot read: {exc}") from None
     except FileNotFoundError:
@@ -440,3 +453,8 @@ def load(path: Path, display: str | None = None, encoding: str | None = None) ->
     except OSError as exc:
         raise _fail(shown, f"cannot read: {exc.strerror or exc}") from None
     return decode(shown, data, encoding)
+
+
+def _suggested(size: int) -> str:
+    """A limit above ``size``, as a user would write it: whole MiB, rounded up."""
+    return f"{-(-size // (1 << 20))}M"

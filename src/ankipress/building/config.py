@@ -5,6 +5,7 @@
 source = "source_cards"      # used when no [[package]] is listed
 out = "build"
 math = "mathjax"
+max_source_size = "256M"   # the largest text source read (K, M, G)
 strict = false
 
 [[package]]
@@ -35,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from ankipress.building.discover import InputFile, PackageSource, walk
-from ankipress.errors import InputError
+from ankipress.errors import InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity, SourceLocation
 from ankipress.normalize import OnDuplicate
-from ankipress.options import NoteTimes, Options, parse_separator
+from ankipress.options import NoteTimes, Options, parse_separator, parse_size
 from ankipress.paths import path_problem, shown_path
 from ankipress.render import MathMode
 from ankipress.sources import read_regular_file
@@ -65,6 +66,7 @@ _OPTION_KEYS: dict[str, tuple[type, str]] = {
     "template": (str, "template"),
     "math": (str, "math"),
     "note_times": (str, "note_times"),
+    "max_source_size": (str, "max_source_bytes"),
 }
 _BUILD_KEYS = {"source", "out", *_OPTION_KEYS}
 _PACKAGE_KEYS = {"name", "sources", *_OPTION_KEYS}
@@ -224,6 +226,11 @@ def _convert(key: str, value: Any, root: Path) -> Any:
         if value not in choices:
             raise ValueError(f"note_times must be one of {', '.join(choices)}, not {value!r}")
         return NoteTimes(value)
+    if key == "max_source_size":
+        try:
+            return parse_size(value)
+        except UsageError as exc:
+            raise ValueError(f"max_source_size: {exc}") from None
     if key == "on_duplicate":
         choices = [policy.value for policy in OnDuplicate]
         if value not in choices:

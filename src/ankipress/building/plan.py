@@ -131,7 +131,7 @@ def read_notes(
             message = f"{given} does not apply to the {kept} notes that keep their note type"
             diagnostics.append(Diagnostic(SourceLocation(str(path)), Severity.INFO, message))
         return notes, diagnostics, result.cards_seen, result.media
-    source = load(path, str(path), options.encoding)
+    source = load(path, str(path), options.encoding, options.max_source_bytes)
     reader = (
         readers.get_reader(options.input_format)
         if options.input_format

@@ -171,58 +171,45 @@ def _decks(notes: Sequence[RenderedNote]) -> tuple[dict[str, int], list[Diagnost
     return ids_by_name, said
 
 
-def _rows(
-    notes: Sequence[RenderedNote], mids: Sequence[int], timestamp: int, deck_ids: dict[str, int]
-) -> tuple[Iterator[tuple[object, ...]], list[tuple[object, ...]]]:
-    note_rows: list[tuple[object, ...]] = []
-    card_rows: list[tuple[object, ...]] = []
-    next_id = itertools.count(timestamp * 1000)
-    for position, note in enumerate(notes):
-        note_id = next(next_id)
+_CHUNK = 4096
+"""Rows handed to SQLite per ``executemany`` call: memory is bounded by this, not the deck."""
+
+
+def _chunks(rows: Iterator[tuple[object, ...]]) -> Iterator[list[tuple[object, ...]]]:
+    while chunk := list(itertools.islice(rows, _CHUNK)):
+        yield chunk
+
+
+def _note_rows(
+    notes: Sequence[RenderedNote], mids: Callable[[RenderedNote], int], timestamp: int
+) -> Iterator[tuple[object, ...]]:
+    """The ``notes`` rows, made as SQLite takes them (no list of the deck's rows)."""
+    next_id = timestamp * 1000
+    for note in notes:
         mod = note.mod if note.mod is not None else timestamp
         sort_index = note.notetype.sort_field if note.notetype else 0
         sort_field = _sort_field(note.fields[sort_index])
         tags = f" {' '.join(note.tags)} " if note.tags else ""
-        note_rows.append(
-            (
-                note_id,
-                note.guid,
-                mids[position],
-                mod,
-                -1,
-                tags,
-                "\x1f".join(note.fields),
-                sort_field,
-                _checksum(sort_field),
-                0,
-                "",
-            )
-        )
+        fields = "\x1f".join(note.fields)
+        yield (next_id, note.guid, mids(note), mod, -1, tags, fields, sort_field,
+               _checksum(sort_field), 0, "")  # fmt: skip
+        next_id += 1 + len(card_ords(note))  # its cards take the ids after its own
+
+
+def _card_rows(
+    notes: Sequence[RenderedNote], timestamp: int, deck_ids: dict[str, int]
+) -> Iterator[tuple[object, ...]]:
+    """The ``cards`` rows, with the ids :func:`_note_rows` left for them."""
+    next_id = timestamp * 1000
+    for position, note in enumerate(notes):
+        note_id = next_id
+        mod = note.mod if note.mod is not None else timestamp
         deck = deck_ids[note.deck]
         for ord_ in card_ords(note):
-            card_rows.append(
-                (
-                    next(next_id),
-                    note_id,
-                    deck,
-                    ord_,
-                    mod,
-                    -1,
-                    0,
-                    0,
-                    position,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    "",
-                )
-            )
-    return iter(note_rows), card_rows
+            next_id += 1
+            yield (next_id, note_id, deck, ord_, mod, -1, 0, 0, position,
+                   0, 0, 0, 0, 0, 0, 0, 0, "")  # fmt: skip
+        next_id += 1
 
 
 def _fill(
@@ -232,14 +219,32 @@ def _fill(
     timestamp: int,
     notetype_time: int,
 ) -> list[Diagnostic]:
-    by_kind = {kind: note_types(kind) for kind in dict.fromkeys(n.kind for n in notes)}
-    types = [
-        note.notetype if note.kind is NoteKind.CUSTOM and note.notetype else by_kind[note.kind]
-        for note in notes
-    ]
+    by_kind: dict[NoteKind, NoteType] = {}
+    # Each note type object's id, computed once (a hash of its name): not once a note.
+    type_ids: dict[int, int] = {}
     unique: dict[int, tuple[NoteType, bool]] = {}
-    for note, note_type in zip(notes, types, strict=True):
-        unique.setdefault(note_type.id, (note_type, note.kind is not NoteKind.CUSTOM))
+    for note in notes:
+        custom = note.kind is NoteKind.CUSTOM and note.notetype is not None
+        if custom:
+            note_type = note.notetype
+            assert note_type is not None
+        else:
+            found = by_kind.get(note.kind)
+            if found is None:
+                found = by_kind[note.kind] = note_types(note.kind)
+            note_type = found
+        key = id(note_type)
+        type_id = type_ids.get(key)
+        if type_id is None:
+            type_id = type_ids[key] = note_type.id
+            unique.setdefault(type_id, (note_type, note.kind is not NoteKind.CUSTOM))
+    kind_ids = {kind: note_type.id for kind, note_type in by_kind.items()}
+
+    def mid(note: RenderedNote) -> int:
+        if note.kind is NoteKind.CUSTOM and note.notetype is not None:
+            return type_ids[id(note.notetype)]
+        return kind_ids[note.kind]
+
     models = {
         type_id: _genanki_model(note_type, ours) for type_id, (note_type, ours) in unique.items()
     }
@@ -255,10 +260,11 @@ def _fill(
         warnings.simplefilter("always")
         # genanki stamps note types (and nothing else of ours) with this time.
         genanki.Package(decks).write_to_db(cursor, notetype_time, itertools.count(1))
-    mids = [note_type.id for note_type in types]
-    note_rows, card_rows = _rows(notes, mids, timestamp, deck_ids)
-    cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-    cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+    # Every note, then every card, as before: the order of inserts decides the file's bytes.
+    for chunk in _chunks(_note_rows(notes, mid, timestamp)):
+        cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", chunk)
+    for chunk in _chunks(_card_rows(notes, timestamp, deck_ids)):
+        cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", chunk)
     connection.commit()
     return [
         *said,
