@@ -26,13 +26,16 @@ import argparse
 import csv
 import html
 import io
+import os
 import random
+import shutil
 import string
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when the generated text changes, so stale cached decks are not reused."""
 SEED = 9
 DECK = "Benchmark"
@@ -139,14 +142,24 @@ def _card(rng: random.Random, question: str) -> Card:
 
 
 def make_cards(size: int) -> list[Card]:
-    """``size`` cards with distinct questions; the same list on every run."""
+    """``size`` cards with distinct questions; the same list on every run.
+
+    The templates give a few hundred thousand questions; past the first repeats of a drawn
+    question, a numbered variant keeps it distinct (``… (case 2)``), so any size is possible
+    (1M notes for the memory benchmark) without drawing forever.
+    """
     rng = random.Random(SEED)
     seen: set[str] = set()
     cards: list[Card] = []
+    misses = 0
     while len(cards) < size:
         question = _fill(rng, rng.choice(_QUESTIONS))
         if question in seen:
-            continue
+            misses += 1
+            if misses < 8:
+                continue
+            question = f"{question[:-1]} (case {len(cards)})?"
+        misses = 0
         seen.add(question)
         cards.append(_card(rng, question))
     return cards
@@ -261,6 +274,46 @@ def ensure(sizes: list[int], force: bool = False) -> None:
             temporary = path.with_suffix(path.suffix + ".tmp")
             temporary.write_text(FORMATS[fmt][1](cards), encoding="utf-8", newline="")
             temporary.replace(path)
+
+
+GIT_TIMES = (1_600_000_000, 1_650_000_000)
+"""Commit times of the tracked decks' two commits (both before the benchmark's
+``SOURCE_DATE_EPOCH``, so the notes' times come from git)."""
+
+
+def git_path_for(fmt: str, size: int) -> Path:
+    """The deck of ``size`` notes in ``fmt`` inside a git work tree with a history."""
+    return DATA_DIR / "git" / f"{fmt}-{size}" / path_for(fmt, size).name
+
+
+def ensure_git(fmt: str, size: int) -> Path:
+    """A git repository holding the deck, in two commits: its first half of lines, then all.
+
+    ``git blame`` then names two commits, as a deck edited over time does, and every note
+    of a build takes its time from the lines it is made of (``building/notetimes``).
+    """
+    target = git_path_for(fmt, size)
+    if (target.parent / ".git").is_dir() and target.exists():
+        return target
+    shutil.rmtree(target.parent, ignore_errors=True)
+    target.parent.mkdir(parents=True)
+    text = path_for(fmt, size).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+
+    def git(*args: str, when: int | None = None) -> None:
+        stamp = {} if when is None else {"GIT_AUTHOR_DATE": f"@{when} +0000"}
+        stamp |= {} if when is None else {"GIT_COMMITTER_DATE": f"@{when} +0000"}
+        subprocess.run(["git", *args], cwd=target.parent, env=env | stamp, check=True,
+                       capture_output=True)  # fmt: skip
+
+    git("init", "-q")
+    for part, when in zip((lines[: len(lines) // 2], lines), GIT_TIMES, strict=True):
+        target.write_text("".join(part), encoding="utf-8", newline="")
+        git("add", target.name)
+        git("commit", "-q", "-m", f"deck at {when}", when=when)
+    return target
 
 
 def main() -> None:

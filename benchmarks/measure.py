@@ -46,19 +46,29 @@ print(wall, cpu, usage.ru_maxrss, os.waitstatus_to_exitcode(status), own.user + 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One thing to time: ``floor``, ``genanki`` or ``ankipress:<format>``."""
+    """One thing to time: ``floor``, ``genanki``, ``ankipress:<format>`` (``+git``: the deck
+    in a git work tree with history), or a start-up command (``argv``)."""
 
     name: str
     fmt: str | None = None
     """The ankipress input format, ``None`` for the floor and genanki."""
+    git: bool = False
+    """Read the deck from a git work tree, so that note times come from ``git blame``."""
+    argv: tuple[str, ...] = ()
+    """A fixed command instead (start-up: ``python -c pass``, ``ankipress --version``)."""
+    writes: bool = True
+    """Whether the command writes a package of ``size`` notes (checked on its first run)."""
 
     def command(self, size: int, output: Path) -> list[str]:
         """The command line that builds the package of ``size`` notes at ``output``."""
+        if self.argv:
+            return [part.replace("{output}", str(output)) for part in self.argv]
         if self.fmt is None:
             script = HERE / ("floor.py" if self.name == "floor" else "genanki_baseline.py")
             return [sys.executable, str(script), str(generate.path_for("notes", size)), str(output)]
-        source = str(generate.path_for(self.fmt, size))
-        return [*_ankipress(), "convert", source, "--from", self.fmt, "-o", str(output)]
+        where = generate.ensure_git if self.git else generate.path_for
+        source = str(where(self.fmt, size))
+        return [*ankipress(), "convert", source, "--from", self.fmt, "-o", str(output)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +102,8 @@ class Result:
         return min(run.wall for run in self.runs)
 
 
-def _ankipress() -> list[str]:
+def ankipress() -> list[str]:
+    """How to run the ankipress command of this environment."""
     script = Path(sys.executable).with_name("ankipress")
     return [str(script)] if script.exists() else [sys.executable, "-m", "ankipress"]
 
@@ -171,7 +182,7 @@ def measure(
                 result.skipped = _failure(run, label)
                 result.runs.clear()  # a half-measured target would mislead
                 continue
-            if round_ == (-1 if warm_up else 0):
+            if round_ == (-1 if warm_up else 0) and target.writes:
                 found = count_notes(output, scratch)
                 if found != size:
                     result.note = f"package holds {found} of {size} notes"

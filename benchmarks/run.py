@@ -7,7 +7,13 @@ against the floor and genanki, the growth per 10x notes, and the issue's targets
 Usage::
 
     python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 5 | --runs 5,5,3]
-                             [--formats brainscape,...] [--profile | --profile-only]
+                             [--formats brainscape,...] [--no-git] [--startup-runs 10]
+                             [--profile | --profile-only]
+
+Every format is timed twice: untracked, and tracked in git (``ankipress:<format>+git``: the
+deck in a work tree with two commits, so each note's time comes from ``git blame``). A
+start-up table times ``python -c pass``, ``ankipress --version`` and a 16-card convert.
+1M notes, once, by hand: ``--sizes 100000,1000000 --runs 1 --no-git --formats brainscape``.
 
 ``--profile`` then writes ``profile-brainscape-100k.txt`` with :mod:`hotspots`.
 """
@@ -31,13 +37,17 @@ from pathlib import Path
 
 import generate
 import hotspots
-from measure import Result, Target, measure, snapshot
+from measure import Result, Target, ankipress, measure, snapshot
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.md"
 PROFILE = HERE / "profile-brainscape-100k.txt"
 PROFILE_SIZE = 100_000
 ANKIPRESS_FORMATS = ("brainscape", "quizlet", "csv", "ankitext", "markdown")
+LINE_FORMATS = ("brainscape", "quizlet", "csv", "ankitext")
+"""The formats the issue's 1.5x-the-floor target is for."""
+MILLION = 1_000_000
+STARTUP_CARDS = 16
 SUPERLINEAR = 13.0
 """Time growth per 10x notes above which a target is flagged (linear is ~10x)."""
 
@@ -125,17 +135,24 @@ def growth_lines(results: list[Result]) -> list[str]:
     return lines
 
 
-def target_lines(results: list[Result]) -> list[str]:
-    """The issue's targets at 100k notes, each PASS, FAIL or why it was not measured."""
-    at = {r.target.name: r for r in results if r.size == PROFILE_SIZE}
+def target_lines(results: list[Result], startup: list[Result]) -> list[str]:
+    """The issue's targets, each PASS, FAIL or why it was not measured."""
+    at: dict[tuple[str, int], Result] = {(r.target.name, r.size): r for r in results}
+    at |= {(r.target.name, 0): r for r in startup}
 
-    def check(name: str, against: str, limit: float, text: str) -> str:
-        mine, other = at.get(name), at.get(against)
+    def pair(name: str, against: str, size: int) -> tuple[Result, Result] | str:
+        mine, other = at.get((name, size)), at.get((against, size))
         if mine is None or other is None:
-            return f"- NOT MEASURED: {text} (no {PROFILE_SIZE:,}-note run)"
+            return f"no {size:,}-note run" if size else "not run"
         if not mine.runs or not other.runs:
-            why = mine.skipped or other.skipped
-            return f"- NOT MEASURED: {text} ({why})"
+            return str(mine.skipped or other.skipped)
+        return mine, other
+
+    def check(name: str, against: str, limit: float, text: str, size: int) -> str:
+        found = pair(name, against, size)
+        if isinstance(found, str):
+            return f"- NOT MEASURED: {text} ({found})"
+        mine, other = found
         ratio = mine.best / other.best
         cpu = statistics.median(r.cpu for r in mine.runs) / statistics.median(
             r.cpu for r in other.runs
@@ -143,11 +160,91 @@ def target_lines(results: list[Result]) -> list[str]:
         verdict = "PASS" if ratio <= limit else "FAIL"
         return f"- {verdict}: {text}: {ratio:.2f}x wall (best of runs), {cpu:.2f}x CPU (median)"
 
-    return [
-        check("ankipress:brainscape", "floor", 1.5, "Brainscape → .apkg ≤ 1.5x the floor"),
-        check("ankipress:brainscape", "genanki", 1.0, "Brainscape → .apkg faster than genanki"),
-        check("ankipress:markdown", "floor", 3.0, "Markdown deck → .apkg ≤ 3x the floor"),
+    def memory(name: str, size: int) -> str:
+        text = f"{name} peak memory ≤ 2.5x the floor's at {size:,} notes"
+        found = pair(name, "floor", size)
+        if isinstance(found, str):
+            return f"- NOT MEASURED: {text} ({found})"
+        mine, floor = (max(run.peak_mib for run in r.runs) for r in found)
+        verdict = "PASS" if mine <= 2.5 * floor else "FAIL"
+        return f"- {verdict}: {text}: {mine:.0f} MiB against {floor:.0f} MiB ({mine / floor:.2f}x)"
+
+    def grows(name: str) -> str:
+        text = f"{name}: growth 100k → 1M notes ≤ 10.5x"
+        small, big = at.get((name, PROFILE_SIZE)), at.get((name, MILLION))
+        if small is None or big is None or not small.runs or not big.runs:
+            return f"- NOT MEASURED: {text} (1M is run by hand: see the usage)"
+        ratio = big.best / small.best
+        peak = max(r.peak_mib for r in big.runs) / max(r.peak_mib for r in small.runs)
+        verdict = "PASS" if ratio <= 10.5 else "FAIL"
+        return f"- {verdict}: {text}: {ratio:.1f}x time, {peak:.2f}x peak memory"
+
+    size = PROFILE_SIZE
+    lines = []
+    for fmt in LINE_FORMATS:
+        name = f"ankipress:{fmt}"
+        lines.append(check(name, "floor", 1.5, f"{fmt} → .apkg ≤ 1.5x the floor", size))
+        lines.append(check(name, "genanki", 1.0, f"{fmt} → .apkg faster than genanki", size))
+    lines.append(
+        check("ankipress:markdown", "floor", 3.0, "Markdown deck → .apkg ≤ 3x the floor", size)
+    )
+    names = sorted({r.target.name for r in results if r.target.fmt is not None})
+    lines += [memory(name, size) for name in names]
+    lines.append(
+        check("ankipress --version", "python -c pass", 4.0, "--version ≤ 4x python -c pass", 0)
+    )
+    smallest = min((r.size for r in results), default=0)
+    for fmt in ANKIPRESS_FORMATS:
+        text = f"{fmt}: {smallest:,}-note convert faster than genanki"
+        lines.append(check(f"ankipress:{fmt}", "genanki", 1.0, text, smallest))
+    if any(r.size == MILLION for r in results):
+        lines += [grows(f"ankipress:{fmt}") for fmt in ANKIPRESS_FORMATS]
+    else:
+        lines.append("- NOT MEASURED here: growth 100k → 1M notes ≤ 10.5x (1M is run by hand)")
+    for fmt in ANKIPRESS_FORMATS:
+        text = f"{fmt}: {size:,} notes tracked in git within 1.2x of untracked"
+        lines.append(check(f"ankipress:{fmt}+git", f"ankipress:{fmt}", 1.2, text, size))
+    return lines
+
+
+def startup_table(startup: list[Result]) -> list[str]:
+    """Start-up: each command's times against ``python -c pass``."""
+    base = next((r.best for r in startup if r.target.name == "python -c pass" and r.runs), None)
+    lines = [
+        "| command | wall min s | median s | CPU median s | peak MiB | x python -c pass |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
+    for result in startup:
+        if not result.runs:
+            lines.append(f"| {result.target.name} | skipped: {result.skipped} | | | | |")
+            continue
+        walls = [run.wall for run in result.runs]
+        lines.append(
+            f"| {result.target.name} | {min(walls):.3f} | {statistics.median(walls):.3f} "
+            f"| {statistics.median(run.cpu for run in result.runs):.3f} "
+            f"| {max(run.peak_mib for run in result.runs):.0f} "
+            f"| {_cell(base and result.best / base, '.2f')} |"
+        )
+    return lines
+
+
+def measure_startup(runs: int, scratch: Path) -> list[Result]:
+    """``python -c pass``, ``ankipress --version`` and a 16-card convert, interleaved."""
+    generate.ensure([STARTUP_CARDS])
+    deck = str(generate.path_for("brainscape", STARTUP_CARDS))
+    convert = (*ankipress(), "convert", deck, "--from", "brainscape", "-o", "{output}")
+    genanki = HERE / "genanki_baseline.py"
+    notes = str(generate.path_for("notes", STARTUP_CARDS))
+    targets = [
+        Target("python -c pass", argv=(sys.executable, "-c", "pass"), writes=False),
+        Target("ankipress --version", argv=(*ankipress(), "--version"), writes=False),
+        Target(f"ankipress convert ({STARTUP_CARDS} cards)", argv=convert),
+        Target(
+            f"genanki ({STARTUP_CARDS} cards)",
+            argv=(sys.executable, str(genanki), notes, "{output}"),
+        ),
+    ]
+    return measure(targets, STARTUP_CARDS, runs, warm_up=True, scratch=scratch)
 
 
 def _competition(results: list[Result]) -> str:
@@ -166,11 +263,19 @@ def _competition(results: list[Result]) -> str:
     )
 
 
-def benchmark(runs: dict[int, int], formats: list[str], scratch: Path) -> str:
+def benchmark(
+    runs: dict[int, int], formats: list[str], scratch: Path, git: bool, startup_runs: int
+) -> str:
     """Measure everything at every size (size → number of runs); the results as Markdown."""
-    header = ["# ankipress benchmark (issue 9)", "", *_machine()]
+    header = ["# ankipress benchmark (issues 9 and 19)", "", *_machine()]
+    startup = measure_startup(startup_runs, scratch) if startup_runs else []
     targets = [Target("floor"), Target("genanki")]
     targets += [Target(f"ankipress:{fmt}", fmt) for fmt in formats]
+    if git:
+        targets += [Target(f"ankipress:{fmt}+git", fmt, git=True) for fmt in formats]
+        for size in runs:  # made before the timing starts, not during it
+            for fmt in formats:
+                generate.ensure_git(fmt, size)
     results: list[Result] = []
     skipped: dict[str, str] = {}
     for position, (size, count) in enumerate(runs.items()):
@@ -178,7 +283,7 @@ def benchmark(runs: dict[int, int], formats: list[str], scratch: Path) -> str:
         found = measure(active, size, count, warm_up=position == 0, scratch=scratch)
         skipped.update({r.target.name: f"at {size:,}: {r.skipped}" for r in found if r.skipped})
         results += found
-    notes = [f"- {r.target.name} at {r.size:,}: {r.note}" for r in results if r.note]
+    notes = [f"- {r.target.name} at {r.size:,}: {r.note}" for r in [*startup, *results] if r.note]
     return "\n".join(
         [
             *header,
@@ -187,7 +292,11 @@ def benchmark(runs: dict[int, int], formats: list[str], scratch: Path) -> str:
             f"- command: `python benchmarks/run.py {' '.join(sys.argv[1:])}`".rstrip(),
             "- runs per target: "
             + ", ".join(f"{count} at {size:,} notes" for size, count in runs.items())
-            + "; ratios and growth use the best wall time of the runs",
+            + f", {startup_runs} for start-up; ratios and growth use the best wall time",
+            "",
+            "## Start-up",
+            "",
+            *(startup_table(startup) if startup else ["- not measured (--startup-runs 0)"]),
             "",
             "## Times and peak memory (whole processes)",
             "",
@@ -197,9 +306,9 @@ def benchmark(runs: dict[int, int], formats: list[str], scratch: Path) -> str:
             "",
             *(growth_lines(results) or ["- (one size only)"]),
             "",
-            "## Targets (100,000 notes)",
+            "## Targets",
             "",
-            *target_lines(results),
+            *target_lines(results, startup),
             "",
             "## Not measured or flagged",
             "",
@@ -218,6 +327,9 @@ def main() -> None:
     parser.add_argument(
         "--formats", default=",".join(ANKIPRESS_FORMATS), help="ankipress input formats to time"
     )
+    parser.add_argument("--no-git", action="store_true", help="skip the decks tracked in git")
+    parser.add_argument("--startup-runs", type=int, default=10, help="runs of start-up (0: none)")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the report")
     parser.add_argument("--profile", action="store_true", help="also profile the 100k case")
     parser.add_argument("--profile-only", action="store_true", help="only profile")
     args = parser.parse_args()
@@ -237,8 +349,8 @@ def main() -> None:
         snapshot(scratch)
         if not args.profile_only:
             generate.ensure(list(runs))
-            report = benchmark(runs, formats, scratch)
-            RESULTS.write_text(report, encoding="utf-8")
+            report = benchmark(runs, formats, scratch, not args.no_git, args.startup_runs)
+            args.output.write_text(report, encoding="utf-8")
             print(report)
         if args.profile or args.profile_only:
             generate.ensure([PROFILE_SIZE])

@@ -151,12 +151,15 @@ def write_plans(
     options: Options | Sequence[Options],
     timestamp: int | None = None,
     previous: Mapping[str, Mapping[str, tuple[str, int]]] | None = None,
+    note_times: bool = True,
 ) -> list[PackageReport]:
     """Write every plan, or none: any error (any warning with ``strict``) stops them all.
 
     Each note gets the time its content last changed (:mod:`ankipress.building.notetimes`);
     ``timestamp`` (``SOURCE_DATE_EPOCH``) caps them, and ``previous`` holds the last build's
-    note times by package file name. ``options`` may be one per plan.
+    note times by package file name. ``options`` may be one per plan. Without
+    ``note_times`` the reports leave :attr:`PackageReport.note_times` empty (a build's next
+    run needs them; a conversion does not, and a hash of every note costs time).
     """
     each = [options] * len(plans) if isinstance(options, Options) else list(options)
     strict = any(settings.strict for settings in each)
@@ -218,7 +221,11 @@ def write_plans(
                 SourceLocation(str(plan.output)), Severity.ERROR, message, "is the disk full?"
             )
             raise WriteError(str(diagnostic), [diagnostic]) from None
-        times = {note.guid: (content_hash(note), note.mod or stamp) for note in notes}
+        times = (
+            {note.guid: (content_hash(note), note.mod or stamp) for note in notes}
+            if note_times
+            else {}
+        )
         cards = sum(len(card_ords(note)) for note in notes)
         reports.append(
             PackageReport(plan, stamp, (*plan.diagnostics, *said, *written), times, cards)
@@ -246,7 +253,7 @@ def convert(
         if output.suffix.lower() != ".apkg":
             raise UsageError(f"{output}: a package must be an .apkg file")
         plan = plan_package(expand_inputs(inputs), output, options)
-        return write_plans([plan], options, timestamp)[0]
+        return write_plans([plan], options, timestamp, note_times=False)[0]
     return _write_texts([plan_text(expand_inputs(inputs), output, options)], writer, options)[0]
 
 
@@ -265,7 +272,7 @@ def convert_each(
         outputs[output] = path
     if writer is None:
         plans = [plan_package([path], output, options) for output, path in outputs.items()]
-        return write_plans(plans, options, timestamp)
+        return write_plans(plans, options, timestamp, note_times=False)
     texts = [plan_text([path], output, options) for output, path in outputs.items()]
     return _write_texts(texts, writer, options)
 
