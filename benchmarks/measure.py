@@ -68,7 +68,9 @@ class Target:
             return [sys.executable, str(script), str(generate.path_for("notes", size)), str(output)]
         where = generate.ensure_git if self.git else generate.path_for
         source = str(where(self.fmt, size))
-        return [*ankipress(), "convert", source, "--from", self.fmt, "-o", str(output)]
+        # A 1M-note deck is larger than the default source limit (256M).
+        limit = ["--max-source-size", "2G"] if size > 100_000 else []
+        return [*ankipress(), "convert", source, "--from", self.fmt, *limit, "-o", str(output)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,7 @@ def _plan_summary(
     decks = ", ".join(f"'{deck}'" for deck in plan.decks)
     deck_label = "deck" if len(plan.decks) == 1 else "decks"
     parts = [
-        f"{_plural(len(plan.notes), 'note')} from {_plural(plan.cards_read, 'card')} "
+        f"{_plural(plan.note_count, 'note')} from {_plural(plan.cards_read, 'card')} "
         f"in {deck_label} {decks}"
     ]
     if plan.dropped:
@@ -457,7 +457,7 @@ def convert(
         if out_dir is not None:
             return pipeline.convert_each(list(inputs), out_dir, options, timestamp)
         assert output is not None
-        return [pipeline.convert(list(inputs), output, options, timestamp)]
+        return [pipeline.convert(list(inputs), output, options, timestamp, keep_notes=False)]
 
     _run(work, kwargs, verbose)
 

@@ -26,13 +26,23 @@ from ankipress.building.discover import (
     package_of,
     skipped_output,
 )
-from ankipress.building.notetimes import assign_times, content_hash, shallow_history
+from ankipress.building.notetimes import (
+    assign_times,
+    content_hash,
+    git_line_times,
+    shallow_history,
+)
 from ankipress.building.plan import (
+    Gathered,
     PackagePlan,
+    RenderStream,
     TextPlan,
+    finish_plan,
+    gather,
     inputs_timestamp,
     plan_package,
     plan_text,
+    streams,
 )
 from ankipress.errors import InputError, UsageError, WriteError
 from ankipress.model import (
@@ -52,7 +62,7 @@ from ankipress.options import (
     parse_source_date_epoch,
 )
 from ankipress.writers import TextWriter, text_writer_for
-from ankipress.writers.apkg import card_ords, write_apkg
+from ankipress.writers.apkg import card_ords, stream_apkg, write_apkg
 from ankipress.writers.common import check_target
 from ankipress.writers.csv import CsvWriter
 
@@ -238,6 +248,8 @@ def convert(
     output: Path,
     options: Options | None = None,
     timestamp: int | None = None,
+    *,
+    keep_notes: bool = True,
 ) -> PackageReport:
     """Build one deck at ``output`` from ``inputs`` (files, or folders read recursively).
 
@@ -246,15 +258,99 @@ def convert(
     unless ``options.deck`` is given. ``timestamp`` (seconds) is stamped into every note of
     a package; by default the newest modification time of the inputs. Raises
     :class:`InputError` (nothing written) when any input has errors.
+
+    With ``keep_notes=False`` (the command line's way) a package is written as its notes
+    are rendered, one pass a note and rows streamed to the database: memory does not hold
+    every rendered note, and the report's ``plan.notes`` is empty (``plan.note_count``
+    says how many notes were written). The package's bytes are the same.
     """
     options = options or Options()
     writer = text_writer_for(output, options.to)
     if writer is None:
         if output.suffix.lower() != ".apkg":
             raise UsageError(f"{output}: a package must be an .apkg file")
-        plan = plan_package(expand_inputs(inputs), output, options)
+        gathered = gather(expand_inputs(inputs), options)
+        if not keep_notes and streams(gathered, options):
+            return _stream(gathered, output, options, timestamp)
+        plan = finish_plan(gathered, output, options)
         return write_plans([plan], options, timestamp, note_times=False)[0]
     return _write_texts([plan_text(expand_inputs(inputs), output, options)], writer, options)[0]
+
+
+def _stream(
+    gathered: Gathered, output: Path, options: Options, timestamp: int | None
+) -> PackageReport:
+    """:func:`convert` in one pass: each note rendered as its row goes to the database.
+
+    Everything :func:`write_plans` refuses is found before the first row or while the
+    rows are written; then the package is not written (its temporary files are removed).
+    """
+    fallback = (
+        timestamp
+        if timestamp is not None
+        else inputs_timestamp([item.path for item in gathered.items])
+    )
+    time = min(max(fallback, EARLIEST_TIME), LATEST_TIME)
+    said: list[Diagnostic] = []
+    if time != fallback:
+        when = "before 1980" if fallback < time else "after 9999"
+        message = f"the inputs' newest time ({fallback}) is {when}; the package is "
+        message += f"stamped {time} instead"
+        where = SourceLocation(str(gathered.items[0].path)) if gathered.items else _at(output)
+        said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
+    _check_output(output)
+    locations = [note.location for note, _ in gathered.kept]
+    mods = _note_times(locations, time, timestamp, options.note_times is NoteTimes.GIT)
+    stamp = max(mods, default=time)
+    stream = RenderStream(gathered, output, options, mods)
+    finished: list[PackagePlan] = []
+
+    def media() -> tuple[tuple[str, bytes], ...]:
+        plan = stream.plan()
+        finished.append(plan)
+        if _failures(plan, options.strict):
+            raise _refuse([plan], options.strict)
+        return plan.media
+
+    written, cards = stream_apkg(
+        output,
+        (note for note, _ in gathered.kept),
+        stream,
+        stamp,
+        _note_types(gathered.template),
+        media,
+        _notetype_time(stamp, options),
+    )
+    plan = finished[0]
+    return PackageReport(plan, stamp, (*plan.diagnostics, *said, *written), {}, cards)
+
+
+def _note_times(
+    locations: Sequence[SourceLocation], fallback: int, cap: int | None, git: bool
+) -> list[int]:
+    """Each note's time, as :func:`~ankipress.building.notetimes.assign_times` gives it
+    without a previous build, from the notes' locations alone: the time of the last commit
+    to its lines where git has one (with ``git``), else ``fallback``; ``cap`` bounds them,
+    and every time lies within what Anki takes."""
+    by_file: dict[str, list[tuple[int, int]]] = {}
+    for index, location in enumerate(locations):
+        if location.line is not None:
+            by_file.setdefault(location.path, []).append((location.line, index))
+    times = [fallback] * len(locations)
+    for path, starts in by_file.items() if git else ():
+        lines = git_line_times(Path(path))
+        if lines is None:
+            continue
+        starts.sort()
+        for position, (line, index) in enumerate(starts):
+            following = starts[position + 1][0] if position + 1 < len(starts) else None
+            end = following - 1 if following is not None and following > line else 1 << 30
+            own = lines[line - 1 : min(end, len(lines))]
+            if own and None not in own:
+                times[index] = max(t for t in own if t is not None)
+    if cap is not None:
+        times = [min(when, cap) for when in times]
+    return [min(max(when, EARLIEST_TIME), LATEST_TIME) for when in times]
 
 
 def convert_each(

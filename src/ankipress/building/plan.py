@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,8 +34,8 @@ from ankipress.notetypes.clozes import misreadings
 from ankipress.notetypes.usertemplate import load_template
 from ankipress.options import Options
 from ankipress.render import FieldRenderer, MathMode
-from ankipress.render.media import pack_references
-from ankipress.render.sanitize import screen_notes
+from ankipress.render.media import _Packer, pack_references
+from ankipress.render.sanitize import _Screen, screen_notes
 from ankipress.sources import load, note_problems, unwritable_text
 
 
@@ -58,6 +58,14 @@ class PackagePlan:
     sources: tuple[tuple[Note, str], ...] = ()
     """The notes as read and normalized, each with the GUID it has without the lock file
     (:mod:`ankipress.building.lock`), in order."""
+    written: int | None = None
+    """How many notes were written, for a plan streamed to its package as it was rendered
+    (:func:`ankipress.building.pipeline.convert`): its :attr:`notes` are then not kept."""
+
+    @property
+    def note_count(self) -> int:
+        """How many notes the package holds."""
+        return self.written if self.written is not None else len(self.notes)
 
     @property
     def errors(self) -> int:
@@ -72,7 +80,7 @@ class PackagePlan:
     @property
     def rejected(self) -> int:
         """Cards read that did not become notes: rejected by the reader or dropped."""
-        return self.cards_read - len(self.notes)
+        return self.cards_read - self.note_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +249,7 @@ def _as_inputs(inputs: Sequence[Path | InputFile]) -> list[InputFile]:
 
 
 @dataclass
-class _Gathered:
+class Gathered:
     """Inputs read and normalized: the notes with their GUIDs, media, and what was said."""
 
     items: list[InputFile]
@@ -254,7 +262,7 @@ class _Gathered:
     template: NoteType | None
 
 
-def _gather(inputs: Sequence[Path | InputFile], options: Options) -> _Gathered:
+def _gather(inputs: Sequence[Path | InputFile], options: Options) -> Gathered:
     items = _as_inputs(inputs)
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
@@ -290,7 +298,7 @@ def _gather(inputs: Sequence[Path | InputFile], options: Options) -> _Gathered:
             kept.append((note, guid))
         if problem is not None:
             diagnostics.append(problem)
-    return _Gathered(
+    return Gathered(
         items,
         kept,
         media,
@@ -303,12 +311,18 @@ def _gather(inputs: Sequence[Path | InputFile], options: Options) -> _Gathered:
 
 
 def _plan(
-    gathered: _Gathered, output: Path, notes: tuple[RenderedNote, ...], media: list[Media]
+    gathered: Gathered,
+    output: Path,
+    notes: tuple[RenderedNote, ...],
+    media: Sequence[Media],
+    written: int | None = None,
+    decks: Iterable[str] = (),
 ) -> PackagePlan:
     diagnostics = gathered.diagnostics
     packed, media_diagnostics = _merge_media(media)
     diagnostics.extend(media_diagnostics)
-    if not notes and not any(d.severity is Severity.ERROR for d in diagnostics):
+    count = len(notes) if written is None else written
+    if not count and not any(d.severity is Severity.ERROR for d in diagnostics):
         items = gathered.items
         where = SourceLocation(str(items[0].path)) if items else SourceLocation(str(output))
         diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found"))
@@ -320,10 +334,11 @@ def _plan(
         gathered.cards_read,
         gathered.changed,
         gathered.dropped,
-        tuple(dict.fromkeys(note.deck for note in notes)),
+        tuple(dict.fromkeys(note.deck for note in notes)) if written is None else tuple(decks),
         gathered.template,
         packed,
-        tuple(gathered.kept),
+        tuple(gathered.kept) if written is None else (),
+        written,
     )
 
 
@@ -333,7 +348,16 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
     Unreadable inputs become error diagnostics in the plan, so every problem of every input
     is reported at once.
     """
-    gathered = _gather(inputs, options)
+    return finish_plan(gather(inputs, options), output, options)
+
+
+def gather(inputs: Sequence[Path | InputFile], options: Options) -> Gathered:
+    """Read and normalize ``inputs``: the notes to render, with their GUIDs."""
+    return _gather(inputs, options)
+
+
+def finish_plan(gathered: Gathered, output: Path, options: Options) -> PackagePlan:
+    """The plan of ``gathered`` notes: rendered, screened, their media packed."""
     renderer = FieldRenderer(
         markdown=options.markdown, allow_html=options.allow_html, math=options.math
     )
@@ -358,6 +382,66 @@ def plan_package(inputs: Sequence[Path | InputFile], output: Path, options: Opti
     media = [*gathered.media, *referenced]
     media.extend(Media(name, data) for name, data in renderer.media.items())
     return _plan(gathered, output, rendered, media)
+
+
+def streams(gathered: Gathered, options: Options) -> bool:
+    """Whether ``gathered`` can be rendered a note at a time, as it is written
+    (:class:`RenderStream`): nothing to refuse already, no formulas rendered in one batch,
+    no note type of a note's own (whose screened templates may change under its notes)."""
+    return (
+        options.math is not MathMode.SVG
+        and bool(gathered.kept)
+        and not any(d.severity is Severity.ERROR for d in gathered.diagnostics)
+        and not (
+            options.strict and any(d.severity is Severity.WARNING for d in gathered.diagnostics)
+        )
+        and all(
+            note.notetype is None and note.kind is not NoteKind.CUSTOM for note, _ in gathered.kept
+        )
+    )
+
+
+class RenderStream:
+    """The gathered notes rendered, screened and their media packed one at a time, as a
+    writer takes them: the same notes and diagnostics as :func:`finish_plan`, without a
+    list of every rendered note. Iterate once, then :meth:`plan`."""
+
+    def __init__(
+        self, gathered: Gathered, output: Path, options: Options, mods: Sequence[int]
+    ) -> None:
+        self.gathered = gathered
+        self.output = output
+        self.options = options
+        self.mods = mods
+        self.renderer = FieldRenderer(
+            markdown=options.markdown, allow_html=options.allow_html, math=options.math
+        )
+        # One screen and one packer for the whole package: each says a thing once.
+        self.screen = _Screen(options.sanitize, False, options.allow_html, options.markdown)
+        self.packer = _Packer({item.name for item in gathered.media})
+        self.rendering: list[Diagnostic] = []
+        self.written = 0
+        self.decks: dict[str, None] = {}
+
+    def __iter__(self) -> Iterator[RenderedNote]:
+        notes = _tick(self.gathered.kept, self.output, self.options)
+        for (note, guid), mod in zip(notes, self.mods, strict=True):
+            done = _render_checked(self.renderer, note, guid, self.rendering, mod)
+            if done is None:
+                continue
+            done = self.packer.note(self.screen.note(done))
+            self.written += 1
+            self.decks.setdefault(done.deck)
+            yield done
+
+    def plan(self) -> PackagePlan:
+        """The plan of what was written: diagnostics in :func:`finish_plan`'s order."""
+        diagnostics = self.gathered.diagnostics
+        diagnostics.extend(self.rendering)
+        diagnostics.extend(self.screen.diagnostics)
+        diagnostics.extend(self.packer.diagnostics)
+        media = [*self.gathered.media, *self.packer.media]
+        return _plan(self.gathered, self.output, (), media, self.written, self.decks)
 
 
 def plan_text(inputs: Sequence[Path | InputFile], output: Path, options: Options) -> TextPlan:
@@ -441,7 +525,11 @@ def _tick(
 
 
 def _render_checked(
-    renderer: FieldRenderer, note: Note, guid: str, diagnostics: list[Diagnostic]
+    renderer: FieldRenderer,
+    note: Note,
+    guid: str,
+    diagnostics: list[Diagnostic],
+    mod: int | None = None,
 ) -> RenderedNote | None:
     """The note rendered, or ``None`` after an error for a field nested too deep to render.
 
@@ -449,7 +537,7 @@ def _render_checked(
     Python's stack, which is the field's problem, not a crash.
     """
     try:
-        rendered = _render_note(renderer, note, guid)
+        rendered = _render_note(renderer, note, guid, mod)
     except RecursionError:
         message = "a field nests lists or quotes too deeply to render"
         hint = "Markdown nesting of a few dozen levels at most"
@@ -464,7 +552,9 @@ def _render_checked(
     return rendered
 
 
-def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote:
+def _render_note(
+    renderer: FieldRenderer, note: Note, guid: str, mod: int | None = None
+) -> RenderedNote:
     if note.kind is NoteKind.CUSTOM and note.text_format is TextFormat.HTML:
         # A note type carried over from a package: its fields are its own HTML, as they were.
         fields = note.fields
@@ -485,6 +575,7 @@ def _render_note(renderer: FieldRenderer, note: Note, guid: str) -> RenderedNote
         tags=note.tags,
         location=note.location,
         kind=note.kind,
+        mod=mod,
         notetype=note.notetype,
         card_ords=note.card_ords,
         text_format=TextFormat.HTML if note.kind is NoteKind.CUSTOM else note.text_format,

@@ -12,6 +12,7 @@ temporary file, and renamed into place: a failed write never leaves a partial pa
 
 from __future__ import annotations
 
+import array
 import hashlib
 import html
 import itertools
@@ -23,8 +24,9 @@ import sqlite3
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import genanki
 
@@ -153,7 +155,7 @@ def _checksum(sort_field: str) -> int:
     return int(hashlib.sha1(sort_field.encode("utf-8")).hexdigest()[:8], 16)
 
 
-def _decks(notes: Sequence[RenderedNote]) -> tuple[dict[str, int], list[Diagnostic]]:
+def _decks(notes: Iterable[NoteHead]) -> tuple[dict[str, int], list[Diagnostic]]:
     """Each deck name's id; names that differ only in case are one deck, as in Anki."""
     by_key: dict[str, str] = {}
     ids_by_name: dict[str, int] = {}
@@ -175,15 +177,63 @@ _CHUNK = 4096
 """Rows handed to SQLite per ``executemany`` call: memory is bounded by this, not the deck."""
 
 
+class NoteHead(Protocol):
+    """What the package's note types and decks are made of: a note before its fields are
+    rendered (:class:`~ankipress.model.Note`) or after (:class:`RenderedNote`)."""
+
+    @property
+    def kind(self) -> NoteKind: ...
+    @property
+    def notetype(self) -> NoteType | None: ...
+    @property
+    def deck(self) -> str: ...
+    @property
+    def location(self) -> SourceLocation: ...
+
+
 def _chunks(rows: Iterator[tuple[object, ...]]) -> Iterator[list[tuple[object, ...]]]:
     while chunk := list(itertools.islice(rows, _CHUNK)):
         yield chunk
 
 
+class _Cards:
+    """What the cards rows need of each note, kept small while the notes rows stream."""
+
+    def __init__(self) -> None:
+        self.decks = array.array("q")
+        self.mods = array.array("q")
+        self.ords: list[tuple[int, ...]] = []
+        self.shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    def add(self, deck: int, mod: int, ords: list[int]) -> int:
+        self.decks.append(deck)
+        self.mods.append(mod)
+        key = tuple(ords)
+        self.ords.append(self.shared.setdefault(key, key))  # one (0,) for most notes
+        return len(key)
+
+    def rows(self, timestamp: int) -> Iterator[tuple[object, ...]]:
+        next_id = timestamp * 1000
+        for position, (deck, mod, ords) in enumerate(
+            zip(self.decks, self.mods, self.ords, strict=True)
+        ):
+            note_id = next_id
+            for ord_ in ords:
+                next_id += 1
+                yield (next_id, note_id, deck, ord_, mod, -1, 0, 0, position,
+                       0, 0, 0, 0, 0, 0, 0, 0, "")  # fmt: skip
+            next_id += 1
+
+
 def _note_rows(
-    notes: Sequence[RenderedNote], mids: Callable[[RenderedNote], int], timestamp: int
+    notes: Iterable[RenderedNote],
+    mids: Callable[[RenderedNote], int],
+    timestamp: int,
+    deck_ids: dict[str, int],
+    cards: _Cards,
 ) -> Iterator[tuple[object, ...]]:
-    """The ``notes`` rows, made as SQLite takes them (no list of the deck's rows)."""
+    """The ``notes`` rows, made as SQLite takes them (no list of the deck's rows); what
+    their cards need goes to ``cards``."""
     next_id = timestamp * 1000
     for note in notes:
         mod = note.mod if note.mod is not None else timestamp
@@ -193,86 +243,88 @@ def _note_rows(
         fields = "\x1f".join(note.fields)
         yield (next_id, note.guid, mids(note), mod, -1, tags, fields, sort_field,
                _checksum(sort_field), 0, "")  # fmt: skip
-        next_id += 1 + len(card_ords(note))  # its cards take the ids after its own
+        # Its cards take the ids after its own.
+        next_id += 1 + cards.add(deck_ids[note.deck], mod, card_ords(note))
 
 
-def _card_rows(
-    notes: Sequence[RenderedNote], timestamp: int, deck_ids: dict[str, int]
-) -> Iterator[tuple[object, ...]]:
-    """The ``cards`` rows, with the ids :func:`_note_rows` left for them."""
-    next_id = timestamp * 1000
-    for position, note in enumerate(notes):
-        note_id = next_id
-        mod = note.mod if note.mod is not None else timestamp
-        deck = deck_ids[note.deck]
-        for ord_ in card_ords(note):
-            next_id += 1
-            yield (next_id, note_id, deck, ord_, mod, -1, 0, 0, position,
-                   0, 0, 0, 0, 0, 0, 0, 0, "")  # fmt: skip
-        next_id += 1
-
-
-def _fill(
-    connection: sqlite3.Connection,
-    notes: Sequence[RenderedNote],
+def _start(
+    cursor: sqlite3.Cursor,
+    heads: Iterable[NoteHead],
     note_types: Callable[[NoteKind], NoteType],
-    timestamp: int,
     notetype_time: int,
-) -> list[Diagnostic]:
+) -> tuple[Callable[[RenderedNote], int], dict[str, int], list[Diagnostic]]:
+    """genanki's part: the schema, the collection, note types and decks.
+
+    Returns each note's note type id, each deck name's id, and what was said.
+    """
+    heads = heads if isinstance(heads, Sequence) else list(heads)  # read twice
     by_kind: dict[NoteKind, NoteType] = {}
     # Each note type object's id, computed once (a hash of its name): not once a note.
     type_ids: dict[int, int] = {}
     unique: dict[int, tuple[NoteType, bool]] = {}
-    for note in notes:
-        custom = note.kind is NoteKind.CUSTOM and note.notetype is not None
-        if custom:
+    kept: list[NoteType] = []  # alive while their id() keys are used
+    for note in heads:
+        if note.kind is NoteKind.CUSTOM and note.notetype is not None:
             note_type = note.notetype
-            assert note_type is not None
         else:
             found = by_kind.get(note.kind)
             if found is None:
                 found = by_kind[note.kind] = note_types(note.kind)
             note_type = found
         key = id(note_type)
-        type_id = type_ids.get(key)
-        if type_id is None:
+        if key not in type_ids:
+            kept.append(note_type)
             type_id = type_ids[key] = note_type.id
             unique.setdefault(type_id, (note_type, note.kind is not NoteKind.CUSTOM))
     kind_ids = {kind: note_type.id for kind, note_type in by_kind.items()}
 
     def mid(note: RenderedNote) -> int:
         if note.kind is NoteKind.CUSTOM and note.notetype is not None:
-            return type_ids[id(note.notetype)]
+            found = type_ids.get(id(note.notetype))
+            return found if found is not None else note.notetype.id
         return kind_ids[note.kind]
 
     models = {
         type_id: _genanki_model(note_type, ours) for type_id, (note_type, ours) in unique.items()
     }
-    deck_ids, said = _decks(notes)
+    deck_ids, said = _decks(heads)
     names: dict[int, str] = {}
     for name, deck in deck_ids.items():
         names.setdefault(deck, name)  # the first spelling
     decks = [genanki.Deck(deck, name) for deck, name in names.items()]
     for model in models.values():
         decks[0].add_model(model)
-    cursor = connection.cursor()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # genanki stamps note types (and nothing else of ours) with this time.
         genanki.Package(decks).write_to_db(cursor, notetype_time, itertools.count(1))
-    # Every note, then every card, as before: the order of inserts decides the file's bytes.
-    for chunk in _chunks(_note_rows(notes, mid, timestamp)):
+    said.extend(
+        Diagnostic(SourceLocation("genanki"), Severity.WARNING, str(warning.message))
+        for warning in caught
+    )
+    return mid, deck_ids, said
+
+
+def _fill(
+    connection: sqlite3.Connection,
+    heads: Iterable[NoteHead],
+    notes: Iterable[RenderedNote],
+    note_types: Callable[[NoteKind], NoteType],
+    timestamp: int,
+    notetype_time: int,
+) -> tuple[list[Diagnostic], int]:
+    """The collection of ``notes`` (``heads``: the same notes, read before them); the
+    diagnostics, and how many cards were written."""
+    cursor = connection.cursor()
+    mid, deck_ids, said = _start(cursor, heads, note_types, notetype_time)
+    cards = _Cards()
+    # Every note, then every card: the order of inserts decides the file's bytes.
+    for chunk in _chunks(_note_rows(notes, mid, timestamp, deck_ids, cards)):
         cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", chunk)
-    for chunk in _chunks(_card_rows(notes, timestamp, deck_ids)):
+    for chunk in _chunks(cards.rows(timestamp)):
         cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", chunk)
     connection.commit()
-    return [
-        *said,
-        *(
-            Diagnostic(SourceLocation("genanki"), Severity.WARNING, str(warning.message))
-            for warning in caught
-        ),
-    ]
+    return said, sum(len(ords) for ords in cards.ords)
 
 
 def _zip_entry(name: str) -> zipfile.ZipInfo:
@@ -314,6 +366,30 @@ def write_apkg(
     note is newer. ``notetype_time`` is the note types' time (default: ``timestamp``): Anki
     takes a changed note type only when it is newer.
     """
+    diagnostics, _ = stream_apkg(
+        path, notes, notes, timestamp, note_types, lambda: media, notetype_time
+    )
+    return diagnostics
+
+
+def stream_apkg(
+    path: Path,
+    heads: Iterable[NoteHead],
+    notes: Iterable[RenderedNote],
+    timestamp: int,
+    note_types: Callable[[NoteKind], NoteType] = for_kind,
+    media: Callable[[], Sequence[tuple[str, bytes]]] = lambda: (),
+    notetype_time: int | None = None,
+) -> tuple[list[Diagnostic], int]:
+    """:func:`write_apkg` for notes made while they are written: one pass, memory bounded
+    by a chunk of rows, not by the deck.
+
+    ``heads`` are the notes before rendering (their kinds, note types, decks), iterated
+    first; ``notes`` are rendered as SQLite takes them. ``media`` is called once every note
+    is in: it gives the media the notes named, or raises (any exception), and then nothing
+    is written: the temporary files are removed and the target is left as it was.
+    Returns genanki's complaints and the number of cards written.
+    """
     work: str | None = None
     try:
         # Ctrl-C or SIGTERM between making the folder and entering this ``try`` would
@@ -327,11 +403,12 @@ def write_apkg(
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            diagnostics = _fill(
-                connection, notes, note_types, timestamp, notetype_time or timestamp
+            diagnostics, cards = _fill(
+                connection, heads, notes, note_types, timestamp, notetype_time or timestamp
             )
         finally:
             connection.close()
+        files = media()
         package = Path(work) / "package.apkg"
         with zipfile.ZipFile(package, "w") as archive:
             big = database.stat().st_size >= zipfile.ZIP64_LIMIT
@@ -341,9 +418,9 @@ def write_apkg(
             ):
                 shutil.copyfileobj(source, target, 1 << 20)
             archive.writestr(
-                _zip_entry("media"), json.dumps({str(i): name for i, (name, _) in enumerate(media)})
+                _zip_entry("media"), json.dumps({str(i): name for i, (name, _) in enumerate(files)})
             )
-            for index, (_, content) in enumerate(media):
+            for index, (_, content) in enumerate(files):
                 archive.writestr(_zip_entry(str(index)), content)
         os.chmod(package, 0o644)
         os.replace(package, path)
@@ -353,4 +430,4 @@ def write_apkg(
         if work is not None:
             with interrupts_deferred():  # a second Ctrl-C leaves no half-removed folder
                 shutil.rmtree(work, ignore_errors=True)
-    return diagnostics
+    return diagnostics, cards
