@@ -17,6 +17,7 @@ from ankipress.building.pipeline import Options, convert
 from ankipress.errors import InputError
 from ankipress.model import NoteKind
 from ankipress.normalize import OnDuplicate
+from ankipress.options import NoteTimes
 from ankipress.render import MathMode
 
 PNG = (
@@ -129,15 +130,17 @@ def test_note_times_from_git_are_the_same_in_one_pass(tmp_path: Path) -> None:
     deck.write_text("one?\tyes\ntwo?\tnot at all\nthree?\tmaybe\n", encoding="utf-8")
     _git(folder, "commit", "-qam", "second", when=1_650_000_000)
 
-    def both(cap: int) -> int:
-        kept = convert([deck], tmp_path / "kept.apkg", Options(), cap)
-        streamed = convert([deck], tmp_path / "streamed.apkg", Options(), cap, keep_notes=False)
+    def both(cap: int, options: Options | None = None) -> int:
+        options = options or Options()
+        kept = convert([deck], tmp_path / "kept.apkg", options, cap)
+        streamed = convert([deck], tmp_path / "streamed.apkg", options, cap, keep_notes=False)
         assert (tmp_path / "streamed.apkg").read_bytes() == (tmp_path / "kept.apkg").read_bytes()
         assert streamed.timestamp == kept.timestamp
         return kept.timestamp
 
     assert both(1_700_000_000) == 1_650_000_000  # the newest note's commit
     assert both(1_620_000_000) == 1_620_000_000  # capped
+    assert both(1_700_000_000, Options(note_times=NoteTimes.FIXED)) == 1_700_000_000
     with deck.open("a", encoding="utf-8") as uncommitted:
         uncommitted.write("four?\tlater\n")
     assert both(1_700_000_000) == 1_700_000_000  # a line not committed: the package's time
