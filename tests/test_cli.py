@@ -217,6 +217,7 @@ def test_version_and_formats() -> None:
         "crowdanki",
         "obsidian-to-anki",
         "obsidian-sr",
+        "org",
         "anki-panky",
         "logseq",
         "markdown",

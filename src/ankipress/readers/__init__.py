@@ -8,7 +8,6 @@ reports problems as diagnostics instead of raising.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePath
 from typing import Protocol
 
@@ -23,6 +22,7 @@ from ankipress.readers.logseq import LogseqReader
 from ankipress.readers.markdown import MarkdownReader
 from ankipress.readers.obsidian_sr import ObsidianSrReader
 from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
+from ankipress.readers.orgmode import OrgModeReader
 from ankipress.readers.panky import PankyReader
 from ankipress.readers.quizlet import QuizletReader
 from ankipress.sources import Source, open_regular_file
@@ -81,6 +81,7 @@ READERS: tuple[Reader, ...] = (
     CrowdAnkiReader(),
     ObsidianToAnkiReader(),
     ObsidianSrReader(),
+    OrgModeReader(),
     PankyReader(),
     LogseqReader(),
     MarkdownReader(),
@@ -151,29 +152,6 @@ def _takes(reader: Reader, given: dict[str, str]) -> bool:
     return reader.name != "csv" or separator is None or len(separator) == 1
 
 
-_ORG_ANKI = re.compile(r"^[ \t]*:ANKI_(?:NOTE_TYPE|DECK|NOTE_ID|TAGS):", re.MULTILINE)
-
-
-def _refuse_known_dialects(source: Source) -> None:
-    """Refuse, by name, card dialects that no reader reads yet, instead of guessing one.
-
-    An org-mode file written for anki-editor holds ``:ANKI_NOTE_TYPE:`` (or ``:ANKI_DECK:``)
-    properties; read as another format it would make cards of its property drawers.
-    """
-    match = _ORG_ANKI.search(source.text)
-    if match is None:
-        return
-    line = source.text.count("\n", 0, match.start()) + 1
-    diagnostic = Diagnostic(
-        source.location(line),
-        Severity.ERROR,
-        "this is an org-mode file written for anki-editor, which ankipress does not read yet",
-        "push its notes to Anki with anki-editor and export the deck as a package (.apkg), "
-        "then convert that; or name another format with --from",
-    )
-    raise InputError(str(diagnostic), [diagnostic])
-
-
 def detect(source: Source, options: ReadOptions | None = None) -> Reader:
     """The reader for ``source``: the clear winner of the sniffs, the extension breaking ties.
 
@@ -185,7 +163,6 @@ def detect(source: Source, options: ReadOptions | None = None) -> Reader:
     """
     if not source.text.strip():
         raise _fail(source, "the file is empty: no cards found", None)
-    _refuse_known_dialects(source)
     given = _given(options)
     candidates = [reader for reader in READERS if _takes(reader, given)]
     if given and len(candidates) == 1:
