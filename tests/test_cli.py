@@ -220,6 +220,7 @@ def test_version_and_formats() -> None:
         "org",
         "anki-panky",
         "logseq",
+        "md2anki",
         "markdown",
         "quizlet",
         "csv",

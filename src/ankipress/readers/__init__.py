@@ -20,6 +20,7 @@ from ankipress.readers.crowdanki import CrowdAnkiReader
 from ankipress.readers.csv import CsvReader
 from ankipress.readers.logseq import LogseqReader
 from ankipress.readers.markdown import MarkdownReader
+from ankipress.readers.md2anki import Md2AnkiReader
 from ankipress.readers.obsidian_sr import ObsidianSrReader
 from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
 from ankipress.readers.orgmode import OrgModeReader
@@ -84,6 +85,7 @@ READERS: tuple[Reader, ...] = (
     OrgModeReader(),
     PankyReader(),
     LogseqReader(),
+    Md2AnkiReader(),
     MarkdownReader(),
     QuizletReader(),
     CsvReader(),
