@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ankipress import readers
+from ankipress.building.pipeline import Options, convert
+from ankipress.errors import InputError
 from ankipress.model import ReadOptions, Severity
 from ankipress.readers.obsidian_sr import ObsidianSrReader
 from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
 from ankipress.sources import Source
+from hostile_apkg import PNG
+
+from ankiengine import AnkiCollection
 
 _OPTIONS = ReadOptions(default_deck="notes")
 
@@ -97,3 +104,59 @@ def test_an_embed_not_found_names_the_vault_from_the_note(tmp_path: Path) -> Non
     assert [d.message for d in result.diagnostics if d.severity is Severity.ERROR] == [
         "embedded file 'gone.png' not found: in the vault (the folder '../..' above the note)"
     ]
+
+
+def _vault_with_attachments(root: Path) -> Path:
+    """A vault as people keep one in git: no .obsidian/, pictures in a shared folder."""
+    vault = root / "vault"
+    (vault / "attachments").mkdir(parents=True)
+    (vault / "attachments" / "cell.png").write_bytes(PNG)
+    (vault / "attachments" / "leaf.png").write_bytes(PNG + b"leaf")
+    (vault / "biology" / "plants").mkdir(parents=True)
+    (vault / "biology" / "cells.md").write_text(
+        "#flashcards/biology\n\nWhat does a cell look like::![[cell.png|200]]\n\n"
+        "The ==nucleus== of a cell?\n?\n> [!note]- Remember\n> It holds the ==DNA==.\n",
+        encoding="utf-8",
+    )
+    (vault / "biology" / "plants" / "leaves.md").write_text(
+        "START\nBasic\nWhat does a leaf look like?\nBack: ![[leaf.png]]\nEND\n",
+        encoding="utf-8",
+    )
+    return vault
+
+
+def test_a_vault_given_as_a_folder_packs_every_picture_of_its_attachments(
+    tmp_path: Path,
+) -> None:
+    vault = _vault_with_attachments(tmp_path)
+    report = convert([vault], tmp_path / "vault.apkg", Options(), 1_700_000_000)
+    assert [d for d in report.diagnostics if d.severity is Severity.ERROR] == []
+    with AnkiCollection(tmp_path / "anki") as anki:
+        assert anki.import_package(tmp_path / "vault.apkg").new == 3
+        media = Path(anki.collection.media.dir())
+        assert (media / "cell.png").read_bytes() == PNG
+        assert (media / "leaf.png").read_bytes() == PNG + b"leaf"
+        shown = {c.question_body: c.answer_body for c in anki.cards()}
+    answers = "\n".join(shown.values())
+    assert '<img src="cell.png"' in answers and '<img src="leaf.png"' in answers
+    # ==highlight== is a highlight; a callout shows its title, folded or not.
+    nucleus = next(a for q, a in shown.items() if "nucleus" in q)
+    assert "<mark>nucleus</mark>" in nucleus and "<mark>DNA</mark>" in nucleus
+    assert "<strong>Remember</strong>" in nucleus and "[!note]" not in nucleus
+
+
+def test_an_embed_that_leaves_the_vault_is_an_error_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    vault = _vault_with_attachments(tmp_path)
+    (tmp_path / "private.png").write_bytes(PNG)
+    note = vault / "biology" / "cells.md"
+    note.write_text(note.read_text() + "\nWhat is private::![[../../private.png]]\n")
+    with pytest.raises(InputError) as raised:
+        convert([vault], tmp_path / "vault.apkg", Options(), 1_700_000_000)
+    assert [str(d) for d in raised.value.diagnostics if d.severity is Severity.ERROR] == [
+        f"{note}:10: error: embedded file '../../private.png' is refused: it leads out of "
+        "the folder it must be in; embeds are resolved by name inside the vault (the folder "
+        "holding .obsidian/, the folder given, or the note's folder)"
+    ]
+    assert not (tmp_path / "vault.apkg").exists()

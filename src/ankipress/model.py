@@ -177,6 +177,9 @@ class ReadOptions:
     """Names of the columns of a table, overriding its header."""
     allow_html: bool = False
     """Fields are HTML whatever the source says (``--allow-html``, Anki's "Allow HTML")."""
+    root: str | None = None
+    """The folder the user gave that holds the source, if one was given (an Obsidian vault
+    without ``.obsidian/``, a Logseq graph): the readers' files are found inside it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,8 @@ class InputFile:
     """For a file in a folder package: the folder's deck (``Course::Week 1``)."""
     deck: str | None = None
     """The deck of every note of the file, whatever the file says (a project file's deck)."""
+    root: Path | None = None
+    """The folder the user gave that holds the file (a vault's embeds resolve inside it)."""
 
 
 # Pictures and sounds beside the decks are the decks' media (packed when a card refers to
@@ -87,6 +89,17 @@ def walk(folder: Path, skip: Path | None = None) -> list[Path]:
     return found
 
 
+def expand_input_files(inputs: Sequence[Path]) -> list[InputFile]:
+    """:func:`expand_inputs`, each file with the folder it was found in (its ``root``)."""
+    expanded: list[InputFile] = []
+    for path in inputs:
+        if path.is_dir():
+            expanded.extend(InputFile(found, root=path) for found in expand_inputs([path]))
+        else:
+            expanded.append(InputFile(path))
+    return expanded
+
+
 def expand_inputs(inputs: Sequence[Path]) -> list[Path]:
     """Inputs with every folder replaced by the files below it, recursively, in sorted order."""
     expanded: list[Path] = []
@@ -117,12 +130,12 @@ def package_of(entry: Path, root: Path, out_dir: Path) -> PackageSource | None:
         if _same(entry, out_dir):
             return None  # the output folder (skipped_output says so)
         inputs = tuple(
-            InputFile(path, "::".join(path.parent.relative_to(root).parts))
+            InputFile(path, "::".join(path.parent.relative_to(root).parts), root=root)
             for path in walk(entry, out_dir)
         )
         return PackageSource(out_dir / f"{entry.name}.apkg", inputs) if inputs else None
     if entry.is_file() and not is_media(entry):
-        return PackageSource(out_dir / f"{entry.stem}.apkg", (InputFile(entry),))
+        return PackageSource(out_dir / f"{entry.stem}.apkg", (InputFile(entry, root=root),))
     return None
 
 

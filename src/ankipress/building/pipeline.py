@@ -21,6 +21,7 @@ from ankipress.building.discover import (
     InputFile,
     PackageSource,
     discover_packages,
+    expand_input_files,
     expand_inputs,
     media_stamp,
     package_of,
@@ -269,12 +270,13 @@ def convert(
     if writer is None:
         if output.suffix.lower() != ".apkg":
             raise UsageError(f"{output}: a package must be an .apkg file")
-        gathered = gather(expand_inputs(inputs), options)
+        gathered = gather(expand_input_files(inputs), options)
         if not keep_notes and streams(gathered, options):
             return _stream(gathered, output, options, timestamp)
         plan = finish_plan(gathered, output, options)
         return write_plans([plan], options, timestamp, note_times=False)[0]
-    return _write_texts([plan_text(expand_inputs(inputs), output, options)], writer, options)[0]
+    text = plan_text(expand_input_files(inputs), output, options)
+    return _write_texts([text], writer, options)[0]
 
 
 def _stream(

@@ -124,6 +124,7 @@ def read_notes(
         card_separator=options.card_separator,
         columns=options.columns,
         allow_html=options.allow_html and not options.markdown,
+        root=str(item.root) if item.root is not None else None,
     )
     binary = readers.binary_reader_for(path, options.input_format)
     if binary is not None:

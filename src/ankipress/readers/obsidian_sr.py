@@ -109,12 +109,12 @@ class ObsidianSrReader:
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Read every card of ``source``; problems become diagnostics, never exceptions."""
-        return _Parser(source, options.default_deck).run()
+        return _Parser(source, options.default_deck, options.root).run()
 
 
 class _Parser(NoteParser):
-    def __init__(self, source: Source, default_deck: str) -> None:
-        super().__init__(source, default_deck)
+    def __init__(self, source: Source, default_deck: str, root: str | None = None) -> None:
+        super().__init__(source, default_deck, root)
         self.body_start = 0
         if self.lines and self.lines[0].strip() == "---":
             end = next(

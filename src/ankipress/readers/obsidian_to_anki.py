@@ -136,12 +136,12 @@ class ObsidianToAnkiReader:
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Read every note of ``source``; problems become diagnostics, never exceptions."""
-        return _Parser(source, options.default_deck).run()
+        return _Parser(source, options.default_deck, options.root).run()
 
 
 class _Parser(NoteParser):
-    def __init__(self, source: Source, default_deck: str) -> None:
-        super().__init__(source, default_deck)
+    def __init__(self, source: Source, default_deck: str, root: str | None = None) -> None:
+        super().__init__(source, default_deck, root)
         self.file_tags: tuple[str, ...] = ()
 
     # -- the file ------------------------------------------------------------------------

@@ -138,29 +138,38 @@ _PICTURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp",
 _SOUNDS = frozenset({".mp3", ".wav", ".m4a", ".ogg", ".flac", ".webm", ".aac", ".3gp"})
 
 
-def vault_root(path: Path) -> Path:
-    """The vault a note lies in: the nearest folder above it holding ``.obsidian/``, else the
-    note's own folder."""
+def vault_root(path: Path, given: str | None = None) -> Path:
+    """The vault a note lies in: the nearest folder above it holding ``.obsidian/``, else
+    the folder the user gave that holds it (``ankipress build vault/``), else the note's own
+    folder."""
     folder = path.parent
     for candidate in (folder, *folder.parents):
         if (candidate / ".obsidian").is_dir():
             return candidate
+    if given is not None:
+        try:
+            if path.resolve().is_relative_to(Path(given).resolve()):
+                return Path(given)
+        except OSError:
+            pass
     return folder
 
 
 class Embeds:
     """Resolves ``![[file]]`` embeds by name inside one vault, reading each file once."""
 
-    def __init__(self, note_path: str) -> None:
+    def __init__(self, note_path: str, given: str | None = None) -> None:
         self.note = Path(note_path)
-        self.root = vault_root(self.note)
+        self.root = vault_root(self.note, given)
         self.by_name: dict[str, list[str]] | None = None
         self.media: dict[str, Media] = {}
 
     def _vault(self) -> str:
         """The vault's folder as the note's messages name it: from the note's folder."""
         up = os.path.relpath(self.root, self.note.parent)
-        return "the note's folder" if up == "." else f"the folder {up!r} above the note"
+        if up == ".":
+            return "the note's folder"
+        return f"the folder {up!r} above the note" if up.startswith("..") else up
 
     def _index(self) -> dict[str, list[str]]:
         if self.by_name is None:
@@ -208,13 +217,17 @@ class Embeds:
                 (None, None) if relative is None else find_media_file(self.root, relative)
             )
             if data is None:
-                where = f"in the vault ({self._vault()})" if problem is None else problem
+                message = (
+                    f"embedded file {target!r} not found: in the vault ({self._vault()})"
+                    if problem is None
+                    else f"embedded file {target!r} is refused: {problem}"
+                )
                 report(
                     line,
                     Severity.ERROR,
-                    f"embedded file {target!r} not found: {where}",
+                    message,
                     "embeds are resolved by name inside the vault (the folder holding "
-                    ".obsidian/, or the note's folder)",
+                    ".obsidian/, the folder given, or the note's folder)",
                 )
                 return match.group(0)
             name = PurePosixPath(relative or target).name
@@ -234,7 +247,7 @@ class NoteParser:
     A subclass reads ``lines`` into ``notes`` and ``diagnostics`` and ends with :meth:`result`.
     """
 
-    def __init__(self, source: Source, default_deck: str) -> None:
+    def __init__(self, source: Source, default_deck: str, root: str | None = None) -> None:
         self.source = source
         self.lines = [line.rstrip("\r") for line in source.lines]
         self.code = code_lines(self.lines)
@@ -244,7 +257,7 @@ class NoteParser:
         self.diagnostics: list[Diagnostic] = []
         self.seen = 0
         self.titles: list[str] = []
-        self.embeds = Embeds(source.path)
+        self.embeds = Embeds(source.path, root)
 
     def report(
         self, line: int | None, severity: Severity, message: str, hint: str | None = None

@@ -149,6 +149,34 @@ def _strikethrough(tag: str) -> Callable[..., str]:
     return render
 
 
+def _mark(state: StateInline, silent: bool) -> bool:
+    """``==text==`` as ``<mark>``: text that neither starts nor ends with a space, on one
+    inline run, not part of a longer run of ``=`` nor inside a word (``a == b``, ``===``,
+    ``if a==b or a==c`` stay as written)."""
+    src, start, limit = state.src, state.pos, state.posMax
+    if not src.startswith("==", start) or src[start + 2 : start + 3] in ("", "="):
+        return False
+    if start > 0 and (src[start - 1] == "=" or src[start - 1].isalnum()):
+        return False
+    if src[start + 2].isspace():
+        return False
+    end = src.find("==", start + 3, limit)
+    while end != -1 and (
+        src[end - 1].isspace() or src[end + 2 : end + 3] == "=" or src[end + 2 : end + 3].isalnum()
+    ):
+        end = src.find("==", end + 1, limit)
+    if end == -1 or end + 2 > limit:
+        return False
+    if not silent:
+        state.push("mark_open", "mark", 1).markup = "=="
+        state.pos, state.posMax = start + 2, end
+        state.md.inline.tokenize(state)
+        state.push("mark_close", "mark", -1).markup = "=="
+        state.posMax = limit
+    state.pos = end + 2
+    return True
+
+
 class MarkdownRenderer:
     """CommonMark with GitHub tables and strikethrough, math, line breaks kept as written.
 
@@ -167,6 +195,8 @@ class MarkdownRenderer:
         options = {"breaks": True, "html": allow_html, "xhtmlOut": False, "maxNesting": 150}
         parser = MarkdownIt("commonmark", options)
         parser.enable(["table", "strikethrough"])
+        # ==highlight== (Obsidian, Logseq, Typora, pandoc's +mark): <mark>, as they show it.
+        parser.inline.ruler.before("emphasis", "mark", _mark)
         if math is not False:
             parser.use(math_plugin, mathjax if math is True else math)
         if not allow_html:
