@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ankipress import readers
+from ankipress.building.pipeline import Options, convert
 from ankipress.model import ReadOptions, Severity
-from ankipress.readers.logseq import LogseqReader
+from ankipress.readers.logseq import LogseqReader, title_from_file_name
 from ankipress.sources import Source
+from hostile_apkg import PNG
+
+from ankiengine import AnkiCollection
 
 _OPTIONS = ReadOptions(default_deck="page")
 
@@ -56,3 +60,66 @@ def test_a_logseq_page_is_detected_and_markdown_decks_are_not_taken() -> None:
     assert readers.detect(Source.from_text("p.md", page), _OPTIONS).name == "logseq"
     deck = "# Deck\n\n## What is a #card game?\n\nPoker\n\n- a list #card item\n"
     assert readers.detect(Source.from_text("deck.md", deck), _OPTIONS).name == "markdown"
+
+
+def _graph(root: Path, name_format: str = ":triple-lowbar") -> Path:
+    graph = root / "graph"
+    (graph / "logseq").mkdir(parents=True)
+    (graph / "logseq" / "config.edn").write_text(
+        f"{{:meta/version 1\n ;; :file/name-format :legacy\n :file/name-format {name_format}}}\n",
+        encoding="utf-8",
+    )
+    (graph / "assets").mkdir()
+    (graph / "assets" / "cell_1700000000_0.png").write_bytes(PNG)
+    (graph / "pages").mkdir()
+    return graph
+
+
+def test_namespace_pages_are_subdecks_as_logseq_names_them(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    pages = graph / "pages"
+    (pages / "biology___cells.md").write_text(
+        "- What is a cell? #card\n"
+        "\t- The ^^smallest^^ unit of life\n"
+        "\t- ![cell](../assets/cell_1700000000_0.png)\n"
+        "\t- What does it hold? #card\n"
+        "\t\t- A nucleus\n",
+        encoding="utf-8",
+    )
+    (pages / "chemistry%2Fatoms.md").write_text(
+        "- The {{cloze nucleus}} holds the {{cloze protons}}. #card\n", encoding="utf-8"
+    )
+    (pages / "waves.md").write_text(
+        "title:: physics/sound waves\n\n- What carries sound? #card\n\t- Air\n",
+        encoding="utf-8",
+    )
+    (pages / "v1.2 notes.md").write_text("- What is v1.2? #card\n\t- A version\n")
+    report = convert([pages], tmp_path / "graph.apkg", Options(), 1_700_000_000)
+    assert [d for d in report.diagnostics if d.severity is Severity.ERROR] == []
+    with AnkiCollection(tmp_path / "anki") as anki:
+        assert anki.import_package(tmp_path / "graph.apkg").new == 5
+        decks = {n.fields[next(iter(n.fields))]: n.decks for n in anki.notes()}
+        media = Path(anki.collection.media.dir())
+        assert (media / "cell_1700000000_0.png").read_bytes() == PNG
+        answers = {c.question_body: c.answer_body for c in anki.cards()}
+    assert decks == {
+        "<p>What is a cell?</p>": ["biology::cells"],
+        "<p>What does it hold?</p>": ["biology::cells"],
+        "<p>The {{c1::nucleus}} holds the {{c1::protons}}.</p>": ["chemistry::atoms"],
+        "<p>What carries sound?</p>": ["physics::sound waves"],
+        "<p>What is v1.2?</p>": ["v1.2 notes"],
+    }
+    cell = next(a for q, a in answers.items() if "What is a cell?" in q)
+    # The back is the outline of the children, a nested card among them.
+    assert "<mark>smallest</mark>" in cell and '<img src="cell_1700000000_0.png"' in cell
+    assert "What does it hold?" in cell and "#card" not in cell
+
+
+def test_a_legacy_graph_reads_dots_in_file_names_as_namespaces(tmp_path: Path) -> None:
+    graph = _graph(tmp_path, ":legacy")
+    page = graph / "pages" / "biology.cells%3F.md"
+    text = "- What is a cell? #card\n\t- A unit\n"
+    result = LogseqReader().read(Source.from_text(str(page), text), _OPTIONS)
+    assert result.notes[0].deck == "biology::cells?"
+    assert title_from_file_name("a___b%2Fc___", legacy=False) == "a/b/c"
+    assert title_from_file_name("%E0%A4", legacy=False) == "%E0%A4"  # not UTF-8: as written

@@ -10,6 +10,13 @@ A Logseq page is an outline of blocks (``- `` bullets, children indented under t
     - The {{cloze nucleus}} holds the {{cloze DNA}}. #[[card]]
                                                      clozes: one card, every deletion hidden
 
+The page's name is its deck, a namespace page's (``a/b``) a subdeck (``a::b``), found as
+Logseq finds it: a ``title::`` page property, else the file name. The file name is read
+by the graph's ``:file/name-format`` (``logseq/config.edn``): ``:triple-lowbar`` (the
+default of new graphs) reads ``a___b.md`` as ``a/b`` and ``%2F``-style escapes as their
+characters; the legacy format also reads ``a.b.md`` as ``a/b``. A page outside a graph
+with that setting is read the new way (a dot in a name stays a dot).
+
 A block is a card when ``#card`` or ``#[[card]]`` tags it (or ``tags:: card``); its other
 ``#tags`` become the note's tags. ``[[links]]`` show as their text. A block with clozes and no
 children is a cloze card of its own; a block without clozes needs children for its back.
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -41,7 +49,7 @@ from ankipress.readers.obsidianmd import code_lines, outside_code, show_links
 from ankipress.render.media import find_media_file
 from ankipress.sources import Source
 
-__all__ = ["LogseqReader"]
+__all__ = ["LogseqReader", "page_deck", "title_from_file_name"]
 
 _BULLET = re.compile(r"^([ \t]*)-(?:[ \t]+|$)(.*)$")
 _PROPERTY = re.compile(r"^[ \t]*([A-Za-z][\w.-]*)::(?:[ \t]+(.*)|[ \t]*)$")
@@ -54,6 +62,14 @@ _PICTURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp",
 _SOUNDS = frozenset({".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac", ".3gp"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _RESERVED_DECK = "\x00logseq"
+_URL_ESCAPE = re.compile(r"(?:%[0-9a-fA-F]{2})+")
+_NAME_FORMAT = re.compile(r"^[^;\n]*:file/name-format\s+:([\w-]+)", re.M)
+# Logseq's highlight (^^text^^), as Markdown's ==text==.
+_HIGHLIGHT = re.compile(r"\^\^(?=\S)(.+?)(?<=\S)\^\^")
+
+
+def _highlights(text: str) -> str:
+    return outside_code(text, lambda prose: _HIGHLIGHT.sub(r"==\1==", prose))
 
 
 def _width(indent: str) -> int:
@@ -112,31 +128,89 @@ class LogseqReader:
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Read every card of ``source``; problems become diagnostics, never exceptions."""
-        return _Parser(source, options.default_deck).run()
+        return _Parser(source, options.default_deck, options.root).run()
 
 
-def graph_root(page: Path) -> Path:
+def graph_root(page: Path, given: str | None = None) -> Path:
     """The graph a page lies in: the nearest folder holding ``logseq/``, else the folder
-    above ``pages/`` or ``journals/``, else the page's own folder."""
+    above ``pages/`` or ``journals/``, else the folder the user gave, else the page's own."""
     folder = page.parent
     for candidate in (folder, *folder.parents):
         if (candidate / "logseq").is_dir():
             return candidate
     if folder.name in ("pages", "journals"):
         return folder.parent
+    if given is not None:
+        try:
+            if page.resolve().is_relative_to(Path(given).resolve()):
+                return Path(given)
+        except OSError:
+            pass
     return folder
 
 
+def _unescape(name: str) -> str:
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return urllib.parse.unquote(match.group(0), errors="strict")
+        except UnicodeDecodeError:
+            return match.group(0)
+
+    return _URL_ESCAPE.sub(decode, name)
+
+
+def title_from_file_name(body: str, legacy: bool) -> str:
+    """The page name Logseq reads from a file name without its extension."""
+    title = body.replace(".", "/") if legacy else body.replace("___", "/")
+    return "/".join(part for part in _unescape(title).split("/") if part)
+
+
+def _legacy_names(root: Path) -> bool:
+    """Whether the graph names its files the legacy way (no ``:file/name-format``)."""
+    try:
+        config = (root / "logseq" / "config.edn").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False  # no graph settings: the way new graphs name files
+    found = _NAME_FORMAT.search(config)
+    return found is None or found.group(1) != "triple-lowbar"
+
+
+def page_deck(lines: Sequence[str], page: Path, root: Path, default: str) -> str:
+    """The deck of a page: its ``title::``, else its file name, namespaces as subdecks."""
+    title: str | None = None
+    for index, line in enumerate(lines):
+        bullet = _BULLET.match(line)
+        text = bullet.group(2) if bullet else line
+        if not text.strip():
+            if bullet:
+                break
+            continue
+        prop = _PROPERTY.match(text)
+        if prop is None:
+            break  # the page's first block is content: no page properties
+        if prop.group(1).lower() == "title" and (prop.group(2) or "").strip():
+            title = (prop.group(2) or "").strip()
+            break
+        if bullet and index + 1 < len(lines) and _BULLET.match(lines[index + 1]):
+            break
+    if title is None:
+        if page.suffix.lower() not in (".md", ".markdown", ".org"):
+            return default
+        title = title_from_file_name(page.stem, _legacy_names(root))
+    parts = [part.strip() for part in title.split("/") if part.strip()]
+    return "::".join(parts) or default
+
+
 class _Parser:
-    def __init__(self, source: Source, default_deck: str) -> None:
+    def __init__(self, source: Source, default_deck: str, root: str | None = None) -> None:
         self.source = source
         self.lines = [line.rstrip("\r").rstrip() for line in source.lines]
-        self.deck = default_deck
         self.notes: list[Note] = []
         self.diagnostics: list[Diagnostic] = []
         self.seen = 0
         self.page = Path(source.path)
-        self.root = graph_root(self.page)
+        self.root = graph_root(self.page, root)
+        self.deck = page_deck(self.lines, self.page, self.root, default_deck)
         self.media: dict[str, Media] = {}
 
     def report(
@@ -287,9 +361,9 @@ class _Parser:
         back = outside_code(
             back, lambda prose: _CLOZE.sub(lambda m: _cloze_parts(m.group(1))[0], prose)
         )
-        front = self._assets(show_links(front), line)
+        front = self._assets(show_links(_highlights(front)), line)
         answer_line = block.children[0].line + 1 if block.children else line
-        back = self._assets(show_links(back), answer_line)
+        back = self._assets(show_links(_highlights(back)), answer_line)
         if not front:
             self.report(
                 line,
