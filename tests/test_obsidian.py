@@ -91,7 +91,7 @@ def test_embeds_are_found_by_name_inside_the_vault_and_never_outside(tmp_path: P
     assert result.notes[0].answer == "![](<cell.png>) Cell"
     errors = [str(d) for d in result.diagnostics if d.severity is Severity.ERROR]
     assert len(errors) == 1
-    assert "'../../../secret.png'" in errors[0] and "leads out of the folder" in errors[0]
+    assert "'../../../secret.png'" in errors[0] and "leads out of the vault" in errors[0]
 
 
 def test_an_embed_not_found_names_the_vault_from_the_note(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_an_embed_that_leaves_the_vault_is_an_error_and_nothing_is_written(
         convert([vault], tmp_path / "vault.apkg", Options(), 1_700_000_000)
     assert [str(d) for d in raised.value.diagnostics if d.severity is Severity.ERROR] == [
         f"{note}:10: error: embedded file '../../private.png' is refused: it leads out of "
-        "the folder it must be in; embeds are resolved by name inside the vault (the folder "
+        "the vault; embeds are resolved by name inside the vault (the folder "
         "holding .obsidian/, the folder given, or the note's folder)"
     ]
     assert not (tmp_path / "vault.apkg").exists()

@@ -106,6 +106,7 @@ class _Reading:
         self.diagnostics: list[Diagnostic] = []
         self.notes: list[Note] = []
         self.models: dict[str, NoteType] = {}
+        self.refused: set[str] = set()  # models already reported: their notes are not again
         self.decks: list[str] = []
         self.seen = 0
         self.listed: list[tuple[str, int | None]] = []
@@ -161,6 +162,8 @@ class _Reading:
             found = self._model(model)
             if found is not None:
                 self.models[found[0]] = found[1]
+            elif isinstance(model, dict) and isinstance(model.get("crowdanki_uuid"), str):
+                self.refused.add(model["crowdanki_uuid"])
         for child in _list(deck.get("children")):
             if isinstance(child, dict):
                 self._models(child)
@@ -178,7 +181,12 @@ class _Reading:
         templates = sorted(_dicts(model.get("tmpls")), key=lambda t: _int(t.get("ord"), 0))
         names = [f.get("name") for f in fields]
         if not fields or not all(isinstance(n, str) and n for n in names):
-            self.say(model, Severity.ERROR, f"note model {name!r}: its fields have no names")
+            self.say(
+                model,
+                Severity.ERROR,
+                f"note model {name!r}: its fields have no names",
+                'give it "flds": one field at least, each with a name',
+            )
             return None
         shapes = [(t.get("name"), t.get("qfmt"), t.get("afmt")) for t in templates]
         if not templates or not all(all(isinstance(s, str) for s in shape) for shape in shapes):
@@ -186,6 +194,7 @@ class _Reading:
                 model,
                 Severity.ERROR,
                 f"note model {name!r}: its card templates lack a name, qfmt or afmt",
+                'give it "tmpls": one card template at least, each with name, qfmt and afmt',
             )
             return None
         css = model.get("css")
@@ -230,17 +239,25 @@ class _Reading:
         guid = note.get("guid")
         label = f"note {guid!r}" if isinstance(guid, str) and guid else "a note"
         model = self.models.get(str(note.get("note_model_uuid")))
+        if model is None and note.get("note_model_uuid") in self.refused:
+            return  # its note model is refused, with an error there
         if model is None:
             self.say(
                 note,
                 Severity.ERROR,
                 f"{label}: its note_model_uuid {note.get('note_model_uuid')!r} names no "
                 "note model of the deck",
+                "give it the crowdanki_uuid of one of the deck's note_models",
             )
             return
         fields = note.get("fields")
         if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-            self.say(note, Severity.ERROR, f"{label}: its fields are not a list of strings")
+            self.say(
+                note,
+                Severity.ERROR,
+                f"{label}: its fields are not a list of strings",
+                "write its fields as a JSON list of strings, one for each field of its model",
+            )
             return
         width = len(model.fields)
         if len(fields) > width and any(f.strip() for f in fields[width:]):
@@ -248,6 +265,7 @@ class _Reading:
                 note,
                 Severity.ERROR,
                 f"{label} has {len(fields)} fields; its note model {model.name!r} has {width}",
+                "add the field to the note model's flds, or move its text into another field",
             )
             return
         if len(fields) < width:

@@ -194,6 +194,16 @@ class Embeds:
             return None
         return min(found, key=lambda rel: (not rel.startswith(here.as_posix()), len(rel), rel))
 
+    def _leaves(self, target: str) -> bool:
+        """Whether ``target``, read from the note's folder, points outside the vault."""
+        if PurePosixPath(target).is_absolute() or re.match(r"[a-zA-Z]:[\\/]", target):
+            return True
+        try:
+            here = self.note.parent.resolve().relative_to(self.root.resolve())
+        except (OSError, ValueError):
+            return True
+        return os.path.normpath(here / target).split(os.sep)[0] == ".."
+
     def replace(
         self, text: str, line: int, report: Callable[[int, Severity, str, str | None], None]
     ) -> str:
@@ -216,6 +226,8 @@ class Embeds:
             data, problem = (
                 (None, None) if relative is None else find_media_file(self.root, relative)
             )
+            if data is None and self._leaves(target):
+                problem = "it leads out of the vault"
             if data is None:
                 message = (
                     f"embedded file {target!r} not found: in the vault ({self._vault()})"
