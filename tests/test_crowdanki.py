@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anki.collection import ExportAnkiPackageOptions
@@ -122,3 +124,82 @@ def test_a_crowdanki_folder_is_not_written_over_something_else(tmp_path: Path) -
         convert([GOLDEN / "deck.json"], target, Options(to="crowdanki"))
     assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
+
+
+def _as_crowdanki_imports(anki: AnkiCollection, deck_file: Path) -> None:
+    """Put the deck into the collection as CrowdAnki's import does: each note model a new
+    note type (Anki gives it an id of its own) remembering its crowdanki_uuid, each note
+    added with the deck's GUID (crowd_anki/representation/note_model.py and note.py)."""
+    col = anki.collection
+    deck = json.loads(deck_file.read_text(encoding="utf-8"))
+    models: dict[str, Any] = {}
+    for model in deck["note_models"]:
+        notetype = col.models.new(model["name"])
+        notetype["type"] = model["type"]
+        notetype["css"] = model["css"]
+        for field in sorted(model["flds"], key=lambda f: f["ord"]):
+            col.models.add_field(notetype, col.models.new_field(field["name"]))
+        for tmpl in sorted(model["tmpls"], key=lambda t: t["ord"]):
+            template = col.models.new_template(tmpl["name"])
+            template["qfmt"], template["afmt"] = tmpl["qfmt"], tmpl["afmt"]
+            col.models.add_template(notetype, template)
+        notetype["crowdanki_uuid"] = model["crowdanki_uuid"]
+        col.models.add(notetype)
+        models[model["crowdanki_uuid"]] = col.models.by_name(model["name"])
+
+    def add(node: dict[str, Any], parent: str) -> None:
+        name = f"{parent}::{node['name']}" if parent else node["name"]
+        deck_id = col.decks.id(name)
+        for item in node["notes"]:
+            note = col.new_note(models[item["note_model_uuid"]])
+            note.guid = item["guid"]
+            for index, value in enumerate(item["fields"]):
+                note.fields[index] = value
+            note.tags = list(item["tags"])
+            col.add_note(note, deck_id)
+        for child in node["children"]:
+            add(child, name)
+
+    add(deck, "")
+
+
+def test_a_crowdanki_folder_over_the_collection_crowdanki_filled_cannot_update_it(
+    tmp_path: Path,
+) -> None:
+    """What Anki does with the package: a CrowdAnki folder does not hold the collection's
+    note-type ids (CrowdAnki drops "id" and finds a note type by the crowdanki_uuid kept
+    inside it), and Anki's package import matches note types by id only. So each note type
+    comes in as a second one named "Name+", and every note, matched by GUID to a note of
+    the other note type, is skipped as conflicting: nothing is added or changed."""
+    folder = _folder(tmp_path)
+    with AnkiCollection(tmp_path / "anki") as anki:
+        _as_crowdanki_imports(anki, folder / "deck.json")
+        before = sorted((n.guid, n.notetype, n.fields) for n in anki.notes())
+        convert([folder], tmp_path / "out.apkg", Options(), T0)
+        counts = anki.import_package(tmp_path / "out.apkg")
+        assert (counts.new, counts.updated, counts.conflicting) == (0, 0, 3)
+        assert sorted((n.guid, n.notetype, n.fields) for n in anki.notes()) == before
+        forked = [name for name in anki.notetype_names() if name.endswith("+")]
+        assert forked == ["Basic (geography)+", "Cloze+"]
+
+
+def test_a_crowdanki_folder_updates_the_collection_its_package_filled(tmp_path: Path) -> None:
+    """The identity that works: the note-type id ankipress derives from the crowdanki_uuid.
+    A collection that got the deck from ankipress's package takes an edited folder's
+    package as an update, in place: no note added, no note type forked."""
+    folder = _folder(tmp_path)
+    convert([folder], tmp_path / "first.apkg", Options(), T0)
+    deck = json.loads((folder / "deck.json").read_text(encoding="utf-8"))
+    deck["children"][0]["notes"][0]["fields"][1] = "The Danube (Donau)"
+    deck["notes"][0]["tags"] = ["capitals"]
+    (folder / "deck.json").write_text(json.dumps(deck, indent=4), encoding="utf-8")
+    convert([folder], tmp_path / "second.apkg", Options(), T0 + 60)
+    with AnkiCollection(tmp_path / "anki") as anki:
+        anki.import_package(tmp_path / "first.apkg")
+        names = anki.notetype_names()
+        counts = anki.import_package(tmp_path / "second.apkg")
+        assert (counts.new, counts.conflicting) == (0, 0)
+        assert anki.notetype_names() == names
+        notes = {n.guid: n for n in anki.notes()}
+        assert notes["Bq9`x;2Lr]"].fields["Back"] == "The Danube (Donau)"
+        assert notes["e;L{u7W&pA"].tags == ["capitals"]
