@@ -32,6 +32,9 @@ def _folder(tmp_path: Path) -> Path:
 
 def test_a_crowdanki_folder_builds_its_notes_note_types_and_media(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
+    # As such a folder is kept in git: the repository's files beside the deck are no decks.
+    (folder / "README.md").write_text("# Geography\n\nA deck for CrowdAnki.\n")
+    (folder / "LICENSE").write_text("Permission is hereby granted, free of charge\n")
     report = convert([folder], tmp_path / "out.apkg", Options(), T0)
     assert not report.diagnostics
     with AnkiCollection(tmp_path / "anki") as anki:

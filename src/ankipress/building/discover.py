@@ -72,12 +72,28 @@ def _same(path: Path, other: Path | None) -> bool:
         return False
 
 
+def _crowdanki_deck(path: Path) -> bool:
+    """Whether ``path`` starts as CrowdAnki's deck.json does (an object of type Deck)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    head = head.lstrip("\ufeff \t\r\n")
+    return head.startswith("{") and '"__type__"' in head and '"Deck"' in head
+
+
 def walk(folder: Path, skip: Path | None = None) -> list[Path]:
     """Every visible file below ``folder``, in sorted order (hidden files and folders skipped,
     and the folder ``skip``: the build's output folder, whose packages are no decks)."""
     found: list[Path] = []
-    # A CrowdAnki folder's media/ holds its deck.json's media (fonts, CSS), never decks.
-    crowdanki = (folder / "deck.json").is_file()
+    # A CrowdAnki folder (as CrowdAnki exports it, and as it is kept in git) is one deck:
+    # its deck.json. Its media/ holds that deck's media, and the README, LICENSE and the
+    # like beside them are the repository's, not decks.
+    deck = folder / "deck.json"
+    if deck.is_file() and _crowdanki_deck(deck):
+        return [deck]
+    crowdanki = deck.is_file()
     for entry in sorted(folder.iterdir()):
         if not _visible(entry) or (crowdanki and entry.name == "media" and entry.is_dir()):
             continue
