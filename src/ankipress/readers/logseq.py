@@ -53,7 +53,15 @@ __all__ = ["LogseqReader", "page_deck", "title_from_file_name"]
 
 _BULLET = re.compile(r"^([ \t]*)-(?:[ \t]+|$)(.*)$")
 _PROPERTY = re.compile(r"^[ \t]*([A-Za-z][\w.-]*)::(?:[ \t]+(.*)|[ \t]*)$")
-_CARD_TAG = re.compile(r"(?<![^\s(])#(?:\[\[card\]\]|card(?![\w/-]))", re.IGNORECASE)
+# What makes a block a card, as Logseq's parser (mldoc) reads tags: #card or #[[card]]
+# anywhere in the text, even glued to a word ("git#card"), or a reference to the page [[card]].
+_CARD_TAG = re.compile(
+    r"(?<![/#&\\])#(?:\[\[card\]\]|card(?![\w/-]))|(?<!#)\[\[card\]\]", re.IGNORECASE
+)
+# An address: a "#card" in it is its fragment, not a tag.
+_URL = re.compile(r"(?<![\w.+-])[a-zA-Z][\w+.-]*://[^\s<>()]+")
+# Logseq's colour markers ([[$red]]) are styling, not words.
+_STYLE_REF = re.compile(r"\[\[\$[\w-]+\]\]")
 _TAG = re.compile(r"(?<![^\s(])#(?:\[\[([^\[\]\n]+)\]\]|([^\s#,.;:!?()\[\]\"']+))")
 _CLOZE = re.compile(r"\{\{cloze[ \t]+(.*?)\}\}", re.IGNORECASE)
 _ASSET = re.compile(r"!\[([^\]\n]*)\]\(([^()\s]+|<[^<>\n]+>)\)(\{[^{}\n]*\})?")
@@ -69,7 +77,7 @@ _HIGHLIGHT = re.compile(r"\^\^(?=\S)(.+?)(?<=\S)\^\^")
 
 
 def _highlights(text: str) -> str:
-    return outside_code(text, lambda prose: _HIGHLIGHT.sub(r"==\1==", prose))
+    return outside_code(text, lambda prose: _HIGHLIGHT.sub(r"==\1==", _STYLE_REF.sub("", prose)))
 
 
 def _width(indent: str) -> int:
@@ -92,7 +100,7 @@ def sniff_text(lines: Sequence[str]) -> float:
     if not prose:
         return 0.0
     bullets = [line for line in prose if _BULLET.match(line)]
-    if not any(_CARD_TAG.search(line) for line in bullets) and not any(
+    if not any(_CARD_TAG.search(_URL.sub("", line)) for line in bullets) and not any(
         (m := _PROPERTY.match(line)) and m.group(1).lower() == "tags" and "card" in line.lower()
         for line in prose
     ):
@@ -278,7 +286,7 @@ class _Parser:
         found: list[bool] = []
 
         def look(part: str) -> str:
-            found.append(bool(_CARD_TAG.search(part)))
+            found.append(bool(_CARD_TAG.search(_URL.sub("", part))))
             return part
 
         outside_code("\n".join(prose), look)  # a #card inside code is not a tag
@@ -332,7 +340,9 @@ class _Parser:
                 tags.append(re.sub(r"\s+", "_", name).replace("/", "::"))
             return ""
 
-        front = outside_code(front, lambda prose: _TAG.sub(take, prose))
+        front = outside_code(
+            front, lambda prose: _TAG.sub(take, _CARD_TAG.sub(" ", _STYLE_REF.sub("", prose)))
+        )
         front = "\n".join(part.rstrip() for part in front.split("\n")).strip()
         if len(block.children) == 1 and not block.children[0].children:
             back, _ = self._content(block.children[0], others)
