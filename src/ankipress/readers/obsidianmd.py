@@ -20,6 +20,7 @@ from ankipress.sources import Source
 __all__ = [
     "Embeds",
     "code_lines",
+    "hide_comments",
     "outside_code",
     "pop_tags",
     "show_links",
@@ -55,6 +56,52 @@ def code_lines(lines: Sequence[str]) -> set[int]:
         ):
             fence = None
     return code
+
+
+def hide_comments(lines: Sequence[str]) -> list[str]:
+    """``lines`` without Obsidian's comments (``%%hidden%%``, on a line or over several),
+    which Obsidian never shows: each line kept (blank where all of it was comment), so
+    that line numbers stay; ``%%`` in code is code."""
+    out: list[str] = []
+    hidden = False
+    fence: str | None = None
+    for line in lines:
+        if not hidden:
+            match = _FENCE.match(line)
+            if fence is not None:
+                marker = match.group(1) if match else ""
+                if (
+                    marker[:1] == fence[0]
+                    and len(marker) >= len(fence)
+                    and not line.strip(" \t" + fence[0])
+                ):
+                    fence = None
+                out.append(line)
+                continue
+            if match and "%%" not in line[: match.start(1)]:
+                fence = match.group(1)
+                out.append(line)
+                continue
+        if "%%" not in line and not hidden:
+            out.append(line)
+            continue
+        spans = [m.span() for m in _CODE_SPAN.finditer(line)] if not hidden else []
+        kept: list[str] = []
+        position = 0
+        while position <= len(line):
+            found = line.find("%%", position)
+            while found != -1 and any(a <= found < b for a, b in spans):
+                found = line.find("%%", found + 2)
+            end = len(line) if found == -1 else found
+            if not hidden:
+                kept.append(line[position:end])
+            if found == -1:
+                break
+            hidden = not hidden
+            position = found + 2
+        text = "".join(kept)
+        out.append(text if text.strip() else "")
+    return out
 
 
 def outside_code(text: str, change: Callable[[str], str]) -> str:
@@ -214,6 +261,18 @@ class Embeds:
         def embed(match: re.Match[str]) -> str:
             target = match.group(1).strip()
             suffix = PurePosixPath(target).suffix.lower()
+            if suffix in ("", ".md"):
+                # Another note (or a section of one) shown inside this one: its text is not
+                # in the deck, so the card names it, as a link would.
+                shown = _LINK.sub(_link_text, match.group(0)[1:])
+                report(
+                    line,
+                    Severity.WARNING,
+                    f"embed ![[{target}]] shows another note: the card names it ({shown!r}) "
+                    "instead of showing its text",
+                    "write the text into the card, or embed pictures and sounds only",
+                )
+                return shown
             if suffix not in _PICTURES and suffix not in _SOUNDS:
                 report(
                     line,
@@ -261,7 +320,7 @@ class NoteParser:
 
     def __init__(self, source: Source, default_deck: str, root: str | None = None) -> None:
         self.source = source
-        self.lines = [line.rstrip("\r") for line in source.lines]
+        self.lines = hide_comments([line.rstrip("\r") for line in source.lines])
         self.code = code_lines(self.lines)
         self.default_deck = default_deck
         self.deck = default_deck
