@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from ankipress import readers
@@ -123,3 +124,23 @@ def test_a_legacy_graph_reads_dots_in_file_names_as_namespaces(tmp_path: Path) -
     assert result.notes[0].deck == "biology::cells?"
     assert title_from_file_name("a___b%2Fc___", legacy=False) == "a/b/c"
     assert title_from_file_name("%E0%A4", legacy=False) == "%E0%A4"  # not UTF-8: as written
+
+
+def test_a_whole_graph_builds_from_its_pages_without_its_settings_or_backups(
+    tmp_path: Path,
+) -> None:
+    graph = _graph(tmp_path)
+    page = graph / "pages" / "cells.md"
+    page.write_text("- What is a cell? #card\n\t- A unit\n", encoding="utf-8")
+    (graph / "logseq" / "bak" / "pages").mkdir(parents=True)
+    shutil.copy(page, graph / "logseq" / "bak" / "pages" / "cells.2024-01-01.md")
+    (graph / "logseq" / "custom.css").write_text(".block { color: red }")
+    (graph / "journals").mkdir()
+    (graph / "journals" / "2024_01_05.md").write_text("- went for a walk\n")
+    (graph / "assets" / "paper.pdf").write_bytes(b"%PDF-1.7")
+    report = convert([graph], tmp_path / "graph.apkg", Options(), 1_700_000_000)
+    assert [str(d) for d in report.diagnostics] == [
+        f"{graph / 'journals' / '2024_01_05.md'}: note: no cards in this note: skipped"
+    ]
+    with AnkiCollection(tmp_path / "anki") as anki:
+        assert anki.import_package(tmp_path / "graph.apkg").new == 1

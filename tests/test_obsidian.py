@@ -160,3 +160,17 @@ def test_an_embed_that_leaves_the_vault_is_an_error_and_nothing_is_written(
         "holding .obsidian/, the folder given, or the note's folder)"
     ]
     assert not (tmp_path / "vault.apkg").exists()
+
+
+def test_a_whole_vault_builds_from_its_notes_with_cards(tmp_path: Path) -> None:
+    vault = _vault_with_attachments(tmp_path)
+    (vault / ".obsidian").mkdir()
+    (vault / "daily").mkdir()
+    (vault / "daily" / "2024-01-05.md").write_text("# Friday\n\nMet Ana about the plan.\n")
+    (vault / "board.canvas").write_text('{"nodes": [], "edges": []}')
+    (vault / "attachments" / "paper.pdf").write_bytes(b"%PDF-1.7")
+    report = convert([vault], tmp_path / "vault.apkg", Options(), 1_700_000_000)
+    assert [str(d) for d in report.diagnostics] == [
+        f"{vault / 'daily' / '2024-01-05.md'}: note: no cards in this note: skipped"
+    ]
+    assert (tmp_path / "vault.apkg").exists()

@@ -83,9 +83,30 @@ def _crowdanki_deck(path: Path) -> bool:
     return head.startswith("{") and '"__type__"' in head and '"Deck"' in head
 
 
+def notes_app_root(path: Path) -> Path | None:
+    """The Obsidian vault (a folder holding ``.obsidian/``) or Logseq graph (a folder holding
+    ``logseq/config.edn``) that ``path`` lies in, if any."""
+    start = path if path.is_dir() else path.parent
+    for candidate in (start, *start.parents):
+        if (candidate / ".obsidian").is_dir() or (candidate / "logseq" / "config.edn").is_file():
+            return candidate
+    return None
+
+
+# In a vault or a graph the notes are the Markdown files; the rest (canvases, PDFs, the
+# graph's logseq/ folder of settings and backups) is the app's, not decks.
+_NOTE_SUFFIXES = (".md", ".markdown")
+
+
 def walk(folder: Path, skip: Path | None = None) -> list[Path]:
     """Every visible file below ``folder``, in sorted order (hidden files and folders skipped,
-    and the folder ``skip``: the build's output folder, whose packages are no decks)."""
+    and the folder ``skip``: the build's output folder, whose packages are no decks). In an
+    Obsidian vault or a Logseq graph, only its notes (Markdown files outside the graph's
+    ``logseq/`` folder)."""
+    return _walk(folder, skip, notes_app_root(folder) is not None)
+
+
+def _walk(folder: Path, skip: Path | None, notes_app: bool) -> list[Path]:
     found: list[Path] = []
     # A CrowdAnki folder (as CrowdAnki exports it, and as it is kept in git) is one deck:
     # its deck.json. Its media/ holds that deck's media, and the README, LICENSE and the
@@ -98,9 +119,14 @@ def walk(folder: Path, skip: Path | None = None) -> list[Path]:
         if not _visible(entry) or (crowdanki and entry.name == "media" and entry.is_dir()):
             continue
         if entry.is_dir():
-            if not _same(entry, skip):
-                found.extend(walk(entry, skip))
-        elif entry.is_file() and not is_media(entry):
+            settings = entry.name == "logseq" and (entry / "config.edn").is_file()
+            if not _same(entry, skip) and not settings:
+                found.extend(_walk(entry, skip, notes_app))
+        elif (
+            entry.is_file()
+            and not is_media(entry)
+            and (not notes_app or entry.suffix.lower() in _NOTE_SUFFIXES)
+        ):
             found.append(entry)
     return found
 

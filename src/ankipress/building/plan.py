@@ -15,6 +15,7 @@ from pathlib import Path
 from ankipress import notetypes, readers
 from ankipress.building.discover import (
     InputFile,
+    notes_app_root,
 )
 from ankipress.errors import InputError
 from ankipress.model import (
@@ -148,6 +149,8 @@ def read_notes(
     )
     result = reader.read(source, read_options)
     diagnostics = [*source.diagnostics, *result.diagnostics]
+    if not result.notes and item.root is not None and notes_app_root(path) is not None:
+        diagnostics = _note_without_cards(diagnostics)
     fitting = [note for note in result.notes if _fits(note, options, diagnostics)]
     notes = [_place(note, item, path.stem, options) for note in fitting]
     if any(note.deck.casefold() == "default" and note.deck == path.stem for note in notes):
@@ -161,6 +164,19 @@ def read_notes(
         )
         notes = []
     return notes, diagnostics, result.cards_seen, result.media
+
+
+def _note_without_cards(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """A vault's or graph's note without cards, found in a folder given: most notes of a
+    notes app hold none, so "no cards found" is a note there, not an error."""
+    if any(d.severity is Severity.ERROR and d.message != "no cards found" for d in diagnostics):
+        return diagnostics
+    return [
+        replace(d, severity=Severity.NOTE, message="no cards in this note: skipped", hint=None)
+        if d.severity is Severity.ERROR
+        else d
+        for d in diagnostics
+    ]
 
 
 def _fits(note: Note, options: Options, diagnostics: list[Diagnostic]) -> bool:
