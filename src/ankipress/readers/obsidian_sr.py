@@ -174,7 +174,11 @@ class _Parser(NoteParser):
         first = start
         for index in range(start, len(lines)):
             line = lines[index]
-            breaks = index in self.code or not line.strip() or bool(_HEADING.match(line.lstrip()))
+            # Fenced code belongs to the paragraph it is in (a card's question or answer may
+            # hold code, blank lines and all, as the plugin reads it); never a card of its own.
+            breaks = index not in self.code and (
+                not line.strip() or bool(_HEADING.match(line.lstrip()))
+            )
             if breaks:
                 if current:
                     blocks.append((first, current))
@@ -189,7 +193,7 @@ class _Parser(NoteParser):
 
     def _block(self, start: int, block: list[str]) -> None:
         # Tag lines at the block's start set the deck of the cards after them.
-        while block and _TAG_ONLY.fullmatch(block[0]):
+        while block and start not in self.code and _TAG_ONLY.fullmatch(block[0]):
             found = _DECK_TAG.search(block[0])
             if found:
                 self.deck = self._deck_of(found)
@@ -197,22 +201,19 @@ class _Parser(NoteParser):
             start += 1
         if not block:
             return
-        separator = next((i for i, line in enumerate(block) if line.strip() in ("?", "??")), None)
+        prose = [(i, line) for i, line in enumerate(block) if start + i not in self.code]
+        separator = next((i for i, line in prose if line.strip() in ("?", "??")), None)
         if separator is not None:
             self._multi_line(start, block, separator)
             return
-        single = [(i, split) for i, line in enumerate(block) if (split := _separator(line))]
+        single = [(i, split) for i, line in prose if (split := _separator(line))]
         if single:
             for offset, (at, mark) in single:
                 self._single_line(start + offset, block[offset], at, mark)
             return
-        text = "\n".join(block)
-        if (
-            _HIGHLIGHT.search(_uncoded(text))
-            or _CURLY.search(_uncoded(text))
-            or (_ANKI_CLOZE.search(_uncoded(text)))
-        ):
-            self._cloze(start, text)
+        bare = _uncoded("\n".join(line for _, line in prose))
+        if _HIGHLIGHT.search(bare) or _CURLY.search(bare) or _ANKI_CLOZE.search(bare):
+            self._cloze(start, "\n".join(block))
 
     def _card_deck(self, text: str) -> tuple[str, str]:
         """The deck of a card whose text may open with a ``#flashcards/...`` tag, and its text."""
