@@ -60,6 +60,21 @@ def test_org_files_build_into_cards_anki_shows(tmp_path: Path) -> None:
         assert "cats and dogs" in _text(reversed_back.answer_body)
 
 
+def test_an_org_anki_file_builds_its_pushed_headings(tmp_path: Path) -> None:
+    shutil.copy(GOLDEN / "org_anki.org", tmp_path / "org_anki.org")
+    report = convert([tmp_path / "org_anki.org"], tmp_path / "out.apkg", Options(), T0)
+    assert not [d for d in report.diagnostics if d.severity is Severity.ERROR]
+    with AnkiCollection(tmp_path / "anki") as anki:
+        assert anki.import_package(tmp_path / "out.apkg").new == 3
+        cards = {_text(c.question_body): c for c in anki.cards()}
+        lazy = cards["What does lazy evaluation mean?"]
+        assert lazy.deck == "Computing::Haskell"
+        assert "computed when it is first needed" in lazy.answer_body
+        cloze = next(c for q, c in cards.items() if q.startswith("The type of fmap is"))
+        assert "[...]" in cloze.question_body and "Functor f" not in cloze.question_body
+        assert not any("not pushed yet" in q for q in cards)
+
+
 def test_the_note_id_is_the_identity_whatever_the_deck_and_heading() -> None:
     def guid(deck: str, heading: str, note_id: str | None) -> str | None:
         drawer = f"   :ANKI_NOTE_ID: {note_id}\n" if note_id else ""

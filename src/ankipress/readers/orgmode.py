@@ -42,12 +42,20 @@ It is Anki's note id, not the GUID of the note anki-editor made: a package canno
 that note (Anki matches notes by GUID), so the notes are new in a collection that has them.
 
 Field text is Org markup, shown as Org's HTML export shows it (:mod:`.orgmarkup`).
+
+A file without anki-editor's note types that is written for org-anki (another Emacs package:
+``#+ANKI_DECK:`` lines, or ``:ANKI_NOTE_ID:`` properties it wrote) is read as org-anki reads
+it: each heading is a note whose front is the heading and whose back is its text up to any
+subheading (or its ``Front``/``Back`` subheadings); a cloze in the heading or the text makes a
+Cloze. Its notes are the headings ``#+ANKI_MATCH:`` matches (tags only), else the headings it
+pushed (those with an id), else every heading (``org-anki-sync-all``); a note with an empty
+field is left out, as org-anki leaves it out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -76,7 +84,7 @@ _DRAWER = re.compile(r"[ \t]*:([\w-]+):[ \t]*")
 _DRAWER_END = re.compile(r"[ \t]*:END:[ \t]*", re.IGNORECASE)
 _PROPERTY = re.compile(r"[ \t]*:([^\s:]+):(?:[ \t]+(.*?))?[ \t]*")
 _FILE_KEYWORD = re.compile(
-    r"#\+(PROPERTY|FILETAGS|TODO|SEQ_TODO|TYP_TODO|OPTIONS):[ \t]*(.*?)[ \t]*", re.I
+    r"#\+(PROPERTY|FILETAGS|TODO|SEQ_TODO|TYP_TODO|OPTIONS|ANKI_\w+):[ \t]*(.*?)[ \t]*", re.I
 )
 _BEGIN = re.compile(r"[ \t]*#\+begin_(\w+)", re.IGNORECASE)
 _RAW = re.compile(r"# raw[ \t\n]*")
@@ -181,6 +189,9 @@ class _Parser:
         self.headings: list[_Heading] = []
         self.seen = 0
         self.decks: list[str] = []
+        self.keywords: dict[str, str] = {}
+        """org-anki's file keywords (``#+ANKI_DECK:``...), by name in capitals."""
+        self.keyword_lines: dict[str, int] = {}
 
     def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
         """A diagnostic at 1-based ``line`` (``None``: the whole file)."""
@@ -206,7 +217,10 @@ class _Parser:
         for heading in notes:
             self.seen += 1
             self._note(heading, custom)
-        self._say_ids(notes)
+        tool = "anki-editor"
+        if not notes and self._is_org_anki():
+            notes, tool = self._org_anki(), "org-anki"
+        self._say_ids(notes, tool)
         if not notes and not any(d.severity is Severity.ERROR for d in self.diagnostics):
             first = self.headings[0].index + 1 if self.headings else 1
             self.report(
@@ -214,14 +228,15 @@ class _Parser:
                 Severity.ERROR,
                 "no notes found: no heading has an :ANKI_NOTE_TYPE: property",
                 "anki-editor's notes are headings whose property drawer names the note type "
-                "(:ANKI_NOTE_TYPE: Basic), their subheadings the fields",
+                "(:ANKI_NOTE_TYPE: Basic), their subheadings the fields; a file for org-anki "
+                "names its deck in a line #+ANKI_DECK: name",
             )
         diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
         return ReadResult(tuple(self.notes), tuple(diagnostics), self.seen, tuple(self.decks))
 
     def _file_settings(self) -> None:
         block: str | None = None
-        for line in self.lines:
+        for number, line in enumerate(self.lines, 1):
             if block is not None:
                 if re.fullmatch(rf"[ \t]*#\+end_{re.escape(block)}[ \t]*", line, re.I):
                     block = None
@@ -239,6 +254,9 @@ class _Parser:
                 self.file_properties.append((name.upper(), rest.strip()))
             elif keyword == "FILETAGS":
                 self.file_tags.extend(t for t in re.split(r"[:\s]+", value) if t)
+            elif keyword.startswith("ANKI_"):
+                self.keywords.setdefault(keyword, value)
+                self.keyword_lines.setdefault(keyword, number)
             elif keyword == "OPTIONS":
                 found = re.search(r"(?:^|\s)\^:(\S+)", value)
                 if found:
@@ -618,7 +636,146 @@ class _Parser:
                 "file links are relative to the org file's folder",
             )
 
-    def _say_ids(self, notes: Sequence[_Heading]) -> None:
+    # -- org-anki --------------------------------------------------------------------------
+
+    def _is_org_anki(self) -> bool:
+        """Whether the file is written for org-anki: its ``#+ANKI_DECK:``-style keywords, or
+        notes it pushed (``:ANKI_NOTE_ID:``) without anki-editor's ``:ANKI_NOTE_TYPE:``."""
+        return bool(self.keywords) or any(h.local("ANKI_NOTE_ID")[0] for h in self.headings)
+
+    def _org_anki(self) -> list[_Heading]:
+        """The notes of an org-anki file, read as org-anki reads them (``org-anki--get-fields``):
+        the heading is the front, its text up to any subheading the back (or ``Front``/
+        ``Back`` subheadings); a cloze in the heading or the text makes a Cloze."""
+        match = self.keywords.get("ANKI_MATCH")
+        if match is not None:
+            wanted = _tag_match(match)
+            if wanted is None:
+                self.report(
+                    self.keyword_lines.get("ANKI_MATCH"),
+                    Severity.ERROR,
+                    f"#+ANKI_MATCH: {match!r} is more than a match of tags, which is all this "
+                    "reader evaluates",
+                    "match tags only (+card, card-draft), or tag the notes",
+                )
+                return []
+            notes = [h for h in self.headings if wanted(set(self._org_tags(h)))]
+            rule = f"the headings #+ANKI_MATCH: {match} matches"
+        elif any(h.local("ANKI_NOTE_ID")[0] for h in self.headings):
+            notes = [h for h in self.headings if h.local("ANKI_NOTE_ID")[0]]
+            rule = "the headings org-anki pushed to Anki (with an :ANKI_NOTE_ID:)"
+            fields = {id(c) for h in notes for c in h.children if c.title in ("Front", "Back")}
+            left = sum(
+                1
+                for h in self.headings
+                if h not in notes
+                and id(h) not in fields
+                and any(text.strip() for _, text in self._content(h))
+            )
+            if left:
+                rule += f"; {left} other heading{'s' if left > 1 else ''} with text left out"
+        else:
+            notes = list(self.headings)
+            rule = "every heading, as org-anki-sync-all takes them"
+        if notes:
+            self.report(
+                notes[0].index + 1,
+                Severity.INFO,
+                f"an org file written for org-anki: its notes are {rule}; the heading is the "
+                "front, the text under it the back",
+                "to take other headings, tag them and add a line #+ANKI_MATCH: +tag",
+            )
+        made = []
+        for heading in notes:
+            self.seen += 1
+            if self._org_anki_note(heading):
+                made.append(heading)
+        return made
+
+    def _org_tags(self, heading: _Heading) -> list[str]:
+        chain: list[_Heading] = []
+        node: _Heading | None = heading
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return [*self.file_tags, *(t for h in reversed(chain) for t in h.tags)]
+
+    def _org_anki_note(self, heading: _Heading) -> bool:
+        line = heading.index + 1
+        notetype = (
+            self._inherited(heading, "ANKI_NOTE_TYPE")
+            or self.keywords.get("ANKI_NOTE_TYPE")
+            or "Basic"
+        )
+        folded = notetype.casefold()
+        names = {"cloze": ("Text", "Extra")}.get(folded, ("Front", "Back"))
+        if folded not in _STOCK:
+            self.report(
+                line,
+                Severity.ERROR,
+                f"org-anki takes the fields of the note type {notetype!r} from Anki",
+                "ankipress reads org-anki's Basic and Cloze notes; name one of those",
+            )
+            return False
+        title: list[Line] = [(line, heading.title)]
+        content = self._content(heading)
+        found: dict[str, _Field] = {}
+        for child in heading.children:
+            if child.title in names and child.title not in found:
+                lines = [(i + 1, self.lines[i]) for i in range(child.body, child.subtree_end)]
+                found[child.title] = _Field(lines, self._own(child, "DIR"))
+        attach = self._own(heading, "DIR")
+        kind = _STOCK[folded][0]
+        if _CLOZE.search(heading.title):
+            kind, fields = NoteKind.CLOZE, [_Field(title, attach), _Field(content, attach)]
+        elif any(_CLOZE.search(text) for _, text in content):
+            kind, fields = NoteKind.CLOZE, [_Field(content, attach), _Field([], attach)]
+        elif not found:
+            fields = [_Field(title, attach), _Field(content, attach)]
+        elif len(found) == len(names) or len(found) == len(names) - 1:
+            fields = [found.get(name) or _Field(content, attach) for name in names]
+        else:  # unreachable with two fields; kept for a third
+            return False
+        shown = [
+            self._export(heading, name, value) for name, value in zip(names, fields, strict=True)
+        ]
+        if any(value is None for value in shown):
+            return False
+        values = [value or "" for value in shown]
+        if kind is not NoteKind.CLOZE and not all(_visible(value) for value in values):
+            self.report(
+                line,
+                Severity.NOTE,
+                f"the heading {heading.title!r} has no text under it: not a note, as org-anki "
+                "leaves out a note with an empty field",
+            )
+            return False
+        deck = (
+            self._inherited(heading, "ANKI_DECK")
+            or self.keywords.get("ANKI_DECK")
+            or self.default_deck
+        )
+        if deck not in self.decks and deck != self.default_deck:
+            self.decks.append(deck)
+        extra_tags = re.split(r"[:\s]+", self.keywords.get("ANKI_TAGS", ""))
+        tags = [t for t in (*self._org_tags(heading), *extra_tags) if t]
+        identifier = self._own(heading, "ANKI_NOTE_ID")
+        self.notes.append(
+            Note(
+                question=values[0],
+                answer=values[1],
+                deck=deck,
+                location=SourceLocation(self.source.path, line),
+                tags=tuple(dict.fromkeys(tags)),
+                guid=_guid(identifier) if identifier else None,
+                text_format=TextFormat.HTML,
+                answer_location=SourceLocation(self.source.path, line),
+                kind=kind,
+            )
+        )
+        return True
+
+    def _say_ids(self, notes: Sequence[_Heading], tool: str) -> None:
         with_id = [h for h in notes if self._own(h, "ANKI_NOTE_ID")]
         if not with_id:
             return
@@ -627,10 +784,23 @@ class _Parser:
             with_id[0].index + 1,
             Severity.INFO,
             f"{count} note{'s carry' if count > 1 else ' carries'} an :ANKI_NOTE_ID: (pushed to "
-            "Anki by anki-editor): kept as the notes' identity, so rebuilt packages update them",
-            "a package cannot update the notes anki-editor made (Anki matches notes by GUID, "
+            f"Anki by {tool}): kept as the notes' identity, so rebuilt packages update them",
+            f"a package cannot update the notes {tool} made (Anki matches notes by GUID, "
             "not by note id): import it into a collection without them",
         )
+
+
+def _tag_match(text: str) -> Callable[[set[str]], bool] | None:
+    """An org-map-entries MATCH of tags only (``+a-b``, ``a&b``), as a test of a heading's
+    tags; ``None`` for any other match (properties, ``|``, regular expressions)."""
+    terms = re.findall(r"([+-]?)([\w@#%]+)", text)
+    if not terms or re.sub(r"[+\-&]?[\w@#%]+", "", text).strip():
+        return None
+
+    def test(tags: set[str]) -> bool:
+        return all((name in tags) != (sign == "-") for sign, name in terms)
+
+    return test
 
 
 def _merge(known: list[str], names: list[str]) -> None:
