@@ -48,6 +48,10 @@ def test_a_crowdanki_folder_builds_its_notes_note_types_and_media(tmp_path: Path
         assert river.fields["Back"] == 'The Danube<br><img src="river.png">'
         assert notes["e;L{u7W&pA"].decks == ["Geography"]
         assert notes["e;L{u7W&pA"].card_count == 1
+        # The note model's own LaTeX preamble comes along (Anki renders [latex] with it).
+        model = anki.collection.models.by_name("Basic (geography)")
+        assert model is not None
+        assert (model["latexPre"], model["latexPost"]) == ("\\begin{document}", "\\end{document}")
         media = Path(anki.collection.media.dir()) / "river.png"
         assert media.read_bytes() == (GOLDEN / "media" / "river.png").read_bytes()
 

@@ -90,6 +90,23 @@ class NoteKind(enum.Enum):
     """A note type that is not ours, carried over as it is (:attr:`Note.notetype`)."""
 
 
+# Anki's own LaTeX preamble and postamble of a new note type (and genanki's).
+ANKI_LATEX = (
+    "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n"
+    "\\usepackage[utf8]{inputenc}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n"
+    "\\setlength{\\parindent}{0in}\n\\begin{document}\n",
+    "\\end{document}",
+)
+
+
+def latex_of(pre: object, post: object) -> tuple[str, str] | None:
+    """A note type's LaTeX preamble and postamble as read, ``None`` where they are Anki's own
+    (or not both text): only one of its own is worth carrying."""
+    if not isinstance(pre, str) or not isinstance(post, str) or (pre, post) == ANKI_LATEX:
+        return None
+    return pre, post
+
+
 @dataclass(frozen=True, slots=True)
 class NoteType:
     """A note type: name, fields, card templates and CSS.
@@ -112,6 +129,9 @@ class NoteType:
     """Ids of the templates where they were read from."""
     sort_field: int = 0
     """Which field Anki sorts and searches duplicates by."""
+    latex: tuple[str, str] | None = None
+    """What Anki puts before and after a note's ``[latex]`` formulas when it renders them
+    (the note type's ``latexPre`` and ``latexPost``); ``None``: Anki's own."""
 
     @property
     def id(self) -> int:

@@ -31,6 +31,7 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 
+from ankipress.model import latex_of
 from ankipress.readers.anki_package_pb2 import FieldConfig, NotetypeConfig, TemplateConfig
 from ankipress.readers.apkg_zip import PackageError
 
@@ -42,6 +43,10 @@ _MAX_ID = (1 << 63) - 1  # Anki's ids are signed 64-bit; a note type's is positi
 # The tables ankipress reads; of the others nothing is ever touched.
 _KNOWN_TABLES = ("col", "notes", "cards", "notetypes", "fields", "templates", "decks")
 _SCHEMA_COLUMNS = frozenset({"type", "name", "sql"})
+
+
+def _latex(model: Any) -> tuple[str, str] | None:
+    return latex_of(model.get("latexPre"), model.get("latexPost"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,8 @@ class AnkiNotetype:
     css: str
     cloze: bool
     sort_field: int
+    latex: tuple[str, str] | None = None
+    """latexPre and latexPost, where the collection holds them as JSON."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +330,7 @@ class _Reader:
             css=model.get("css") if isinstance(model.get("css"), str) else "",
             cloze=kind == 1,
             sort_field=sort_field if isinstance(sort_field, int) else 0,
+            latex=_latex(model),
         )
 
     def _notetypes_tables(self) -> dict[int, AnkiNotetype]:

@@ -52,6 +52,7 @@ from ankipress.model import (
     Severity,
     SourceLocation,
     TextFormat,
+    latex_of,
 )
 from ankipress.readers.apkg_media import unsafe_reason
 from ankipress.readers.crowdankiformat import MEDIA_FOLDER, model_id
@@ -199,6 +200,7 @@ class _Reading:
             return None
         css = model.get("css")
         sort_field = _int(model.get("sortf"), 0)
+        pre, post = model.get("latexPre"), model.get("latexPost")
         notetype = NoteType(
             name=name,
             fields=tuple(str(n) for n in names),
@@ -209,6 +211,7 @@ class _Reading:
             field_ids=tuple(_id(f.get("id")) for f in fields),
             template_ids=tuple(_id(t.get("id")) for t in templates),
             sort_field=sort_field if 0 <= sort_field < len(fields) else 0,
+            latex=latex_of(pre, post),
         )
         return key, notetype
 

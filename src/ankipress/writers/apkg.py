@@ -74,6 +74,11 @@ def _genanki_model(note_type: NoteType, derive_ids: bool) -> genanki.Model:
         css=note_type.css,
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
         sort_field_index=note_type.sort_field,
+        **(
+            {}
+            if note_type.latex is None
+            else {"latex_pre": note_type.latex[0], "latex_post": note_type.latex[1]}
+        ),
     )
 
 

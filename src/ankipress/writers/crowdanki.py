@@ -109,6 +109,11 @@ def _model(notetype: NoteType) -> dict[str, Any]:
             }
             for index, name in enumerate(notetype.fields)
         ],
+        **(
+            {}
+            if notetype.latex is None
+            else {"latexPost": notetype.latex[1], "latexPre": notetype.latex[0]}
+        ),
         "name": notetype.name,
         "sortf": notetype.sort_field,
         "tags": [],
