@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from ankipress import readers
 from ankipress.building.pipeline import Options, convert
+from ankipress.cli import cli
 from ankipress.model import ReadOptions, Severity
 from ankipress.readers.logseq import LogseqReader, title_from_file_name
 from ankipress.sources import Source
@@ -144,3 +147,15 @@ def test_a_whole_graph_builds_from_its_pages_without_its_settings_or_backups(
     ]
     with AnkiCollection(tmp_path / "anki") as anki:
         assert anki.import_package(tmp_path / "graph.apkg").new == 1
+
+
+def test_a_graph_built_as_a_package_names_its_decks_by_its_pages(tmp_path: Path) -> None:
+    graph = _graph(tmp_path / "source")
+    (graph / "pages" / "cells.md").write_text("- What is a cell? #card\n\t- A unit\n")
+    (graph / "pages" / "bio___dna.md").write_text("- The {{cloze helix}} is double #card\n")
+    source, out = str(tmp_path / "source"), str(tmp_path / "out")
+    result = CliRunner().invoke(
+        cli, ["build", "--source", source, "--out", out, "--note-times", "mtime"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "in decks 'bio::dna', 'cells'" in result.output  # not 'graph::pages'

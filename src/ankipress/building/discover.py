@@ -171,8 +171,15 @@ def package_of(entry: Path, root: Path, out_dir: Path) -> PackageSource | None:
     if entry.is_dir():
         if _same(entry, out_dir):
             return None  # the output folder (skipped_output says so)
+        # A Logseq graph's pages name their own decks (namespaces as subdecks): its pages/
+        # and journals/ folders are no decks.
+        graph = (entry / "logseq" / "config.edn").is_file()
         inputs = tuple(
-            InputFile(path, "::".join(path.parent.relative_to(root).parts), root=root)
+            InputFile(
+                path,
+                None if graph else "::".join(path.parent.relative_to(root).parts),
+                root=root,
+            )
             for path in walk(entry, out_dir)
         )
         return PackageSource(out_dir / f"{entry.name}.apkg", inputs) if inputs else None
