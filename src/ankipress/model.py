@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 from ankipress import ids
+from ankipress.rules import UNCLASSIFIED, Rule
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -56,6 +57,9 @@ class Diagnostic:
     message: str
     hint: str | None = None
     """How to fix it, when known; printed after the message."""
+    rule: Rule = field(default=UNCLASSIFIED, compare=False)
+    """Which kind of problem it is (:mod:`ankipress.rules`): a stable id for CI reports.
+    Not compared: two diagnostics saying the same thing at the same place are equal."""
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.severity}: {self.message}"

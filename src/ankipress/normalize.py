@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ankipress import ids
+from ankipress import ids, rules
 from ankipress.model import Diagnostic, Note, NoteKind, Severity, TextFormat
 
 # Control characters Anki strips from fields; \x1f would even split a field in two.
@@ -186,7 +186,9 @@ def normalize(
             known = decks[note.deck] = clean_deck(note.deck)
         deck, deck_error = known
         if deck_error:
-            diagnostics.append(Diagnostic(note.location, Severity.ERROR, deck_error))
+            diagnostics.append(
+                Diagnostic(note.location, Severity.ERROR, deck_error, rule=rules.DECK_NAME)
+            )
         changes = (
             [f"question: {c}" for c in q_changes]
             + [f"answer: {c}" for c in a_changes]
@@ -197,12 +199,16 @@ def normalize(
             warned.add(note.deck)
             message = f"deck name {note.deck!r} holds line breaks, tabs or control characters, "
             message += f"which Anki removes; written as {deck!r}"
-            diagnostics.append(Diagnostic(note.location, Severity.WARNING, message))
+            diagnostics.append(
+                Diagnostic(note.location, Severity.WARNING, message, rule=rules.DECK_NAME)
+            )
         elif deck != note.deck and not controls:
             changes.append(f"deck name {note.deck!r} trimmed to {deck!r}")
         if changes:
             changed += 1
-            diagnostics.append(Diagnostic(note.location, Severity.NOTE, "; ".join(changes)))
+            diagnostics.append(
+                Diagnostic(note.location, Severity.NOTE, "; ".join(changes), rule=rules.NORMALIZED)
+            )
         if (question, answer, tags, deck, fields) != (
             note.question,
             note.answer,
@@ -284,6 +290,7 @@ def drop_duplicates(
                     note.location,
                     Severity.ERROR,
                     f"the question is also asked at {earlier.location} (--on-duplicate error)",
+                    rule=rules.DUPLICATE_QUESTION,
                 )
             )
         elif policy is OnDuplicate.LAST:
@@ -296,6 +303,7 @@ def drop_duplicates(
                     Severity.WARNING,
                     f"duplicate card dropped: the question is asked again at {note.location}, "
                     "which is kept (--on-duplicate last)",
+                    rule=rules.DUPLICATE_QUESTION,
                 )
             )
         else:
@@ -306,6 +314,7 @@ def drop_duplicates(
                     note.location,
                     Severity.WARNING,
                     f"duplicate card dropped: {reason} {earlier.location} (--on-duplicate first)",
+                    rule=rules.DUPLICATE_QUESTION,
                 )
             )
     return [entry for entry in kept if entry is not None], diagnostics
@@ -333,7 +342,9 @@ def _auto(
             if extra:
                 kept[index] = (dataclasses.replace(same, tags=(*same.tags, *extra)), entry[1])
                 message += f"; its tags {' '.join(extra)} are added there"
-            diagnostics.append(Diagnostic(note.location, Severity.NOTE, message))
+            diagnostics.append(
+                Diagnostic(note.location, Severity.NOTE, message, rule=rules.DUPLICATE_QUESTION)
+            )
             return
     if note.guid is not None or not _same_question(earlier, note):
         diagnostics.append(
@@ -342,6 +353,7 @@ def _auto(
                 Severity.ERROR,
                 f"this note's id {guid!r} is also used at {earlier.location}",
                 "give each note its own id",
+                rules.DUPLICATE_ID,
             )
         )
         return
@@ -350,7 +362,12 @@ def _auto(
     taken = any(entry is not None and entry[1] == own for entry in kept)
     if taken:  # a source's own id equal to this hash: not in this universe, but not silent
         diagnostics.append(
-            Diagnostic(note.location, Severity.ERROR, f"the GUID {own!r} is taken twice")
+            Diagnostic(
+                note.location,
+                Severity.ERROR,
+                f"the GUID {own!r} is taken twice",
+                rule=rules.DUPLICATE_ID,
+            )
         )
         return
     keep(note, own, guid)
@@ -361,5 +378,6 @@ def _auto(
             f"the question is also asked at {earlier.location} with a different answer; "
             "both are kept, as two notes",
             "if they are one card, merge them; --on-duplicate first|last keeps one",
+            rules.DUPLICATE_QUESTION,
         )
     )

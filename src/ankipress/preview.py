@@ -39,7 +39,7 @@ from string import Template
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ankipress import notetypes
+from ankipress import notetypes, rules
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
 from ankipress.notetypes.cardrender import TemplateError, render_card, show_type_answer, strip_html
@@ -333,6 +333,7 @@ def write_preview(
             SourceLocation(str(output)),
             Severity.ERROR,
             f"cannot write the preview: {exc.strerror or exc}",
+            rule=rules.WRITE_FAILED,
         )
         raise WriteError(str(diagnostic), [diagnostic]) from None
     finally:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ankipress import rules
 from ankipress.building.pipeline import PackagePlan, PackageReport
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, Severity, SourceLocation
@@ -150,7 +151,8 @@ def check_report_target(path: Path) -> None:
         problem = exc.strerror or str(exc)
     if problem is not None:
         message = f"cannot write the report: {problem}"
-        diagnostic = Diagnostic(SourceLocation(str(path)), Severity.ERROR, message)
+        where = SourceLocation(str(path))
+        diagnostic = Diagnostic(where, Severity.ERROR, message, rule=rules.WRITE_FAILED)
         raise WriteError(str(diagnostic), [diagnostic])
 
 
@@ -174,5 +176,6 @@ def write_report(path: Path, data: dict[str, Any]) -> None:
             SourceLocation(str(path)),
             Severity.ERROR,
             f"cannot write the report: {exc.strerror or exc}",
+            rule=rules.WRITE_FAILED,
         )
         raise WriteError(str(diagnostic), [diagnostic]) from None

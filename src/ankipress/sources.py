@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 import charset_normalizer
 
+from ankipress import rules
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, Note, Severity, SourceLocation
 
@@ -238,7 +239,11 @@ def note_problems(note: Note, markdown: bool, html: bool = False) -> list[Diagno
             where = note.answer_location if name == "the answer" else None
             message, hint = problem
             diagnostic = Diagnostic(
-                where or note.location, Severity.ERROR, f"{name} {message}", hint
+                where or note.location,
+                Severity.ERROR,
+                f"{name} {message}",
+                hint,
+                rules.FIELD_NOT_WRITABLE,
             )
             problems.append(diagnostic)
     return problems
@@ -270,7 +275,9 @@ def unwritable_text(note: Note) -> Diagnostic | None:
         if not text.isascii() and _SURROGATE.search(text):
             message = f"{name} holds a lone surrogate (an escape such as \\ud800), not text"
             hint = "write the character itself, or a pair of escapes"
-            return Diagnostic(note.location, Severity.ERROR, message, hint)
+            return Diagnostic(
+                note.location, Severity.ERROR, message, hint, rules.FIELD_NOT_WRITABLE
+            )
     return None
 
 
@@ -281,7 +288,8 @@ def _fail(
     col: int | None = None,
     hint: str | None = None,
 ) -> InputError:
-    diagnostic = Diagnostic(SourceLocation(path, line, col), Severity.ERROR, message, hint)
+    where = SourceLocation(path, line, col)
+    diagnostic = Diagnostic(where, Severity.ERROR, message, hint, rules.UNREADABLE_SOURCE)
     return InputError(str(diagnostic), [diagnostic])
 
 
@@ -316,6 +324,7 @@ def _control_warning(path: str, text: str) -> Diagnostic | None:
         f"control character U+{ord(first.group()):04X}{more} removed: "
         "Anki strips control characters from fields",
         "delete it from the file if it was not meant to be there",
+        rules.CONTROL_CHARACTER,
     )
 
 
@@ -383,6 +392,7 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
                 Severity.INFO,
                 f"not UTF-8; read as {guessed} (detected)",
                 "if the text looks wrong, name the encoding with --encoding",
+                rules.ENCODING_DETECTED,
             )
             return _decoded(path, data.decode(guessed), guessed, (note,))
         if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ankipress import rules
 from ankipress.building.discover import InputFile, PackageSource, walk
 from ankipress.errors import InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity, SourceLocation
@@ -109,7 +110,9 @@ class _Reader:
 
     def error(self, line: int | None, message: str, hint: str | None = None) -> None:
         location = SourceLocation(str(self.path), line)
-        self.diagnostics.append(Diagnostic(location, Severity.ERROR, message, hint))
+        self.diagnostics.append(
+            Diagnostic(location, Severity.ERROR, message, hint, rules.PROJECT_FILE)
+        )
 
 
 def _toml(path: Path) -> tuple[str, dict[str, Any]]:
@@ -117,7 +120,13 @@ def _toml(path: Path) -> tuple[str, dict[str, Any]]:
         data = read_regular_file(path, _MAX_CONFIG_BYTES)
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        diagnostic = Diagnostic(SourceLocation(str(path)), Severity.ERROR, f"cannot read: {reason}")
+        diagnostic = Diagnostic(
+            SourceLocation(str(path)),
+            Severity.ERROR,
+            f"cannot read: {reason}",
+            None,
+            rules.PROJECT_FILE,
+        )
         raise InputError(str(diagnostic), [diagnostic]) from None
     try:
         text = data.decode("utf-8")
@@ -130,6 +139,7 @@ def _toml(path: Path) -> tuple[str, dict[str, Any]]:
             Severity.ERROR,
             message,
             "save the file as UTF-8",
+            rules.PROJECT_FILE,
         )
         raise InputError(str(diagnostic), [diagnostic]) from None
     try:
@@ -137,7 +147,9 @@ def _toml(path: Path) -> tuple[str, dict[str, Any]]:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         at = int(match.group(1)) if match else None
-        diagnostic = Diagnostic(SourceLocation(str(path), at), Severity.ERROR, f"{exc}")
+        diagnostic = Diagnostic(
+            SourceLocation(str(path), at), Severity.ERROR, f"{exc}", None, rules.PROJECT_FILE
+        )
         raise InputError(str(diagnostic), [diagnostic]) from None
 
 

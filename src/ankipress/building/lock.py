@@ -67,7 +67,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from ankipress import ids
+from ankipress import ids, rules
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, Note, Severity, SourceLocation
 
@@ -200,7 +200,8 @@ def note_key(note: Note, guid: str, root: Path) -> NoteKey:
 
 
 def _damaged(path: Path, line: int | None, message: str, hint: str | None = None) -> InputError:
-    diagnostic = Diagnostic(SourceLocation(str(path), line), Severity.ERROR, message, hint)
+    location = SourceLocation(str(path), line)
+    diagnostic = Diagnostic(location, Severity.ERROR, message, hint, rules.LOCK_FILE)
     return InputError(str(diagnostic), [diagnostic])
 
 
@@ -558,6 +559,7 @@ class _Matcher:
                     f"{'it keeps its id' if count == 1 else 'they keep their ids'} "
                     f"({self.lock.location(first.record)})",
                     hint,
+                    rules.LOCK_FILE,
                 )
             )
 
@@ -684,6 +686,7 @@ class _Matcher:
                 Severity.INFO,
                 f"the question changed (it was {_excerpt(record.question)!r}): the note keeps "
                 f"its id, matched by {how} ({self.lock.location(record)})",
+                rule=rules.LOCK_FILE,
             )
         )
 
@@ -746,6 +749,7 @@ class _Matcher:
                     f"{count} of {file} no longer in the sources: {listed}{more}",
                     "Anki never deletes notes on import: tell your users to delete them "
                     "(--report lists their ids)",
+                    rules.LOCK_FILE,
                 )
             )
         now = {id(r) for r in removed_now}
@@ -760,6 +764,7 @@ class _Matcher:
                         Severity.NOTE,
                         f"{state}: {_excerpt(record.question)!r} in the deck {record.deck!r} "
                         f"(GUID {record.guid})",
+                        rule=rules.LOCK_FILE,
                     )
                 )
         return said

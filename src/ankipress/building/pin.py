@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ankipress import rules
 from ankipress.building.plan import PackagePlan
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, Note, ReadOptions, Severity, SourceLocation
@@ -38,7 +39,7 @@ class Pinned:
 
 
 def _error(location: SourceLocation, message: str, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(location, Severity.ERROR, message, hint)
+    return Diagnostic(location, Severity.ERROR, message, hint, rules.PIN)
 
 
 def _identity(note: Note) -> tuple[object, ...]:
@@ -57,7 +58,9 @@ def _pinned_text(source: Source, guids: dict[int, str]) -> tuple[str, list[Diagn
         if index >= len(lines) or not lines[index].startswith("## "):
             # Read by another reader than the Markdown deck's: not ours to write into.
             message = "not pinned: the file is not read as a Markdown deck (no '## ' card here)"
-            return source.text, [Diagnostic(source.location(line), Severity.WARNING, message)]
+            return source.text, [
+                Diagnostic(source.location(line), Severity.WARNING, message, rule=rules.PIN)
+            ]
         following = lines[index + 1] if index + 1 < len(lines) else ""
         try:
             meta = parse_meta(following)
@@ -118,6 +121,7 @@ def pin(plans: Sequence[PackagePlan], write: bool = True) -> Pinned:
                     source.location(),
                     Severity.WARNING,
                     f"not pinned: the file is {source.encoding}, and pin writes UTF-8 only",
+                    rule=rules.PIN,
                 )
             )
             continue

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ankipress import notetypes
+from ankipress import notetypes, rules
 from ankipress.building import lock
 from ankipress.building import state as buildstate
 from ankipress.building.discover import (
@@ -117,7 +117,8 @@ def _check_output(path: Path, what: str = "package") -> None:
     try:
         check_target(path)
     except OSError as exc:
-        diagnostic = Diagnostic(_at(path), Severity.ERROR, f"cannot write the {what}: {exc}")
+        message = f"cannot write the {what}: {exc}"
+        diagnostic = Diagnostic(_at(path), Severity.ERROR, message, rule=rules.WRITE_FAILED)
         raise WriteError(str(diagnostic), [diagnostic]) from None
 
 
@@ -195,7 +196,8 @@ def write_plans(
             message = f"the inputs' newest time ({fallback}) is {when}; the package is "
             message += f"stamped {time} instead"
             where = SourceLocation(str(plan.inputs[0])) if plan.inputs else _at(plan.output)
-            said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
+            hint = "set SOURCE_DATE_EPOCH"
+            said.append(Diagnostic(where, Severity.WARNING, message, hint, rules.NOTE_TIME))
             fallback = time
         notes = assign_times(
             plan.notes, fallback, previous.get(plan.output.name), timestamp, settings.note_times
@@ -229,7 +231,11 @@ def write_plans(
             code = getattr(exc, "sqlite_errorname", None)
             message = f"cannot write the package: {exc}" + (f" ({code})" if code else "")
             diagnostic = Diagnostic(
-                SourceLocation(str(plan.output)), Severity.ERROR, message, "is the disk full?"
+                SourceLocation(str(plan.output)),
+                Severity.ERROR,
+                message,
+                "is the disk full?",
+                rules.WRITE_FAILED,
             )
             raise WriteError(str(diagnostic), [diagnostic]) from None
         times = (
@@ -544,7 +550,12 @@ def build(
     ordered = [by_name[package.output.name] for package in packages]
     said = skipped_output(source_dir, out_dir) if discovered and ordered else None
     if said is not None:
-        skip = Diagnostic(SourceLocation(str(out_dir)), Severity.INFO, said.split(": ", 1)[1])
+        skip = Diagnostic(
+            SourceLocation(str(out_dir)),
+            Severity.INFO,
+            said.split(": ", 1)[1],
+            rule=rules.OUTPUT_SKIPPED,
+        )
         ordered[0] = replace(ordered[0], diagnostics=(skip, *ordered[0].diagnostics))
     if assignment is not None and ordered:
         now = {(r.file, r.guid) for r in assignment.removed}

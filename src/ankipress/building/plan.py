@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ankipress import notetypes, readers
+from ankipress import notetypes, readers, rules
 from ankipress.building.discover import (
     InputFile,
     notes_app_root,
@@ -104,7 +104,8 @@ def inputs_timestamp(inputs: Sequence[Path]) -> int:
             times.append(int(os.stat(path).st_mtime))
         except OSError as exc:
             message = f"the file changed while it was read: {exc.strerror or exc}"
-            diagnostic = Diagnostic(SourceLocation(str(path)), Severity.ERROR, message)
+            where = SourceLocation(str(path))
+            diagnostic = Diagnostic(where, Severity.ERROR, message, None, rules.UNREADABLE_SOURCE)
             raise InputError(str(diagnostic), [diagnostic]) from None
     return max(times)
 
@@ -139,7 +140,9 @@ def read_notes(
             if options.kind is NoteKind.REVERSED:
                 given = "--reverse"
             message = f"{given} does not apply to the {kept} notes that keep their note type"
-            diagnostics.append(Diagnostic(SourceLocation(str(path)), Severity.INFO, message))
+            where = SourceLocation(str(path))
+            rule = rules.NOTE_TYPE_OPTION_IGNORED
+            diagnostics.append(Diagnostic(where, Severity.INFO, message, None, rule))
         return notes, diagnostics, result.cards_seen, result.media
     source = load(path, str(path), options.encoding, options.max_source_bytes)
     reader = (
@@ -160,6 +163,7 @@ def read_notes(
                 Severity.ERROR,
                 f"the notes would go to Anki's Default deck, named after the file {path.name}",
                 "name the deck with --deck, or rename the file",
+                rules.DEFAULT_DECK,
             )
         )
         notes = []
@@ -236,6 +240,7 @@ def _check_cards(note: Note) -> tuple[bool, Diagnostic | None]:
             note.location,
             Severity.ERROR,
             "a cloze note needs at least one deletion such as {{c1::text}}",
+            rule=rules.CLOZE_WITHOUT_DELETION,
         )
     if note.kind is NoteKind.CLOZE:
         # Anki stores a card's number in 16 bits, and refuses the whole package past it.
@@ -246,17 +251,21 @@ def _check_cards(note: Note) -> tuple[bool, Diagnostic | None]:
                 note.location,
                 Severity.ERROR,
                 f"cloze number c{biggest} is larger than the {_MAX_CLOZE:,} Anki takes",
+                rule=rules.CLOZE_NUMBER_TOO_LARGE,
             )
     if not note.question.strip():
         message = "the question is empty: the note is skipped, as Anki skips it"
         hint = "write the question, or delete the note"
-        return False, Diagnostic(note.location, Severity.WARNING, message, hint)
+        return False, Diagnostic(
+            note.location, Severity.WARNING, message, hint, rules.EMPTY_QUESTION
+        )
     if note.kind is not NoteKind.CLOZE and not note.answer.strip():
         return True, Diagnostic(
             note.answer_location or note.location,
             Severity.WARNING,
             "the answer is empty: the note is kept, as Anki keeps it",
             "write an answer, or make the note a cloze with {{c1::…}}",
+            rules.EMPTY_ANSWER,
         )
     return True, None
 
@@ -342,7 +351,7 @@ def _plan(
     if not count and not any(d.severity is Severity.ERROR for d in diagnostics):
         items = gathered.items
         where = SourceLocation(str(items[0].path)) if items else SourceLocation(str(output))
-        diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found"))
+        diagnostics.append(Diagnostic(where, Severity.ERROR, "no cards found", rule=rules.NO_CARDS))
     return PackagePlan(
         output,
         tuple(item.path for item in gathered.items),
@@ -558,12 +567,14 @@ def _render_checked(
     except RecursionError:
         message = "a field nests lists or quotes too deeply to render"
         hint = "Markdown nesting of a few dozen levels at most"
-        diagnostics.append(Diagnostic(note.location, Severity.ERROR, message, hint))
+        diagnostics.append(
+            Diagnostic(note.location, Severity.ERROR, message, hint, rules.FIELD_NOT_WRITABLE)
+        )
         return None
     if note.kind is NoteKind.CLOZE and rendered.fields:
         # What Anki will read otherwise than written: "}}" in code ending a deletion...
         diagnostics.extend(
-            Diagnostic(note.location, Severity.WARNING, message)
+            Diagnostic(note.location, Severity.WARNING, message, rule=rules.CLOZE_MISREAD)
             for message in misreadings(rendered.fields[0])
         )
     return rendered
@@ -617,6 +628,7 @@ def _merge_media(media: Sequence[Media]) -> tuple[tuple[tuple[str, bytes], ...],
                     Severity.ERROR,
                     f"two different media files are both named {item.name!r} (the other: {first})",
                     "rename one of them",
+                    rules.MEDIA_NAME_CLASH,
                 )
             )
     return tuple((name, by_name[name].data) for name in sorted(by_name)), diagnostics

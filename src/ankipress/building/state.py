@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ankipress import rules
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, Severity, SourceLocation
 from ankipress.options import EARLIEST_TIME, LATEST_TIME
@@ -144,7 +145,10 @@ def _write_json(path: Path, data: Any) -> None:
         if not isinstance(exc, OSError):
             raise
         diagnostic = Diagnostic(
-            SourceLocation(str(path)), Severity.ERROR, f"cannot write: {exc.strerror or exc}"
+            SourceLocation(str(path)),
+            Severity.ERROR,
+            f"cannot write: {exc.strerror or exc}",
+            rule=rules.WRITE_FAILED,
         )
         raise WriteError(str(diagnostic), [diagnostic]) from None
 

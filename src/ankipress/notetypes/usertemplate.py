@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ankipress import rules
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, NoteType, Severity, SourceLocation
 from ankipress.sources import read_regular_file
@@ -41,7 +42,8 @@ def check_template(path: Path, text: str, fields: Sequence[str]) -> list[Diagnos
     open_sections: list[tuple[str, SourceLocation]] = []
 
     def error(offset: int, message: str, hint: str | None = None) -> None:
-        diagnostics.append(Diagnostic(_location(path, text, offset), Severity.ERROR, message, hint))
+        where = _location(path, text, offset)
+        diagnostics.append(Diagnostic(where, Severity.ERROR, message, hint, rules.TEMPLATE))
 
     # No tag past the last "}}": the scan stops there (from every "{{" after it, it would
     # run to the end of the text).
@@ -80,7 +82,11 @@ def check_template(path: Path, text: str, fields: Sequence[str]) -> list[Diagnos
     for name, where in open_sections:
         diagnostics.append(
             Diagnostic(
-                where, Severity.ERROR, f"{{{{#{name}}}}} is never closed", f"add {{{{/{name}}}}}"
+                where,
+                Severity.ERROR,
+                f"{{{{#{name}}}}} is never closed",
+                f"add {{{{/{name}}}}}",
+                rules.TEMPLATE,
             )
         )
     return diagnostics
@@ -105,6 +111,7 @@ def load_template(folder: Path, base: NoteType) -> tuple[NoteType, list[Diagnost
                     Severity.ERROR,
                     "missing template file",
                     f"a template folder holds {', '.join(FILES)}",
+                    rules.TEMPLATE,
                 )
             )
         except (OSError, UnicodeDecodeError) as exc:
@@ -114,6 +121,7 @@ def load_template(folder: Path, base: NoteType) -> tuple[NoteType, list[Diagnost
                     SourceLocation(str(path)),
                     Severity.ERROR,
                     f"cannot read the template file: {reason}",
+                    rule=rules.TEMPLATE,
                 )
             )
     if len(texts) == len(FILES):
@@ -125,6 +133,7 @@ def load_template(folder: Path, base: NoteType) -> tuple[NoteType, list[Diagnost
                     SourceLocation(str(folder / "back.html"), 1),
                     Severity.WARNING,
                     "the back has no {{FrontSide}}: the question will not show above the answer",
+                    rule=rules.TEMPLATE,
                 )
             )
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]

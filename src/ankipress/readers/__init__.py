@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 from typing import Protocol
 
+from ankipress import rules
 from ankipress.errors import InputError, UsageError
 from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity
 from ankipress.readers.ankitext import AnkiTextReader
@@ -128,8 +129,14 @@ def get_reader(name: str) -> Reader:
     raise UsageError(f"unknown input format {name!r}; known formats: {known}")
 
 
-def _fail(source: Source, message: str, hint: str | None, line: int | None = None) -> InputError:
-    diagnostic = Diagnostic(source.location(line), Severity.ERROR, message, hint)
+def _fail(
+    source: Source,
+    message: str,
+    hint: str | None,
+    line: int | None = None,
+    rule: rules.Rule = rules.UNSUPPORTED_FORMAT,
+) -> InputError:
+    diagnostic = Diagnostic(source.location(line), Severity.ERROR, message, hint, rule)
     return InputError(str(diagnostic), [diagnostic])
 
 
@@ -164,7 +171,7 @@ def detect(source: Source, options: ReadOptions | None = None) -> Reader:
     note of each reading.
     """
     if not source.text.strip():
-        raise _fail(source, "the file is empty: no cards found", None)
+        raise _fail(source, "the file is empty: no cards found", None, rule=rules.NO_CARDS)
     given = _given(options)
     candidates = [reader for reader in READERS if _takes(reader, given)]
     if given and len(candidates) == 1:

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from google.protobuf.message import DecodeError
 
+from ankipress import rules
 from ankipress.errors import InputError
 from ankipress.model import (
     Diagnostic,
@@ -125,7 +126,9 @@ class _MediaReader:
         """Old name → the name Anki would give it, for the media renamed."""
 
     def say(self, severity: Severity, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(self.where, severity, message, hint))
+        self.diagnostics.append(
+            Diagnostic(self.where, severity, message, hint, rules.PACKAGE_CONTENT)
+        )
 
     def read(self) -> None:
         if "media" not in self.archive.entries:
@@ -219,7 +222,9 @@ class ApkgReader:
         try:
             return self._read(path, where, options)
         except PackageError as exc:
-            diagnostic = Diagnostic(where, Severity.ERROR, exc.message, exc.hint)
+            diagnostic = Diagnostic(
+                where, Severity.ERROR, exc.message, exc.hint, rules.PACKAGE_CONTENT
+            )
             raise InputError(str(diagnostic), [diagnostic]) from None
 
     def _read(self, path: Path, where: SourceLocation, options: ReadOptions) -> ReadResult:

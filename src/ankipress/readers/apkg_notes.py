@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ankipress import rules
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -127,7 +128,9 @@ class _Converter:
         }
 
     def say(self, severity: Severity, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(self.where, severity, message, hint))
+        self.diagnostics.append(
+            Diagnostic(self.where, severity, message, hint, rules.PACKAGE_CONTENT)
+        )
 
     def _deck(self, note: AnkiNote, label: str) -> str:
         decks = self.collection.decks

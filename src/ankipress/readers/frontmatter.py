@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ankipress import rules
 from ankipress.model import Diagnostic, Severity, SourceLocation
 from ankipress.safeyaml import STR, compose, describe, line_of
 from ankipress.sources import Source
@@ -68,7 +69,9 @@ class _Reader:
 
     def report(self, index: int, severity: Severity, message: str, hint: str = "") -> None:
         location = SourceLocation(self.source.path, index + 1)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None))
+        self.diagnostics.append(
+            Diagnostic(location, severity, message, hint or None, rules.FRONT_MATTER)
+        )
 
     def run(self) -> FrontMatter:
         lines = self.source.lines

@@ -26,6 +26,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from ankipress import rules
 from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity, SourceLocation
 from ankipress.readers.frontmatter import FrontMatter
 from ankipress.render.media import (
@@ -148,14 +149,14 @@ def _kept_files(
                     named += "\n" + reader.media[name].data.decode("utf-8", "replace")
             elif reader.problem is not None:
                 message = f"media file {name!r} is not taken: {reader.problem}"
-                said.append(Diagnostic(where, Severity.WARNING, message))
+                said.append(Diagnostic(where, Severity.WARNING, message, rule=rules.MEDIA_FOLDER))
     unnamed = []
     for name in left:
         if own_folder or is_executable(name):
             unnamed.append(name)
         elif not reader.file(name, where) and reader.problem is not None:
             message = f"media file {name!r} is not taken: {reader.problem}"
-            said.append(Diagnostic(where, Severity.WARNING, message))
+            said.append(Diagnostic(where, Severity.WARNING, message, rule=rules.MEDIA_FOLDER))
     if unnamed:
         shown = ", ".join(map(repr, unnamed[:_SHOWN]))
         if len(unnamed) > _SHOWN:
@@ -168,7 +169,7 @@ def _kept_files(
         )
         message = f"{len(unnamed)} {files} of the media folder not taken, as no card or note "
         message += f"type names them: {shown}"
-        said.append(Diagnostic(where, Severity.WARNING, message, why))
+        said.append(Diagnostic(where, Severity.WARNING, message, why, rules.MEDIA_FOLDER))
     return said
 
 
@@ -183,13 +184,13 @@ def with_media_folder(result: ReadResult, source: Source, front: FrontMatter) ->
         # A deck from someone else must not make a folder of yours its media (".ssh").
         message = f"the media folder {front.media!r} is outside the deck's folder"
         hint = "keep the media folder beside the Markdown file, or below its folder"
-        problem = Diagnostic(where, Severity.ERROR, message, hint)
+        problem = Diagnostic(where, Severity.ERROR, message, hint, rules.MEDIA_FOLDER)
         return replace(result, diagnostics=(*result.diagnostics, problem))
     if not folder.is_dir():
         looked = str(folder).replace("\x00", "\\0")
         message = f"the media folder {front.media!r} is not there (looked for {looked})"
         hint = "the folder is relative to the Markdown file"
-        problem = Diagnostic(where, Severity.ERROR, message, hint)
+        problem = Diagnostic(where, Severity.ERROR, message, hint, rules.MEDIA_FOLDER)
         return replace(result, diagnostics=(*result.diagnostics, problem))
     reader = _Folder(folder, front.media)
     notes = tuple(reader.note(note) for note in result.notes)

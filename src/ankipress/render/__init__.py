@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from ankipress import rules
 from ankipress.model import Diagnostic, Severity, SourceLocation, TextFormat
 from ankipress.render.markdown import MarkdownRenderer
 from ankipress.render.math import cloze_safe, mathjax
@@ -102,6 +103,7 @@ class FieldRenderer:
                         where,
                         Severity.ERROR,
                         f"TeX error in {shown!r}: {result.error}",
+                        rule=rules.TEX_ERROR,
                     )
                 )
                 pieces.append(html.escape(tex, quote=False))

@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from urllib.parse import unquote
 
+from ankipress import rules
 from ankipress.model import Diagnostic, Media, RenderedNote, Severity, TextFormat
 from ankipress.paths import path_problem
 from ankipress.sources import NotRegularFileError, read_regular_file
@@ -222,8 +223,15 @@ class _Packer:
                 done = ref.end
         return "".join(pieces) + text[done:] if pieces else text
 
-    def say(self, note: RenderedNote, severity: Severity, message: str, hint: str = "") -> None:
-        self.diagnostics.append(Diagnostic(note.location, severity, message, hint or None))
+    def say(
+        self,
+        note: RenderedNote,
+        severity: Severity,
+        message: str,
+        hint: str = "",
+        rule: rules.Rule = rules.MEDIA_NOT_PACKED,
+    ) -> None:
+        self.diagnostics.append(Diagnostic(note.location, severity, message, hint or None, rule))
 
     def reference(self, note: RenderedNote, ref: Reference) -> str | None:
         """The packed name for a reference, or ``None`` to leave it as it is."""
@@ -232,7 +240,8 @@ class _Packer:
         if scheme is not None and len(scheme) > 1:
             if scheme != "data":
                 message = f"{shown!r} is on the network: Anki will need the network to show it"
-                self.say(note, Severity.WARNING, message, "save the file beside the source")
+                hint = "save the file beside the source"
+                self.say(note, Severity.WARNING, message, hint, rules.REMOTE_MEDIA)
             return None
         if any(name in self.known for name in candidates) or shown.startswith("ankipress-"):
             return None  # media the inputs provide, or that ankipress made (SVG formulas)
@@ -249,12 +258,13 @@ class _Packer:
             if problem is not None:
                 message = f"media file {shown!r} is refused: {problem}"
                 hint = "media files must be in the source file's folder or below it"
-                self.say(note, Severity.ERROR, message, hint)
+                self.say(note, Severity.ERROR, message, hint, rules.MEDIA_REFUSED)
                 return None
             if data is not None:
                 if is_executable(name):
                     hint = "media are pictures, sounds and videos"
-                    self.say(note, Severity.ERROR, f"{shown!r} is a program, not media", hint)
+                    message = f"{shown!r} is a program, not media"
+                    self.say(note, Severity.ERROR, message, hint, rules.MEDIA_REFUSED)
                     return None
                 return self.pack(name, data, note)
         if _source_format(note) is not TextFormat.MARKDOWN and self.in_media_folder(
@@ -264,7 +274,7 @@ class _Packer:
         if _source_format(note) is TextFormat.MARKDOWN:
             message = f"media file {shown!r} not found (looked for {base / shown})"
             hint = "paths are relative to the Markdown file"
-            self.say(note, Severity.ERROR, message, hint)
+            self.say(note, Severity.ERROR, message, hint, rules.MEDIA_MISSING)
         else:
             message = f"media file {shown!r} is not beside the source"
             hint = "Anki will show it only if your collection has a file of that name"

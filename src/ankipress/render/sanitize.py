@@ -30,6 +30,7 @@ from dataclasses import replace
 import nh3
 from selectolax.lexbor import LexborHTMLParser
 
+from ankipress import rules
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, TextFormat
 
 __all__ = ["active_content", "css_problems", "sanitize_css", "sanitize_html", "screen_notes"]
@@ -196,11 +197,15 @@ class _Screen:
             where = f"the note {note.guid!r}: {where}"
         if self.sanitize:
             message = f"removed active content from {where}: {listed} (--sanitize)"
-            self.diagnostics.append(Diagnostic(note.location, Severity.NOTE, message))
+            self.diagnostics.append(
+                Diagnostic(note.location, Severity.NOTE, message, rule=rules.SANITIZED)
+            )
             return
         message = f"{where} holds active content that Anki runs when the card is shown: {listed}"
         hint = "--sanitize removes it; or remove it from the source if you do not trust it"
-        self.diagnostics.append(Diagnostic(note.location, Severity.WARNING, message, hint))
+        self.diagnostics.append(
+            Diagnostic(note.location, Severity.WARNING, message, hint, rules.ACTIVE_CONTENT)
+        )
 
     def note_type(self, note: RenderedNote, note_type: NoteType) -> NoteType:
         screened = self.note_types.get(note_type.id)
@@ -244,7 +249,9 @@ class _Screen:
                     where = f"the note {note.guid!r}: {where}"
                 listed = ", ".join(sorted(removed))
                 message = f"removed from {where} what cards may not hold: {listed} (--sanitize)"
-                self.diagnostics.append(Diagnostic(note.location, Severity.NOTE, message))
+                self.diagnostics.append(
+                    Diagnostic(note.location, Severity.NOTE, message, rule=rules.SANITIZED)
+                )
             return cleaned
         # Markdown without --allow-html has its raw HTML escaped: only links and pictures
         # carry addresses (javascript:, data:). The HTML parser is the costly part of a

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ankipress import notetypes
+from ankipress import notetypes, rules
 from ankipress.model import Diagnostic, Media, Note, NoteKind, Severity, SourceLocation, TextFormat
 from ankipress.render import FieldRenderer
 from ankipress.writers.common import MediaLinker, refuse
@@ -91,7 +91,9 @@ class AnkiTextWriter:
                 "copy them into the collection's media folder (collection.media) if it lacks them"
             )
             diagnostics.append(
-                Diagnostic(SourceLocation(str(output)), Severity.INFO, message, hint)
+                Diagnostic(
+                    SourceLocation(str(output)), Severity.INFO, message, hint, rules.LOSSY_OUTPUT
+                )
             )
         width = max((len(fields) for *_, fields, _ in rows), default=2)
         lines = [

@@ -30,7 +30,7 @@ from typing import Protocol
 
 import genanki
 
-from ankipress import ids
+from ankipress import ids, rules
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
 from ankipress.notetypes import for_kind
@@ -173,7 +173,7 @@ def _decks(notes: Iterable[NoteHead]) -> tuple[dict[str, int], list[Diagnostic]]
             message = (
                 f"decks {first!r} and {note.deck!r} are one deck to Anki: written as {first!r}"
             )
-            said.append(Diagnostic(note.location, Severity.WARNING, message))
+            said.append(Diagnostic(note.location, Severity.WARNING, message, rule=rules.DECK_NAME))
         ids_by_name[note.deck] = deck_id(first)
     return ids_by_name, said
 
@@ -348,7 +348,11 @@ def _fail(path: Path, exc: OSError | sqlite3.Error) -> WriteError:
         code = getattr(exc, "sqlite_errorname", None)
         reason, hint = (f"{exc} ({code})" if code else str(exc)), "is the disk full?"
     diagnostic = Diagnostic(
-        SourceLocation(str(path)), Severity.ERROR, f"cannot write the package: {reason}", hint
+        SourceLocation(str(path)),
+        Severity.ERROR,
+        f"cannot write the package: {reason}",
+        hint,
+        rules.WRITE_FAILED,
     )
     return WriteError(str(diagnostic), [diagnostic])
 

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from ankipress import rules
 from ankipress.errors import InputError, WriteError
 from ankipress.model import Diagnostic, Media, Note, Severity, SourceLocation, TextFormat
 from ankipress.render.media import (
@@ -64,7 +65,10 @@ def check_target(path: Path) -> None:
 
 def _fail(path: Path, exc: OSError, what: str) -> WriteError:
     diagnostic = Diagnostic(
-        SourceLocation(str(path)), Severity.ERROR, f"cannot write the {what}: {exc.strerror or exc}"
+        SourceLocation(str(path)),
+        Severity.ERROR,
+        f"cannot write the {what}: {exc.strerror or exc}",
+        rule=rules.WRITE_FAILED,
     )
     return WriteError(str(diagnostic), [diagnostic])
 
@@ -161,7 +165,12 @@ class MediaLinker:
             if not _safe_component(name):
                 message = f"the media name {name!r} is not one file name; it is not written"
                 self.diagnostics.append(
-                    Diagnostic(SourceLocation(str(output)), Severity.ERROR, message)
+                    Diagnostic(
+                        SourceLocation(str(output)),
+                        Severity.ERROR,
+                        message,
+                        rule=rules.LOSSY_OUTPUT,
+                    )
                 )
 
     def link(self, text: str, text_format: TextFormat, note: Note) -> str:
@@ -217,7 +226,9 @@ class MediaLinker:
         if problem is not None:
             message = f"media file {name!r} is not copied: {problem}"
             hint = "media files must be in the source file's folder or below it"
-            self.diagnostics.append(Diagnostic(note.location, Severity.WARNING, message, hint))
+            self.diagnostics.append(
+                Diagnostic(note.location, Severity.WARNING, message, hint, rules.MEDIA_REFUSED)
+            )
         if data is None or is_executable(name):
             return None
         packed = packed_name(name, data)

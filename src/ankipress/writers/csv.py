@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ankipress import rules
 from ankipress.model import Diagnostic, Media, Note, NoteKind, Severity, SourceLocation, TextFormat
 from ankipress.writers.common import MediaLinker, refuse
 from ankipress.writers.losses import Losses, label
@@ -79,7 +80,9 @@ class CsvWriter:
             message += "as a formula: written with a ' in front"
             hint = "--keep-formulas writes them as they are, for a file no spreadsheet opens"
             diagnostics.append(
-                Diagnostic(SourceLocation(str(output)), Severity.WARNING, message, hint)
+                Diagnostic(
+                    SourceLocation(str(output)), Severity.WARNING, message, hint, rules.LOSSY_OUTPUT
+                )
             )
         refuse(diagnostics, output)
         linker.write_with(output, "".join(",".join(map(csv_field, r)) + "\n" for r in rows))

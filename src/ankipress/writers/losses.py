@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ankipress import ids
+from ankipress import ids, rules
 from ankipress.model import Diagnostic, Note, NoteKind, RenderedNote, Severity, TextFormat
 from ankipress.writers.apkg import card_ords
 
@@ -53,7 +53,9 @@ class Losses:
 
     def error(self, note: Note, message: str, hint: str) -> None:
         """A note the format cannot hold at all."""
-        self.errors.append(Diagnostic(note.location, Severity.ERROR, message, hint))
+        self.errors.append(
+            Diagnostic(note.location, Severity.ERROR, message, hint, rules.LOSSY_OUTPUT)
+        )
 
     def definition(self, note: Note) -> None:
         """A note type of its own, kept by name only (Anki's text format)."""
@@ -104,7 +106,13 @@ class Losses:
             notes = f"{group.count} note{'' if group.count == 1 else 's'}"
             message = group.message.format(notes=notes, count=group.count)
             said.append(
-                Diagnostic(group.first.location, group.severity, message, group.hint or None)
+                Diagnostic(
+                    group.first.location,
+                    group.severity,
+                    message,
+                    group.hint or None,
+                    rules.LOSSY_OUTPUT,
+                )
             )
         return said
 
