@@ -20,11 +20,10 @@ from typing import Any, TypeVar
 
 import click
 
-from ankipress import __version__, readers
+from ankipress import __version__, api, ciformats, readers
 from ankipress import diff as deck_diff
-from ankipress.building import lock, pipeline
-from ankipress.building.config import Project, load_project
-from ankipress.building.discover import PackageSource
+from ankipress.building import pipeline
+from ankipress.building.config import load_project
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
@@ -32,13 +31,12 @@ from ankipress.options import NoteTimes, parse_size
 from ankipress.paths import path_problem, shown_path
 from ankipress.render import MathMode
 from ankipress.report import (
+    append_text,
     check_report_target,
-    github_annotation,
     plans_data,
     report_data,
     write_report,
 )
-from ankipress.writers.apkg import card_ords
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -506,46 +504,21 @@ def build(
     """Build one package per file or folder of the source folder, or as the project file says."""
     timestamp = _timestamp()
     project = load_project(Path(), config)
-    lock_path = None if no_lock else lock.lock_path(project.path, source_dir or project.source)
 
     def work(options: pipeline.Options) -> list[pipeline.PackageReport]:
         if note_times is not None:
             options = dataclasses.replace(options, note_times=NoteTimes(note_times))
-        merged, packages = _with_project(options, project)
-        return pipeline.build(
-            source_dir or project.source,
-            out_dir or project.out,
-            merged,
-            timestamp,
-            force,
-            packages if packages and source_dir is None else None,
-            lock_path,
+        return api.build(
+            source_dir,
+            out_dir,
+            options,
+            project=project,
+            force=force,
+            lock=not no_lock,
+            timestamp=timestamp,
         )
 
     _run(work, kwargs, verbose)
-
-
-def _with_project(
-    given: pipeline.Options, project: Project
-) -> tuple[pipeline.Options, list[PackageSource]]:
-    """The project file's settings with the command line's on top: the build's, each package's."""
-    merged = _over(given, project.defaults)
-    packages = [
-        dataclasses.replace(package, options=_over(given, package.options or merged))
-        for package in project.packages
-    ]
-    return merged, packages
-
-
-def _over(given: pipeline.Options, base: pipeline.Options) -> pipeline.Options:
-    """``base`` (a project file's settings) with what the command line set on top."""
-    default = pipeline.Options()
-    changes = {
-        name: getattr(given, name)
-        for name in (f.name for f in dataclasses.fields(given))
-        if getattr(given, name) != getattr(default, name)
-    }
-    return dataclasses.replace(base, **changes)
 
 
 @cli.command()
@@ -560,10 +533,16 @@ def _over(given: pipeline.Options, base: pipeline.Options) -> pipeline.Options:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(["text", "json", "github", "sarif", "gitlab"]),
     default="text",
     show_default=True,
-    help="How to print diagnostics: text, JSON, or GitHub Actions annotations.",
+    help="How to print diagnostics: text, JSON, GitHub Actions annotations (and the step "
+    "summary), SARIF 2.1.0 for code scanning, or a GitLab Code Quality report.",
+)
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when problems are found (a usage error still exits 2).",
 )
 @click.option("--no-lock", is_flag=True, help=_NO_LOCK)
 @_common
@@ -573,6 +552,7 @@ def check(
     source_dir: Path | None,
     config: Path | None,
     output_format: str,
+    exit_zero: bool,
     no_lock: bool,
     verbose: bool,
     **kwargs: Any,
@@ -580,33 +560,58 @@ def check(
     """Read, clean and render everything a build would, write nothing, report every problem."""
     report_path: Path | None = kwargs.pop("report")
     quiet: bool = kwargs.pop("quiet")
-    project = load_project(Path(), config)
-    options, packages = _with_project(_options(**kwargs), project)
-    source = source_dir or project.source
-    plans = pipeline.check(
-        list(paths),
-        source,
-        project.out,
-        options,
-        packages if source_dir is None else None,
-        None if no_lock else lock.lock_path(project.path, source),
-    )
+    options = _options(**kwargs)
+    if report_path is not None:
+        check_report_target(report_path)
+    try:
+        project = load_project(Path(), config)
+        found = api.check(paths, options, project=project, source_dir=source_dir, lock=not no_lock)
+    except InputError as exc:
+        # A project or lock file that cannot be read is a problem of the checked repository:
+        # reported in the format asked for, so that CI shows it where it shows the others.
+        if report_path is not None:
+            write_report(report_path, report_data([], exc.diagnostics))
+        if output_format == "text" or output_format == "json":
+            if not exit_zero:
+                raise
+            _show_all(exc.diagnostics, verbose)
+            click.echo(f"ankipress: error: {exc}", err=True)
+            return
+        _print_for_ci(output_format, exc.diagnostics, verbose)
+        if not exit_zero:
+            sys.exit(1)
+        return
+    plans = list(found.plans)
     if report_path is not None:
         write_report(report_path, plans_data(plans))
-    diagnostics = [d for plan in plans for d in plan.diagnostics]
     if output_format == "json":
         click.echo(json.dumps(plans_data(plans), indent=2, ensure_ascii=False))
-    elif output_format == "github":
-        for diagnostic in diagnostics:
-            if diagnostic.severity is not Severity.NOTE or verbose:
-                click.echo(github_annotation(diagnostic))
-    else:
-        _show_all(diagnostics, verbose)
+    elif output_format == "text":
+        _show_all(found.diagnostics, verbose)
         for plan in plans if not quiet else ():
             click.echo(_plan_summary(plan, "would write"))
-    blocking = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
-    if any(d.severity in blocking for d in diagnostics):
+    else:
+        _print_for_ci(output_format, found.diagnostics, verbose)
+    if not found.ok and not exit_zero:
         sys.exit(1)
+
+
+def _print_for_ci(output_format: str, diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
+    """Print ``diagnostics`` as GitHub annotations, SARIF or GitLab Code Quality JSON."""
+    shown = [d for d in diagnostics if d.severity is not Severity.NOTE or verbose]
+    root = ciformats.repository_root(Path.cwd())
+    if output_format == "sarif":
+        log = ciformats.sarif_log(shown, root, __version__)
+        click.echo(json.dumps(log, indent=2, ensure_ascii=False))
+    elif output_format == "gitlab":
+        issues = ciformats.gitlab_report(shown, root)
+        click.echo(json.dumps(issues, indent=2, ensure_ascii=False))
+    else:
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        for line in ciformats.github_lines(shown, summary=bool(summary)):
+            click.echo(line)
+        if summary:
+            append_text(Path(summary), ciformats.step_summary(shown), "the step summary")
 
 
 @cli.command()
@@ -632,22 +637,17 @@ def pin(
     **kwargs: Any,
 ) -> None:
     """Write each Markdown card's id into its file as <!-- guid: ... -->, as a build gives it."""
-    from ankipress.building.pin import pin as pin_sources
-
     kwargs.pop("report")
     quiet: bool = kwargs.pop("quiet")
     project = load_project(Path(), config)
-    options, packages = _with_project(_options(**kwargs), project)
-    source = source_dir or project.source
-    plans = pipeline.check(
-        list(paths),
-        source,
-        project.out,
-        options,
-        packages if source_dir is None else None,
-        None if no_lock else lock.lock_path(project.path, source),
+    done = api.pin(
+        paths,
+        _options(**kwargs),
+        project=project,
+        source_dir=source_dir,
+        lock=not no_lock,
+        write=not dry_run,
     )
-    done = pin_sources(plans, write=not dry_run)
     _show_all(done.diagnostics, verbose)
     verb = "would pin" if dry_run else "pinned"
     for path, count in done.files if not quiet else ():
@@ -689,21 +689,7 @@ def diff_command(
     kwargs.pop("report")
     kwargs.pop("quiet")
     guards = deck_diff.parse_fail_on(fail_on) if fail_on is not None else frozenset()
-    options = _options(**kwargs)
-    sides = []
-    for path in (old, new):
-        plan = pipeline.plan_package(pipeline.expand_inputs([path]), Path("diff.apkg"), options)
-        if plan.errors:
-            raise InputError(f"cannot compare {path}: it has errors", plan.diagnostics)
-        sides.append(plan)
-    result = deck_diff.diff_notes(
-        sides[0].notes,
-        sides[1].notes,
-        [n for n, _ in sides[0].media],
-        [n for n, _ in sides[1].media],
-        sides[0].template,
-        sides[1].template,
-    )
+    result = api.diff_decks(old, new, _options(**kwargs))
     if output_format == "json":
         click.echo(json.dumps(deck_diff.as_data(result), indent=2, ensure_ascii=False))
     elif output_format == "markdown":
@@ -752,29 +738,15 @@ def preview(
     **kwargs: Any,
 ) -> None:
     """Write one HTML page showing every card, front and back, as Anki will show it."""
-    from ankipress.preview import write_preview
-
     kwargs.pop("report")
     quiet: bool = kwargs.pop("quiet")
     project = load_project(Path(), config)
-    options, packages = _with_project(_options(**kwargs), project)
-    if inputs:
-        plans = [pipeline.plan_package(pipeline.expand_inputs(list(inputs)), output, options)]
-    else:
-        plans = pipeline.check([], project.source, project.out, options, packages or None)
-    diagnostics = [d for plan in plans for d in plan.diagnostics]
-    blocking = {Severity.ERROR, Severity.WARNING} if options.strict else {Severity.ERROR}
-    if any(d.severity in blocking for d in diagnostics):
-        raise InputError(
-            f"{sum(1 for d in diagnostics if d.severity in blocking)} problem(s); "
-            "no preview was written",
-            diagnostics,
-        )
-    _show_all(diagnostics, verbose)
-    write_preview(plans, output, mathjax_url=mathjax_url)
-    cards = sum(len(card_ords(note)) for plan in plans for note in plan.notes)
+    done = api.preview_page(
+        inputs, output, _options(**kwargs), project=project, mathjax_url=mathjax_url
+    )
+    _show_all(done.diagnostics, verbose)
     if not quiet:
-        click.echo(f"wrote {output}: {_plural(cards, 'card')} of {len(plans)} package(s)")
+        click.echo(f"wrote {output}: {_plural(done.cards, 'card')} of {len(done.plans)} package(s)")
 
 
 @cli.command(name="formats")

@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ankipress import notetypes
+from ankipress import notetypes, rules
 from ankipress.errors import UsageError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity
 from ankipress.textscan import sub_before_last
@@ -309,6 +309,7 @@ def guard(result: DeckDiff, fail_on: Collection[Guard]) -> tuple[Diagnostic, ...
                 f"removed: note {label(note)!r} [{note.deck}] is not in the new release; "
                 "Anki never deletes on import, so it stays in every user's collection",
                 "restore it, or leave 'removed' out of --fail-on if the removal is meant",
+                rules.NOTE_REMOVED,
             )
             for note in result.removed
         )
@@ -323,6 +324,7 @@ def guard(result: DeckDiff, fail_on: Collection[Guard]) -> tuple[Diagnostic, ...
                 "build with the lock file (ankipress.lock) the last release was built with, "
                 f"or give the note its old id {pair.old.guid} "
                 f"(in Markdown: <!-- guid: {pair.old.guid} -->)",
+                rules.GUID_CHANGED,
             )
             for pair in result.rekeyed
         )
@@ -339,6 +341,7 @@ def guard(result: DeckDiff, fail_on: Collection[Guard]) -> tuple[Diagnostic, ...
                     Severity.ERROR,
                     f"notetype-changed: {_notetype_what(change)}; {what}",
                     fix,
+                    rules.NOTETYPE_CHANGED,
                 )
             )
     return tuple(found)

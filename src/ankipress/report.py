@@ -18,7 +18,7 @@ from ankipress.writers.common import check_target
 
 
 def diagnostic_record(diagnostic: Diagnostic) -> dict[str, Any]:
-    """A diagnostic as a JSON object: where, how bad, what, and the fix."""
+    """A diagnostic as a JSON object: where, how bad, what, the fix, and its rule's id."""
     location = diagnostic.location
     return {
         "path": location.path,
@@ -27,6 +27,7 @@ def diagnostic_record(diagnostic: Diagnostic) -> dict[str, Any]:
         "severity": diagnostic.severity.value,
         "message": diagnostic.message,
         "hint": diagnostic.hint,
+        "rule": diagnostic.rule.id,
     }
 
 
@@ -79,35 +80,6 @@ def report_data(
             for record, now in report.removed
         ],
     }
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-_GITHUB_LEVELS = {
-    Severity.ERROR: "error",
-    Severity.WARNING: "warning",
-    Severity.INFO: "notice",
-    Severity.NOTE: "notice",
-}
-
-
-def github_annotation(diagnostic: Diagnostic) -> str:
-    """A GitHub Actions workflow command, so the problem shows on the pull request's line."""
-    location = diagnostic.location
-    properties = [f"file={_escape_property(location.path)}"]
-    if location.line is not None:
-        properties.append(f"line={location.line}")
-    if location.column is not None:
-        properties.append(f"col={location.column}")
-    message = diagnostic.message + (f"; {diagnostic.hint}" if diagnostic.hint else "")
-    level = _GITHUB_LEVELS[diagnostic.severity]
-    return f"::{level} {','.join(properties)}::{_escape_data(message)}"
 
 
 def plans_data(plans: Sequence[PackagePlan]) -> dict[str, Any]:
@@ -176,6 +148,21 @@ def write_report(path: Path, data: dict[str, Any]) -> None:
             SourceLocation(str(path)),
             Severity.ERROR,
             f"cannot write the report: {exc.strerror or exc}",
+            rule=rules.WRITE_FAILED,
+        )
+        raise WriteError(str(diagnostic), [diagnostic]) from None
+
+
+def append_text(path: Path, text: str, what: str) -> None:
+    """Add ``text`` at the end of ``path`` (a file CI gathers, such as the step summary)."""
+    try:
+        with path.open("a", encoding="utf-8", errors="replace") as stream:
+            stream.write(text)
+    except OSError as exc:
+        diagnostic = Diagnostic(
+            SourceLocation(str(path)),
+            Severity.ERROR,
+            f"cannot write {what}: {exc.strerror or exc}",
             rule=rules.WRITE_FAILED,
         )
         raise WriteError(str(diagnostic), [diagnostic]) from None

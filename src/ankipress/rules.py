@@ -11,7 +11,8 @@ problem that has no rule of its own yet. Such a problem may get one in a later r
 a problem that has a rule keeps it.
 
 Ids by hundreds: ``AP1xxx`` a note's content, ``AP2xxx`` reading a source, ``AP3xxx`` media,
-``AP4xxx`` the project, decks and ids, ``AP5xxx`` writing outputs.
+``AP4xxx`` the project, decks and ids, ``AP5xxx`` writing outputs, ``AP6xxx`` what a release
+would do to users' collections (``diff --fail-on``).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ SANITIZED = Rule("AP1013", "sanitized", "--sanitize removed active content from 
 NOTE_TYPE_OPTION_IGNORED = Rule(
     "AP1014",
     "note-type-option-ignored",
-    "--reverse or --type-answer does not apply to notes that keep their own note type.",
+    "--reverse, --type-answer or --template does not apply to notes that keep their note type.",
 )
 
 # Reading a source
@@ -88,6 +89,14 @@ UNSUPPORTED_FORMAT = Rule(
 )
 PACKAGE_CONTENT = Rule(
     "AP2006", "package-content", "An Anki package read as input holds something amiss."
+)
+SEPARATOR = Rule(
+    "AP2007", "separator", "A table's or export's separator was detected, or cannot be told."
+)
+MALFORMED_ROW = Rule(
+    "AP2008",
+    "malformed-row",
+    "A row or card is not written as its format expects: a column or a closing quote missing.",
 )
 
 # Media
@@ -132,6 +141,17 @@ LOSSY_OUTPUT = Rule(
     "AP5002", "lossy-output", "A text output cannot hold everything a package holds."
 )
 
+# What a release would do to users' collections (diff --fail-on)
+NOTE_REMOVED = Rule("AP6001", "note-removed", "A note of the old release is not in the new one.")
+GUID_CHANGED = Rule(
+    "AP6002", "guid-changed", "A note of the old release comes back under a new GUID."
+)
+NOTETYPE_CHANGED = Rule(
+    "AP6003",
+    "notetype-changed",
+    "A note type changes its fields or cards under its id, or a note its note type.",
+)
+
 RULES: tuple[Rule, ...] = (
     UNCLASSIFIED,
     EMPTY_ANSWER,
@@ -154,6 +174,8 @@ RULES: tuple[Rule, ...] = (
     FRONT_MATTER,
     UNSUPPORTED_FORMAT,
     PACKAGE_CONTENT,
+    SEPARATOR,
+    MALFORMED_ROW,
     MEDIA_MISSING,
     MEDIA_REFUSED,
     MEDIA_NOT_PACKED,
@@ -170,6 +192,9 @@ RULES: tuple[Rule, ...] = (
     PIN,
     WRITE_FAILED,
     LOSSY_OUTPUT,
+    NOTE_REMOVED,
+    GUID_CHANGED,
+    NOTETYPE_CHANGED,
 )
 """Every rule, in id order: the README's table and SARIF's rule list come from here."""
 

@@ -50,7 +50,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from ankipress import notetypes
+from ankipress import notetypes, rules
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -246,9 +246,16 @@ class _Parser:
         """Note types we do not know whose cloze notes were said to become Cloze notes."""
         """Note types we do not know, by name: each becomes a table of ours."""
 
-    def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
+    def report(
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str = "",
+        rule: rules.Rule = rules.UNCLASSIFIED,
+    ) -> None:
         location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None))
+        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
 
     def run(self) -> ReadResult:
         self.headers = headers = self._headers()

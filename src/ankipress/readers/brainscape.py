@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ankipress import rules
 from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity, SourceLocation
 from ankipress.sources import Source
 
@@ -68,10 +69,15 @@ class _State:
     titles: list[str] = field(default_factory=list)
 
     def report(
-        self, line: int | None, severity: Severity, message: str, hint: str | None = None
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str | None = None,
+        rule: rules.Rule = rules.UNCLASSIFIED,
     ) -> None:
         location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint))
+        self.diagnostics.append(Diagnostic(location, severity, message, hint, rule))
 
 
 class BrainscapeReader:
@@ -306,6 +312,7 @@ class _Parser:
                 Severity.ERROR,
                 f"{label} has a 'Q' but no 'A'",
                 "add a line 'A' followed by the answer, or delete the card",
+                rules.EMPTY_ANSWER,
             )
             return self.trailers[end] if has_trailer else end
         question, q_first = self._block(q_line + 1, a_line)
@@ -318,6 +325,7 @@ class _Parser:
                 Severity.WARNING,
                 f"{label} has an empty question: skipped",
                 "write the question on the lines after 'Q'",
+                rules.EMPTY_QUESTION,
             )
         else:
             state.notes.append(

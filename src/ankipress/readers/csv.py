@@ -44,7 +44,7 @@ from html import escape
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from ankipress import notetypes
+from ankipress import notetypes, rules
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -176,9 +176,16 @@ class _Reading:
     """The cells of a header row that ``--columns`` overrides."""
     cloze_reported: bool = False
 
-    def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
+    def report(
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str = "",
+        rule: rules.Rule = rules.UNCLASSIFIED,
+    ) -> None:
         where = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(where, severity, message, hint or None))
+        self.diagnostics.append(Diagnostic(where, severity, message, hint or None, rule))
 
 
 class CsvReader:
@@ -239,7 +246,11 @@ class CsvReader:
                     _note(reading, row, layout, options.default_deck, text_format)
         if not reading.notes and all(d.severity is not Severity.ERROR for d in reading.diagnostics):
             reading.report(
-                None, Severity.ERROR, "no cards found", "a row holds a question and answer"
+                None,
+                Severity.ERROR,
+                "no cards found",
+                "a row holds a question and answer",
+                rules.NO_CARDS,
             )
         # Quote errors are found while splitting rows, the rest later: show them in order.
         found = sorted(reading.diagnostics, key=lambda d: d.location.line or 0)
@@ -265,7 +276,9 @@ def _delimiter(reading: _Reading, given: str | None) -> tuple[int, str | None]:
     """The 0-based first line of the table and its delimiter (``None`` after an error)."""
     lines = reading.source.lines
     if not reading.source.text.strip():
-        reading.report(None, Severity.ERROR, "the file is empty: no cards found")
+        reading.report(
+            None, Severity.ERROR, "the file is empty: no cards found", "", rules.NO_CARDS
+        )
         return 0, None
     excel = _EXCEL_SEP.fullmatch(lines[0].strip())
     first = 1 if excel else 0
@@ -273,7 +286,8 @@ def _delimiter(reading: _Reading, given: str | None) -> tuple[int, str | None]:
         if len(given) == 1 and given not in '\r\n"':
             return first, given
         message = f"a CSV delimiter is one character other than a quote, not {given!r}"
-        reading.report(None, Severity.ERROR, message, "name it with --sep, for example --sep ';'")
+        hint = "name it with --sep, for example --sep ';'"
+        reading.report(None, Severity.ERROR, message, hint, rules.SEPARATOR)
         return first, None
     if excel:
         return first, excel.group(1)
@@ -294,7 +308,7 @@ def _sniff(reading: _Reading, sample: Sequence[str], default: str | None) -> str
         if default or any(len(cells) > 1 for d in order for cells in fits[d][1]):
             return default or ","  # rows of uneven widths: each will be reported
         hint = "a row holds a question and an answer; name the delimiter with --sep"
-        reading.report(None, Severity.ERROR, "no row has two columns", hint)
+        reading.report(None, Severity.ERROR, "no row has two columns", hint, rules.SEPARATOR)
         return None
     rivals = [d for d in order if d != best and fits[d][0] == score >= _SURE_FIT]
     if rivals:
@@ -302,10 +316,10 @@ def _sniff(reading: _Reading, sample: Sequence[str], default: str | None) -> str
             f"the rows split as evenly on {_name(rivals[0])} as on {_name(best)}; "
             f"read as {_name(best)}-separated"
         )
-        reading.report(None, Severity.WARNING, message, _SEP_HINT)
+        reading.report(None, Severity.WARNING, message, _SEP_HINT, rules.SEPARATOR)
     elif best != default:
         message = f"read as {_name(best)}-separated (detected)"
-        reading.report(None, Severity.INFO, message, _SEP_HINT)
+        reading.report(None, Severity.INFO, message, _SEP_HINT, rules.SEPARATOR)
     return best
 
 
@@ -368,7 +382,7 @@ def _report_quote(reading: _Reading, opened: int, detected: int, error: str) -> 
         hint = f'end it with a quote ("); {hint}'
     else:
         message, hint = f"cannot read this row: {error}", ""
-    reading.report(opened + 1, Severity.ERROR, message, hint)
+    reading.report(opened + 1, Severity.ERROR, message, hint, rules.MALFORMED_ROW)
     reading.cards_seen += 1  # a row lost to the bad quote
 
 
@@ -506,7 +520,8 @@ def _report_wide_rows(
                 f"the cells past column {width} are kept as {kept}"
             )
             what = f"{_NAMES[reading.delimiter]}s" if reading.delimiter in _NAMES else "it"
-            reading.report(row.line, Severity.WARNING, message, f"quote fields that contain {what}")
+            hint = f"quote fields that contain {what}"
+            reading.report(row.line, Severity.WARNING, message, hint, rules.MALFORMED_ROW)
 
 
 def _kind(reading: _Reading, row: _Row, named: str, table: bool) -> NoteKind:
@@ -542,7 +557,8 @@ def _fitted(reading: _Reading, row: _Row, layout: _Layout) -> list[str]:
         layout.names[i] if layout.roles[i] == _FIELD else layout.roles[i] for i in range(expected)
     )
     message = f"expected {expected} columns ({names}), found {found}"
-    reading.report(row.line, Severity.ERROR, message, f"quote fields that contain {what}")
+    hint = f"quote fields that contain {what}"
+    reading.report(row.line, Severity.ERROR, message, hint, rules.MALFORMED_ROW)
     return []
 
 
@@ -560,14 +576,15 @@ def _note(
     if not question.strip():
         message = f"the question (column {order[0] + 1}) is empty: row skipped"
         hint = f"Anki skips a note whose first field is empty; fill in column {order[0] + 1}"
-        reading.report(row.line, Severity.WARNING, message, hint)
+        reading.report(row.line, Severity.WARNING, message, hint, rules.EMPTY_QUESTION)
         return
     table = layout.notetype is not None
     # A Basic note's empty answer is reported where every format's is (plan); a table's
     # note type is ours alone, so its reader says it.
     if table and not answer.strip() and not _CLOZE.search(question):
         message = f"the answer (column {order[1] + 1}) is empty: the note is kept without one"
-        reading.report(row.line, Severity.WARNING, message, f"fill in column {order[1] + 1}")
+        hint = f"fill in column {order[1] + 1}"
+        reading.report(row.line, Severity.WARNING, message, hint, rules.EMPTY_ANSWER)
     # Line breaks live only inside quoted fields, each one a physical line break.
     answer_line = row.line + sum(cell.count("\n") for cell in fitted[: order[1]])
     path = reading.source.path

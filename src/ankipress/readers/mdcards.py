@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from ankipress import rules
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -88,11 +89,18 @@ class CardReader:
         self.note_types = dict(note_types)
         self.ambiguous: set[str] = set()
 
-    def report(self, index: int | None, severity: Severity, message: str, hint: str = "") -> None:
+    def report(
+        self,
+        index: int | None,
+        severity: Severity,
+        message: str,
+        hint: str = "",
+        rule: rules.Rule = rules.UNCLASSIFIED,
+    ) -> None:
         """A diagnostic at 0-based line ``index`` (``None``: the whole file)."""
         line = None if index is None else index + 1
         location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None))
+        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
 
     def add_note_type(self, note_type: NoteType) -> None:
         """Let cards name ``note_type`` by its name (unless two share it) or its id."""
@@ -196,7 +204,8 @@ class CardReader:
         if not verbatim and not question.strip():
             # mdanki and md2apkg would make a card with a blank front, which cannot be studied.
             hint = "write the question after '## '"
-            self.report(heading, Severity.WARNING, "a card heading with no question: skipped", hint)
+            message = "a card heading with no question: skipped"
+            self.report(heading, Severity.WARNING, message, hint, rules.EMPTY_QUESTION)
             return None
         if not verbatim and not answer and kind is not NoteKind.CLOZE:
             # mdanki and md2apkg leave out a card with nothing on its back; so do we.
@@ -205,7 +214,7 @@ class CardReader:
                 hint = "write the answer under the '%' line"
             shown = excerpt(text or question.strip())
             message = f"the card {shown!r} has no answer: skipped, as mdanki does"
-            self.report(heading, Severity.WARNING, message, hint)
+            self.report(heading, Severity.WARNING, message, hint, rules.EMPTY_ANSWER)
             return None
         return Note(
             question=question,
