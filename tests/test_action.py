@@ -216,13 +216,13 @@ def test_check_prints_annotations_and_fails_on_an_error(repo: Path, tmp_path: Pa
 
     assert clean.status == 0, clean.stdout
     assert clean.outputs == {"packages": "", "manifest": ""}
-    assert clean.summary == "### ankipress check\n\nNo problem that stops a build.\n\n"
+    # check --format github writes the summary itself: every problem in a table.
+    assert clean.summary == "### ankipress check: no problems\n"
     assert broken.status == 1
     assert "::error file=source_cards/capitals.md,line=" in broken.stdout
-    assert broken.summary == (
-        "### ankipress check\n\n"
-        "Failed (exit 1): the problems are in the log and on their lines.\n\n"
-    )
+    assert broken.summary.startswith("### ankipress check: 1 error\n\n| severity | where |")
+    assert "| error | source_cards/capitals.md:" in broken.summary
+    assert "AP3001 media-missing" in broken.summary
 
 
 def test_version_installs_a_release_or_a_commit(repo: Path, tmp_path: Path) -> None:
