@@ -359,6 +359,11 @@ def _legacy_encoding(data: bytes) -> str | None:
 
 def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
     """Decode bytes read from ``path``; a BOM decides the encoding unless one is given."""
+    return _decoded(path, *_text(path, data, encoding))
+
+
+def _text(path: str, data: bytes, encoding: str | None) -> tuple[str, str, tuple[Diagnostic, ...]]:
+    """The text of ``data``, the encoding it was read with, and what decoding said."""
     may_guess = False
     if encoding is None:
         if data.startswith(codecs.BOM_UTF8):
@@ -394,7 +399,7 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
                 "if the text looks wrong, name the encoding with --encoding",
                 rules.ENCODING_DETECTED,
             )
-            return _decoded(path, data.decode(guessed), guessed, (note,))
+            return data.decode(guessed), guessed, (note,)
         if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
             line, col = _line_and_column(data, exc.start)
             raise _fail(
@@ -415,7 +420,7 @@ def decode(path: str, data: bytes, encoding: str | None = None) -> Source:
             col,
             "the file is damaged, or in another encoding: name it with --encoding",
         ) from None
-    return _decoded(path, text, encoding)
+    return text, encoding, ()
 
 
 def _decoded(
@@ -462,7 +467,9 @@ def load(
         raise _fail(shown, "permission denied") from None
     except OSError as exc:
         raise _fail(shown, f"cannot read: {exc.strerror or exc}") from None
-    return decode(shown, data, encoding)
+    text, encoding, said = _text(shown, data, encoding)
+    del data  # a big source's bytes are gone before its lines are made
+    return _decoded(shown, text, encoding, said)
 
 
 def _suggested(size: int) -> str:
