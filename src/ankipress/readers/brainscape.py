@@ -162,7 +162,10 @@ class _Parser:
     def _find_headers(self) -> dict[int, tuple[int, str, int | None]]:
         """Map each deck title line to (line after the header, deck name, card count)."""
         headers: dict[int, tuple[int, str, int | None]] = {}
-        in_trailer = {line for start, end in self.trailers.items() for line in range(start, end)}
+        # A byte a line, not a set of line numbers: 100k cards have 800k trailer lines.
+        in_trailer = bytearray(len(self.stripped))
+        for start, end in self.trailers.items():
+            in_trailer[start:end] = b"\x01" * (end - start)
         first = self._next_nonblank(0)
         for index, line in enumerate(self.stripped):
             if not line.endswith(")"):  # cheap test before the pattern, on every line
@@ -171,7 +174,7 @@ class _Parser:
             if not match:
                 continue
             title = self._previous_nonblank(index - 1)
-            if title is None or title in in_trailer or _COUNT.fullmatch(self.stripped[title]):
+            if title is None or in_trailer[title] or _COUNT.fullmatch(self.stripped[title]):
                 continue
             headers[title] = (index + 1, self._deck_name(title), _parse_count(match.group(1)))
         # A first line "<Title> Flashcards" is a title even without a count line under it.
