@@ -19,8 +19,8 @@ import atheris
 with atheris.instrument_imports():
     from ankipress.errors import AnkipressError
     from ankipress.model import Media
-    from ankipress.pipeline import Options, plan_package
-    from ankipress.plan import plan_text
+    from ankipress.building.pipeline import Options, plan_package
+    from ankipress.building.plan import plan_text
     from ankipress.preview import render_page
     from ankipress.writers.markdown import MarkdownWriter
 
