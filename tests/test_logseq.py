@@ -159,3 +159,15 @@ def test_a_graph_built_as_a_package_names_its_decks_by_its_pages(tmp_path: Path)
     )
     assert result.exit_code == 0, result.output
     assert "in decks 'bio::dna', 'cells'" in result.output  # not 'graph::pages'
+
+
+def test_a_reference_to_a_block_of_another_page_shows_that_block(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    (graph / "pages" / "dna.md").write_text(
+        "- DNA is a double helix #biology\n  id:: 11111111-2222-3333-4444-555555555555\n"
+    )
+    page = graph / "pages" / "cells.md"
+    text = "- What shape is DNA? #card\n\t- ((11111111-2222-3333-4444-555555555555))\n"
+    result = LogseqReader().read(Source.from_text(str(page), text), _OPTIONS)
+    assert [n.answer for n in result.notes] == ["DNA is a double helix"]
+    assert result.diagnostics == ()

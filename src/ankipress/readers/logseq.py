@@ -60,6 +60,10 @@ _CARD_TAG = re.compile(
 )
 # An address: a "#card" in it is its fragment, not a tag.
 _URL = re.compile(r"(?<![\w.+-])[a-zA-Z][\w+.-]*://[^\s<>()]+")
+# A reference to a block by its id (((uuid))), and the embed macros ({{embed ((uuid))}},
+# {{embed [[page]]}}).
+_BLOCK_REF = re.compile(r"\(\(([0-9a-fA-F-]{36})\)\)")
+_EMBED = re.compile(r"\{\{embed[ \t]+(\(\([0-9a-fA-F-]{36}\)\)|\[\[[^\[\]\n]+\]\])[ \t]*\}\}", re.I)
 # Logseq's colour markers ([[$red]]) are styling, not words.
 _STYLE_REF = re.compile(r"\[\[\$[\w-]+\]\]")
 _TAG = re.compile(r"(?<![^\s(])#(?:\[\[([^\[\]\n]+)\]\]|([^\s#,.;:!?()\[\]\"']+))")
@@ -220,6 +224,7 @@ class _Parser:
         self.root = graph_root(self.page, root)
         self.deck = page_deck(self.lines, self.page, self.root, default_deck)
         self.media: dict[str, Media] = {}
+        self.blocks: dict[str, str] = {}  # id:: -> the block's text, for ((references))
 
     def report(
         self, line: int | None, severity: Severity, message: str, hint: str | None = None
@@ -252,7 +257,9 @@ class _Parser:
         return roots
 
     def run(self) -> ReadResult:
-        for block in self._tree():
+        tree = self._tree()
+        self._index(tree)
+        for block in tree:
             self._visit(block)
         if not self.notes and not any(d.severity is Severity.ERROR for d in self.diagnostics):
             self.report(
@@ -264,6 +271,65 @@ class _Parser:
         return ReadResult(
             tuple(self.notes), tuple(self.diagnostics), self.seen, (), tuple(self.media.values())
         )
+
+    def _index(self, blocks: list[_Block]) -> None:
+        """The page's blocks by their id::, as a reference to one shows: its text."""
+        for block in blocks:
+            text, ident = self._content(block, [])
+            if ident is not None:
+                shown = _CARD_TAG.sub("", _TAG.sub("", text)).strip()
+                self.blocks[ident] = " ".join(shown.split("\n")[0].split())
+            self._index(block.children)
+
+    def _references(self, text: str, line: int) -> str:
+        """``text`` with references to blocks of the page shown as those blocks' text;
+        a reference elsewhere (another page) is said and left as written."""
+        if "((" not in text and "{{" not in text:
+            return text
+
+        def embed(match: re.Match[str]) -> str:
+            return match.group(1)
+
+        def reference(match: re.Match[str]) -> str:
+            ident = match.group(1).lower()
+            found = self.blocks.get(ident) or self._elsewhere(ident)
+            if found is None:
+                self.report(
+                    line,
+                    Severity.WARNING,
+                    f"block reference (({match.group(1)})) names no block of the graph: "
+                    "left as written",
+                    "write the text into the card",
+                )
+                return match.group(0)
+            return found
+
+        def change(prose: str) -> str:
+            return _BLOCK_REF.sub(reference, _EMBED.sub(embed, prose))
+
+        return outside_code(text, change)
+
+    def _elsewhere(self, ident: str) -> str | None:
+        """The text of the block with this id in another page of the graph, if any."""
+        for folder in ("pages", "journals"):
+            try:
+                pages = sorted((self.root / folder).glob("*.md"))
+            except OSError:
+                continue
+            for page in pages:
+                if page.resolve() == self.page.resolve():
+                    continue
+                try:
+                    text = page.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if ident not in text.lower():
+                    continue
+                other = _Parser(Source.from_text(str(page), text), page.stem)
+                other._index(other._tree())
+                if ident in other.blocks:
+                    return other.blocks[ident]
+        return None
 
     def _visit(self, block: _Block) -> None:
         if self._is_card(block):
@@ -371,8 +437,10 @@ class _Parser:
         back = outside_code(
             back, lambda prose: _CLOZE.sub(lambda m: _cloze_parts(m.group(1))[0], prose)
         )
-        front = self._assets(show_links(_highlights(front)), line)
         answer_line = block.children[0].line + 1 if block.children else line
+        front = self._references(front, line)
+        back = self._references(back, answer_line)
+        front = self._assets(show_links(_highlights(front)), line)
         back = self._assets(show_links(_highlights(back)), answer_line)
         if not front:
             self.report(
