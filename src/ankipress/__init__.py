@@ -11,9 +11,11 @@ stays cheap and pays for the pipeline only when it runs.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
-from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
+
+# The one place the version is written: hatch reads it from here ([tool.hatch.version]), so
+# the command needs no package metadata lookup to print it.
+__version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from ankipress.api import (
@@ -43,11 +45,6 @@ if TYPE_CHECKING:
     )
     from ankipress.options import Options, parse_source_date_epoch
     from ankipress.rules import RULES, Rule
-
-try:
-    __version__ = _version("ankipress")
-except _PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0+unknown"
 
 # Each public name and the module it comes from.
 _EXPORTS = {

@@ -16,27 +16,34 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ankipress import __version__, api, ciformats, readers
-from ankipress import diff as deck_diff
-from ankipress.building import pipeline
-from ankipress.building.config import load_project
+from ankipress import __version__, readers
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity
 from ankipress.normalize import OnDuplicate
+from ankipress.ondemand import OnUse
 from ankipress.options import NoteTimes, parse_size
 from ankipress.paths import path_problem, shown_path
 from ankipress.render import MathMode
-from ankipress.report import (
-    append_text,
-    check_report_target,
-    plans_data,
-    report_data,
-    write_report,
-)
+
+if TYPE_CHECKING:
+    from ankipress import api, ciformats
+    from ankipress import diff as deck_diff
+    from ankipress import report as reporting
+    from ankipress.building import config as project_file
+    from ankipress.building import pipeline
+else:
+    # What a command runs is loaded when it runs: `ankipress --help` and the start of every
+    # command go without readers, writers, genanki or SQLite (tests/test_imports.py).
+    api = OnUse("ankipress.api")
+    ciformats = OnUse("ankipress.ciformats")
+    deck_diff = OnUse("ankipress.diff")
+    pipeline = OnUse("ankipress.building.pipeline")
+    project_file = OnUse("ankipress.building.config")
+    reporting = OnUse("ankipress.report")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -355,7 +362,7 @@ def _run(
     quiet: bool = kwargs.pop("quiet")
     options = _options(**kwargs)
     if report_path is not None:
-        check_report_target(report_path)
+        reporting.check_report_target(report_path)
     progress = _Progress() if not quiet and sys.stderr.isatty() else None
     if progress is not None:
         options = dataclasses.replace(options, progress=progress)
@@ -363,13 +370,13 @@ def _run(
         reports = work(options)
     except InputError as exc:
         if report_path is not None:
-            write_report(report_path, report_data([], exc.diagnostics))
+            reporting.write_report(report_path, reporting.report_data([], exc.diagnostics))
         raise
     finally:
         if progress is not None:
             progress.close()
     if report_path is not None:
-        write_report(report_path, report_data(reports))
+        reporting.write_report(report_path, reporting.report_data(reports))
     _report(reports, verbose, quiet)
 
 
@@ -503,7 +510,7 @@ def build(
 ) -> None:
     """Build one package per file or folder of the source folder, or as the project file says."""
     timestamp = _timestamp()
-    project = load_project(Path(), config)
+    project = project_file.load_project(Path(), config)
 
     def work(options: pipeline.Options) -> list[pipeline.PackageReport]:
         if note_times is not None:
@@ -562,15 +569,15 @@ def check(
     quiet: bool = kwargs.pop("quiet")
     options = _options(**kwargs)
     if report_path is not None:
-        check_report_target(report_path)
+        reporting.check_report_target(report_path)
     try:
-        project = load_project(Path(), config)
+        project = project_file.load_project(Path(), config)
         found = api.check(paths, options, project=project, source_dir=source_dir, lock=not no_lock)
     except InputError as exc:
         # A project or lock file that cannot be read is a problem of the checked repository:
         # reported in the format asked for, so that CI shows it where it shows the others.
         if report_path is not None:
-            write_report(report_path, report_data([], exc.diagnostics))
+            reporting.write_report(report_path, reporting.report_data([], exc.diagnostics))
         if output_format == "text" or output_format == "json":
             if not exit_zero:
                 raise
@@ -583,9 +590,9 @@ def check(
         return
     plans = list(found.plans)
     if report_path is not None:
-        write_report(report_path, plans_data(plans))
+        reporting.write_report(report_path, reporting.plans_data(plans))
     if output_format == "json":
-        click.echo(json.dumps(plans_data(plans), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(reporting.plans_data(plans), indent=2, ensure_ascii=False))
     elif output_format == "text":
         _show_all(found.diagnostics, verbose)
         for plan in plans if not quiet else ():
@@ -611,7 +618,7 @@ def _print_for_ci(output_format: str, diagnostics: Sequence[Diagnostic], verbose
         for line in ciformats.github_lines(shown, summary=bool(summary)):
             click.echo(line)
         if summary:
-            append_text(Path(summary), ciformats.step_summary(shown), "the step summary")
+            reporting.append_text(Path(summary), ciformats.step_summary(shown), "the step summary")
 
 
 @cli.command()
@@ -639,7 +646,7 @@ def pin(
     """Write each Markdown card's id into its file as <!-- guid: ... -->, as a build gives it."""
     kwargs.pop("report")
     quiet: bool = kwargs.pop("quiet")
-    project = load_project(Path(), config)
+    project = project_file.load_project(Path(), config)
     done = api.pin(
         paths,
         _options(**kwargs),
@@ -740,7 +747,7 @@ def preview(
     """Write one HTML page showing every card, front and back, as Anki will show it."""
     kwargs.pop("report")
     quiet: bool = kwargs.pop("quiet")
-    project = load_project(Path(), config)
+    project = project_file.load_project(Path(), config)
     done = api.preview_page(
         inputs, output, _options(**kwargs), project=project, mathjax_url=mathjax_url
     )

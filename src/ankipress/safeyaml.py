@@ -14,9 +14,15 @@ keep a string exact in a block (tabs, trailing spaces), every string is double-q
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import yaml
+from ankipress.ondemand import OnUse
+
+if TYPE_CHECKING:
+    import yaml
+else:  # loaded by the first file that holds YAML
+    yaml = OnUse("yaml")
 
 __all__ = ["STR", "compose", "describe", "dump", "line_of"]
 
@@ -24,13 +30,6 @@ STR = "tag:yaml.org,2002:str"
 _MAX_DEPTH = 16
 # Brackets in quoted text count too before YAML is scanned: a looser bound for that count.
 _MAX_RAW_DEPTH = 64
-_OPENS = (
-    yaml.BlockMappingStartToken,
-    yaml.BlockSequenceStartToken,
-    yaml.FlowMappingStartToken,
-    yaml.FlowSequenceStartToken,
-)
-_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 _KINDS = {
     "int": "a number",
     "float": "a number",
@@ -84,18 +83,25 @@ def compose(text: str, offset: int, report: Report, what: str) -> yaml.Node | No
     if ("[" in text or "{" in text) and (found := _bracket_depth(text))[0] > _MAX_RAW_DEPTH:
         report(offset + found[1], f"{what} is nested too deeply", "")
         return None
+    opens = (
+        yaml.BlockMappingStartToken,
+        yaml.BlockSequenceStartToken,
+        yaml.FlowMappingStartToken,
+        yaml.FlowSequenceStartToken,
+    )
+    closes = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
     depth = 0
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
             if isinstance(token, yaml.AliasToken):
                 report(line_of(token, offset), f"{what} may not use YAML aliases ('*name')", "")
                 return None
-            if isinstance(token, _OPENS):
+            if isinstance(token, opens):
                 depth += 1
                 if depth > _MAX_DEPTH:
                     report(line_of(token, offset), f"{what} is nested too deeply", "")
                     return None
-            elif isinstance(token, _CLOSES):
+            elif isinstance(token, closes):
                 depth -= 1
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -110,38 +116,40 @@ def compose(text: str, offset: int, report: Report, what: str) -> yaml.Node | No
     return None
 
 
-class _Dumper(yaml.SafeDumper):
-    """Literal blocks for multi-line text; PyYAML falls back to quotes where it must."""
-
-    def analyze_scalar(self, scalar: str) -> Any:
-        """As PyYAML's, but a tab does not rule out a block (templates are full of them).
-
-        YAML keeps tabs inside block text; PyYAML's emitter is merely cautious. :func:`dump`
-        checks the result reads back, so caution is kept where it was right.
-        """
-        analysis = super().analyze_scalar(scalar)
-        if "\t" in scalar:
-            analysis.allow_block = super().analyze_scalar(scalar.replace("\t", "x")).allow_block
-        return analysis
-
-
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar(STR, value, style=style)
-
-
-_Dumper.add_representer(str, _text)
-
-
-class _QuotedDumper(yaml.SafeDumper):
-    """Multi-line text double-quoted, with escapes: exact where a block cannot be."""
 
 
 def _quoted(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar(STR, value, style='"' if "\n" in value else None)
 
 
-_QuotedDumper.add_representer(str, _quoted)
+@cache
+def _dumpers() -> tuple[type[yaml.SafeDumper], type[yaml.SafeDumper]]:
+    """The two dumpers :func:`dump` tries, made when YAML is first written."""
+
+    class Dumper(yaml.SafeDumper):
+        """Literal blocks for multi-line text; PyYAML falls back to quotes where it must."""
+
+        def analyze_scalar(self, scalar: str) -> Any:
+            """As PyYAML's, but a tab does not rule out a block (templates are full of them).
+
+            YAML keeps tabs inside block text; PyYAML's emitter is merely cautious.
+            :func:`dump` checks the result reads back, so caution is kept where it was right.
+            """
+            analysis = super().analyze_scalar(scalar)
+            if "\t" in scalar:
+                block = super().analyze_scalar(scalar.replace("\t", "x")).allow_block
+                analysis.allow_block = block
+            return analysis
+
+    class QuotedDumper(yaml.SafeDumper):
+        """Multi-line text double-quoted, with escapes: exact where a block cannot be."""
+
+    Dumper.add_representer(str, _text)
+    QuotedDumper.add_representer(str, _quoted)
+    return Dumper, QuotedDumper
 
 
 def dump(data: Any, flow: bool = False) -> str:
@@ -152,7 +160,7 @@ def dump(data: Any, flow: bool = False) -> str:
         "width": 1 << 20,
         "default_flow_style": flow if flow else False,
     }
-    for dumper in (_Dumper, _QuotedDumper):
+    for dumper in _dumpers():
         text: str = yaml.dump(data, Dumper=dumper, **options)
         if yaml.safe_load(text) == data:
             return text.removesuffix("...\n")

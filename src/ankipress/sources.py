@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-import charset_normalizer
-
 from ankipress import rules
 from ankipress.errors import InputError
 from ankipress.model import Diagnostic, Note, Severity, SourceLocation
@@ -344,15 +342,16 @@ def _legacy_encoding(data: bytes) -> str | None:
     Windows-1252 from its Central European sibling, so Windows-1252 wins whenever it
     decodes the bytes into text that charset-normalizer itself finds clean.
     """
+    # Loaded here, for the few files that are not UTF-8, not by every command.
+    import charset_normalizer
+    from charset_normalizer.md import mess_ratio
+
     try:
         text = data.decode(_LEGACY_DEFAULT)
     except UnicodeDecodeError:
         text = None
-    if text is not None:
-        from charset_normalizer.md import mess_ratio
-
-        if mess_ratio(text, 0.2) < 0.1:
-            return _LEGACY_DEFAULT
+    if text is not None and mess_ratio(text, 0.2) < 0.1:
+        return _LEGACY_DEFAULT
     best = charset_normalizer.from_bytes(data).best()
     return best.encoding if best is not None else None
 

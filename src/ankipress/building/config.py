@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +141,8 @@ def _toml(path: Path) -> tuple[str, dict[str, Any]]:
             rules.PROJECT_FILE,
         )
         raise InputError(str(diagnostic), [diagnostic]) from None
+    import tomllib  # only when there is a file to read
+
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

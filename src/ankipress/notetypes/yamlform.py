@@ -28,13 +28,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ankipress.ids import notetype_id
 from ankipress.model import NoteType
+from ankipress.ondemand import OnUse
 from ankipress.safeyaml import STR, Report, describe, dump, line_of
+
+if TYPE_CHECKING:
+    import yaml
+else:  # loaded by the first file that holds YAML
+    yaml = OnUse("yaml")
 
 __all__ = ["dump_note_types", "read_note_types"]
 

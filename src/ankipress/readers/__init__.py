@@ -8,25 +8,14 @@ reports problems as diagnostics instead of raising.
 
 from __future__ import annotations
 
+import functools
+import importlib
 from pathlib import Path, PurePath
-from typing import Protocol
+from typing import Any, Protocol
 
 from ankipress import rules
 from ankipress.errors import InputError, UsageError
 from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity
-from ankipress.readers.ankitext import AnkiTextReader
-from ankipress.readers.apkg import ApkgReader
-from ankipress.readers.brainscape import BrainscapeReader
-from ankipress.readers.crowdanki import CrowdAnkiReader
-from ankipress.readers.csv import CsvReader
-from ankipress.readers.logseq import LogseqReader
-from ankipress.readers.markdown import MarkdownReader
-from ankipress.readers.md2anki import Md2AnkiReader
-from ankipress.readers.obsidian_sr import ObsidianSrReader
-from ankipress.readers.obsidian_to_anki import ObsidianToAnkiReader
-from ankipress.readers.orgmode import OrgModeReader
-from ankipress.readers.panky import PankyReader
-from ankipress.readers.quizlet import QuizletReader
 from ankipress.sources import Source, open_regular_file
 
 __all__ = [
@@ -75,22 +64,53 @@ class BinaryReader(Protocol):
         ...
 
 
-BINARY_READERS: tuple[BinaryReader, ...] = (ApkgReader(),)
-
-READERS: tuple[Reader, ...] = (
-    AnkiTextReader(),
-    BrainscapeReader(),
-    CrowdAnkiReader(),
-    ObsidianToAnkiReader(),
-    ObsidianSrReader(),
-    OrgModeReader(),
-    PankyReader(),
-    LogseqReader(),
-    Md2AnkiReader(),
-    MarkdownReader(),
-    QuizletReader(),
-    CsvReader(),
+# The readers in the order detection tries them: the ``--from`` token, the module and the
+# class. A reader is imported when it is used (or when detection sniffs with it), not to
+# list the formats: the command line starts without loading every reader.
+_TEXT_READERS: tuple[tuple[str, str, str], ...] = (
+    ("ankitext", "ankitext", "AnkiTextReader"),
+    ("brainscape", "brainscape", "BrainscapeReader"),
+    ("crowdanki", "crowdanki", "CrowdAnkiReader"),
+    ("obsidian-to-anki", "obsidian_to_anki", "ObsidianToAnkiReader"),
+    ("obsidian-sr", "obsidian_sr", "ObsidianSrReader"),
+    ("org", "orgmode", "OrgModeReader"),
+    ("anki-panky", "panky", "PankyReader"),
+    ("logseq", "logseq", "LogseqReader"),
+    ("md2anki", "md2anki", "Md2AnkiReader"),
+    ("markdown", "markdown", "MarkdownReader"),
+    ("quizlet", "quizlet", "QuizletReader"),
+    ("csv", "csv", "CsvReader"),
 )
+_BINARY_READERS: tuple[tuple[str, str, str], ...] = (("apkg", "apkg", "ApkgReader"),)
+
+
+@functools.cache
+def _load(module: str, cls: str) -> Any:
+    """The one instance of a reader class, its module imported on first use."""
+    return getattr(importlib.import_module(f"ankipress.readers.{module}"), cls)()
+
+
+def __getattr__(name: str) -> Any:
+    # READERS and BINARY_READERS: every reader, loaded when first asked for.
+    if name == "READERS":
+        value: tuple[Any, ...] = tuple(_load(module, cls) for _, module, cls in _TEXT_READERS)
+    elif name == "BINARY_READERS":
+        value = tuple(_load(module, cls) for _, module, cls in _BINARY_READERS)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+# Declared for type checkers; set by __getattr__ on first use (or by a test's monkeypatch).
+READERS: tuple[Reader, ...]
+BINARY_READERS: tuple[BinaryReader, ...]
+
+
+def _registered(name: str) -> Any:
+    """``READERS`` or ``BINARY_READERS`` as the module holds it now, loaded if need be."""
+    return globals()[name] if name in globals() else __getattr__(name)
+
 
 # Below this a sniff is a guess we will not act on without --from.
 _SURE_ENOUGH = 0.5
@@ -102,14 +122,15 @@ _EXTENSION_BONUS = 0.1
 
 def format_names() -> list[str]:
     """The ``--from`` tokens, in registry order."""
-    return [reader.name for reader in READERS] + [reader.name for reader in BINARY_READERS]
+    return [name for name, _, _ in _TEXT_READERS + _BINARY_READERS]
 
 
 def binary_reader_for(path: Path, input_format: str | None) -> BinaryReader | None:
     """The binary reader for ``path``: the one ``--from`` names, or one that recognizes it."""
     if input_format is not None:
-        return next((r for r in BINARY_READERS if r.name == input_format.lower()), None)
-    if not BINARY_READERS:
+        found = [(m, c) for name, m, c in _BINARY_READERS if name == input_format.lower()]
+        return _load(*found[0]) if found else None
+    if not _BINARY_READERS:
         return None
     try:
         # Never blocks: a FIFO or a device is left to the text path, which refuses it.
@@ -117,13 +138,15 @@ def binary_reader_for(path: Path, input_format: str | None) -> BinaryReader | No
             head = stream.read(64)
     except OSError:
         return None  # the text path reports it, with the usual message
-    return next((r for r in BINARY_READERS if r.matches(path, head)), None)
+    loaded: tuple[BinaryReader, ...] = _registered("BINARY_READERS")
+    return next((r for r in loaded if r.matches(path, head)), None)
 
 
 def get_reader(name: str) -> Reader:
     """The reader called ``name``; a :class:`UsageError` listing the known ones otherwise."""
-    for reader in READERS:
-        if reader.name == name.lower():
+    for token, module, cls in _TEXT_READERS:
+        if token == name.lower():
+            reader: Reader = _load(module, cls)
             return reader
     known = ", ".join(format_names())
     raise UsageError(f"unknown input format {name!r}; known formats: {known}")
@@ -173,7 +196,8 @@ def detect(source: Source, options: ReadOptions | None = None) -> Reader:
     if not source.text.strip():
         raise _fail(source, "the file is empty: no cards found", None, rule=rules.NO_CARDS)
     given = _given(options)
-    candidates = [reader for reader in READERS if _takes(reader, given)]
+    every: tuple[Reader, ...] = _registered("READERS")
+    candidates = [reader for reader in every if _takes(reader, given)]
     if given and len(candidates) == 1:
         return candidates[0]
     if not candidates:

@@ -41,8 +41,6 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from google.protobuf.message import DecodeError
-
 from ankipress import rules
 from ankipress.errors import InputError
 from ankipress.model import (
@@ -54,8 +52,6 @@ from ankipress.model import (
     Severity,
     SourceLocation,
 )
-from ankipress.readers.anki_package_pb2 import PackageMetadata
-from ankipress.readers.apkg_db import read_collection
 from ankipress.readers.apkg_media import (
     MediaRef,
     anki_media_name,
@@ -63,18 +59,12 @@ from ankipress.readers.apkg_media import (
     legacy_media_map,
     unsafe_reason,
 )
-from ankipress.readers.apkg_notes import convert_notes
 from ankipress.readers.apkg_zip import Limits, PackageError, SafeZip
 from ankipress.render.media import find_references, name_candidates
 
 __all__ = ["ApkgReader", "Limits"]
 
 _DATABASES = ("collection.anki21b", "collection.anki21", "collection.anki2")
-_BY_VERSION = {
-    PackageMetadata.VERSION_LEGACY_1: "collection.anki2",
-    PackageMetadata.VERSION_LEGACY_2: "collection.anki21",
-    PackageMetadata.VERSION_LATEST: "collection.anki21b",
-}
 _MAX_META = 1 << 16
 _MAX_MEDIA_LIST = 64 << 20
 _SHOWN_IGNORED = 3
@@ -90,11 +80,21 @@ class _Generation:
 
 def _generation(archive: SafeZip) -> _Generation:
     if "meta" in archive.entries:
+        # protobuf is imported when a package is read, not when the reader is listed.
+        from google.protobuf.message import DecodeError
+
+        from ankipress.readers.anki_package_pb2 import PackageMetadata
+
+        by_version = {
+            PackageMetadata.VERSION_LEGACY_1: "collection.anki2",
+            PackageMetadata.VERSION_LEGACY_2: "collection.anki21",
+            PackageMetadata.VERSION_LATEST: "collection.anki21b",
+        }
         try:
             version = PackageMetadata.FromString(archive.read("meta", _MAX_META)).version
         except DecodeError:
             raise PackageError("the package's 'meta' entry is damaged") from None
-        database = _BY_VERSION.get(version)
+        database = by_version.get(version)
         if database is None:
             raise PackageError(
                 f"the package is of a newer kind than ankipress reads (version {version})",
@@ -228,6 +228,9 @@ class ApkgReader:
             raise InputError(str(diagnostic), [diagnostic]) from None
 
     def _read(self, path: Path, where: SourceLocation, options: ReadOptions) -> ReadResult:
+        from ankipress.readers.apkg_db import read_collection
+        from ankipress.readers.apkg_notes import convert_notes
+
         with SafeZip(path, self.limits) as archive:
             generation = _generation(archive)
             try:

@@ -20,9 +20,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from google.protobuf.message import DecodeError
-
-from ankipress.readers.anki_package_pb2 import MediaEntries
 from ankipress.readers.apkg_zip import PackageError
 
 __all__ = ["MediaRef", "anki_media_name", "latest_media_list", "legacy_media_map", "unsafe_reason"]
@@ -67,6 +64,11 @@ def legacy_media_map(data: bytes) -> list[MediaRef]:
 
 def latest_media_list(data: bytes) -> list[MediaRef]:
     """The media of a current package, from its decompressed protobuf ``media`` entry."""
+    # protobuf is loaded by the packages that need it, not by every reader importing this.
+    from google.protobuf.message import DecodeError
+
+    from ankipress.readers.anki_package_pb2 import MediaEntries
+
     try:
         entries = MediaEntries.FromString(data).entries
     except DecodeError as exc:

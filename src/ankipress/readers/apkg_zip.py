@@ -32,8 +32,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
-import zstandard
-
 from ankipress.sources import open_regular_file
 
 __all__ = ["ZSTD_MAGIC", "Limits", "PackageError", "SafeZip", "describe_size"]
@@ -301,6 +299,8 @@ class SafeZip:
 
     def _chunks(self, name: str, zstd: bool) -> Iterator[bytes]:
         """The entry's bytes (zstd-decompressed if asked), in chunks of at most 1 MiB."""
+        import zstandard  # only packages of the latest generation need it
+
         info = self.entries[name]
         try:
             with self._zip.open(info) as raw:
@@ -333,6 +333,8 @@ class SafeZip:
     def _check_frame(self, name: str, info: zipfile.ZipInfo) -> None:
         # The frame header is at most 18 bytes; reading them through a second handle keeps
         # the stream itself untouched for the decompressor.
+        import zstandard
+
         with self._zip.open(info) as probe:
             head = probe.read(18)
         if not head.startswith(ZSTD_MAGIC):

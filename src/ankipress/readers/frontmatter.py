@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-import yaml
+from typing import TYPE_CHECKING
 
 from ankipress import rules
 from ankipress.model import Diagnostic, Severity, SourceLocation
+from ankipress.ondemand import OnUse
 from ankipress.safeyaml import STR, compose, describe, line_of
 from ankipress.sources import Source
+
+if TYPE_CHECKING:
+    import yaml
+else:  # loaded by the first file that holds YAML
+    yaml = OnUse("yaml")
 
 __all__ = ["MAX_FRONT_MATTER_BYTES", "FrontMatter", "read_front_matter"]
 

@@ -6,12 +6,15 @@ import enum
 import html
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ankipress import rules
 from ankipress.model import Diagnostic, Severity, SourceLocation, TextFormat
-from ankipress.render.markdown import MarkdownRenderer
 from ankipress.render.math import cloze_safe, mathjax
 from ankipress.render.plain import render_plain
+
+if TYPE_CHECKING:
+    from ankipress.render.markdown import MarkdownRenderer
 
 __all__ = ["FieldRenderer", "MathMode", "render_plain"]
 
@@ -52,7 +55,9 @@ class FieldRenderer:
             MathMode.NONE: _as_written,
             MathMode.SVG: self._collect,
         }[math]
-        self._markdown = MarkdownRenderer(allow_html=allow_html, math=self._handler)
+        self._allow_html = allow_html
+        # Made on the first Markdown field: plain-text decks never load markdown-it.
+        self._markdown: MarkdownRenderer | None = None
         self.formulas: list[tuple[str, bool, SourceLocation | None]] = []
         self.media: dict[str, bytes] = {}
         """Media files the rendered fields refer to, by name."""
@@ -77,6 +82,10 @@ class FieldRenderer:
         if text_format is TextFormat.HTML:
             return text
         if text_format is TextFormat.MARKDOWN or self.markdown:
+            if self._markdown is None:
+                from ankipress.render.markdown import MarkdownRenderer
+
+                self._markdown = MarkdownRenderer(allow_html=self._allow_html, math=self._handler)
             return self._markdown.render(text)
         return render_plain(text, self._handler)
 

@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from ankipress.render.math import MathHandler, math_plugin, mathjax
+
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
 
 # Text holding none of these, with no line that starts like a list, a quote or code, is
 # paragraphs and line breaks to Markdown: it is rendered here without the parser, which
@@ -43,12 +43,20 @@ def plain_paragraphs(text: str) -> str | None:
 
 
 # Code is highlighted now, with Pygments, into spans the card's CSS colours: no script at
-# review time. Only code whose language is named: guessing colours prose as code.
-_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
+# review time. Only code whose language is named: guessing colours prose as code. Pygments
+# is loaded by the first code block, and one formatter serves every block.
+@cache
+def _formatter() -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
 @lru_cache(maxsize=64)
 def _lexer(language: str) -> Lexer:
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     # stripnl off: blank lines that open or close a block are code too, as CommonMark keeps them.
     try:
         lexer: Lexer = get_lexer_by_name(language, stripnl=False)
@@ -61,7 +69,9 @@ def highlight_code(code: str, language: str) -> str:
     """``code`` as Pygments' ``<div class="highlight"><pre><code>`` (plain for no language)."""
     if not code:  # Pygments would make a line of an empty block
         return '<div class="highlight"><pre><span></span><code></code></pre></div>'
-    highlighted: str = pygments_highlight(code, _lexer(language), _FORMATTER)
+    from pygments import highlight as pygments_highlight
+
+    highlighted: str = pygments_highlight(code, _lexer(language), _formatter())
     return highlighted.removesuffix("\n")
 
 

@@ -25,12 +25,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
+if TYPE_CHECKING:  # markdown-it is loaded by the Markdown renderer, not by plain text
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 __all__ = [
     "MATH_PATTERN",
@@ -126,6 +128,7 @@ def math_plugin(parser: MarkdownIt, handler: MathHandler = mathjax) -> None:
 
     ``handler`` decides what each becomes (by default Anki's MathJax delimiters).
     """
+    from markdown_it.token import Token
 
     def rule(state: StateInline, silent: bool) -> bool:
         if state.src[state.pos] not in "$\\":

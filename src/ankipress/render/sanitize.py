@@ -26,12 +26,14 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-
-import nh3
-from selectolax.lexbor import LexborHTMLParser
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from ankipress import rules
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, TextFormat
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborHTMLParser
 
 __all__ = ["active_content", "css_problems", "sanitize_css", "sanitize_html", "screen_notes"]
 
@@ -67,18 +69,35 @@ _SUSPECT = re.compile(
     re.IGNORECASE,
 )
 
-# What a card needs: nh3's defaults, media, Anki's <font>, and the attributes of layout.
-_TAGS = nh3.ALLOWED_TAGS | {"audio", "video", "source", "track", "font"}
 _GENERIC = {"class", "style", "title", "dir", "lang", "id", "align"}
-_ATTRIBUTES: dict[str, set[str]] = {
-    **{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()},
-    "*": _GENERIC,
-    "font": {"color", "face", "size"},
-    "audio": {"src", "controls", "loop", "muted", "preload"},
-    "video": {"src", "controls", "loop", "muted", "preload", "poster", "width", "height"},
-    "source": {"src", "type"},
-    "track": {"src", "kind", "srclang", "label"},
-}
+
+
+@cache
+def _nh3() -> tuple[Any, set[str], dict[str, set[str]]]:
+    """nh3, and what a card needs: its defaults, media, Anki's <font>, the attributes of
+    layout. Loaded by the first --sanitize, not by every build."""
+    import nh3
+
+    tags = nh3.ALLOWED_TAGS | {"audio", "video", "source", "track", "font"}
+    attributes: dict[str, set[str]] = {
+        **{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()},
+        "*": _GENERIC,
+        "font": {"color", "face", "size"},
+        "audio": {"src", "controls", "loop", "muted", "preload"},
+        "video": {"src", "controls", "loop", "muted", "preload", "poster", "width", "height"},
+        "source": {"src", "type"},
+        "track": {"src", "kind", "srclang", "label"},
+    }
+    return nh3, tags, attributes
+
+
+def _parse(html: str) -> LexborHTMLParser:
+    # selectolax is loaded by the first field that needs parsing, not by every build.
+    from selectolax.lexbor import LexborHTMLParser
+
+    return LexborHTMLParser(html, is_fragment=True)
+
+
 # Addresses a card may link to or load: the web, mail and phone, and data: for pictures.
 _SCHEMES = {"http", "https", "ftp", "mailto", "tel", "data"}
 
@@ -122,7 +141,7 @@ def active_content(html: str) -> list[str]:
     if "<" not in html or not _SUSPECT.search(html.translate(_URL_BREAKS)):
         return []
     found: dict[str, None] = {}
-    tree = LexborHTMLParser(html, is_fragment=True)
+    tree = _parse(html)
     root = tree.root
     if root is None:
         return []
@@ -161,15 +180,17 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
 
 def sanitize_html(html: str) -> str:
     """``html`` without active content, by nh3 with an allow-list of what cards use."""
-    return nh3.clean(
+    nh3, tags, attributes = _nh3()
+    cleaned: str = nh3.clean(
         html,
-        tags=_TAGS,
+        tags=tags,
         clean_content_tags={"script", "style"},
-        attributes=_ATTRIBUTES,
+        attributes=attributes,
         attribute_filter=_attribute_filter,
         link_rel=None,
         url_schemes=_SCHEMES,
     )
+    return cleaned
 
 
 def _field_name(note: RenderedNote, index: int) -> str:
@@ -286,7 +307,7 @@ class _Screen:
 def _inventory(html: str) -> Counter[str]:
     """The elements and attributes of ``html`` as an HTML5 parser reads them, counted."""
     items: Counter[str] = Counter()
-    root = LexborHTMLParser(html, is_fragment=True).root if "<" in html else None
+    root = _parse(html).root if "<" in html else None
     if root is None:
         return items
     for node in root.traverse(include_text=False):

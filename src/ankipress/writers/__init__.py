@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ankipress.errors import UsageError
 from ankipress.model import Diagnostic, Media, Note
-from ankipress.writers.ankitext import AnkiTextWriter
-from ankipress.writers.crowdanki import CrowdAnkiWriter
-from ankipress.writers.csv import CsvWriter
-from ankipress.writers.markdown import MarkdownWriter
 
 __all__ = ["TEXT_WRITERS", "TextWriter", "text_writer_for"]
 
@@ -36,28 +32,44 @@ class TextWriter(Protocol):
         ...
 
 
-TEXT_WRITERS: tuple[TextWriter, ...] = (
-    MarkdownWriter(),
-    AnkiTextWriter(),
-    CsvWriter(),
-    CrowdAnkiWriter(),
-)
+TEXT_WRITERS: tuple[TextWriter, ...]
+
+
+def __getattr__(name: str) -> Any:
+    # The text writers are loaded when a text output asks for them: building a package
+    # never imports them (nor the YAML the Markdown writer needs).
+    if name != "TEXT_WRITERS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ankipress.writers.ankitext import AnkiTextWriter
+    from ankipress.writers.crowdanki import CrowdAnkiWriter
+    from ankipress.writers.csv import CsvWriter
+    from ankipress.writers.markdown import MarkdownWriter
+
+    writers: tuple[TextWriter, ...] = (
+        MarkdownWriter(),
+        AnkiTextWriter(),
+        CsvWriter(),
+        CrowdAnkiWriter(),
+    )
+    globals()["TEXT_WRITERS"] = writers
+    return writers
 
 
 def text_writer_for(output: Path, to: str | None) -> TextWriter | None:
     """The text writer for ``output`` (by ``--to``, else its extension); ``None``: a package."""
-    names = ["apkg", *(writer.name for writer in TEXT_WRITERS)]
+    if (to is not None and to.lower() == "apkg") or (
+        to is None and output.suffix.lower() == ".apkg"
+    ):
+        return None
+    every: tuple[TextWriter, ...] = globals().get("TEXT_WRITERS") or __getattr__("TEXT_WRITERS")
+    names = ["apkg", *(writer.name for writer in every)]
     if to is not None:
-        if to.lower() == "apkg":
-            return None
-        for writer in TEXT_WRITERS:
+        for writer in every:
             if writer.name == to.lower():
                 return writer
         raise UsageError(f"unknown output format {to!r}; known formats: {', '.join(names)}")
     suffix = output.suffix.lower()
-    if suffix == ".apkg":
-        return None
-    for writer in TEXT_WRITERS:
+    for writer in every:
         if suffix in writer.extensions:
             return writer
     raise UsageError(

@@ -26,9 +26,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
-
-import genanki
+from typing import TYPE_CHECKING, Protocol
 
 from ankipress import ids, rules
 from ankipress.errors import WriteError
@@ -36,6 +34,9 @@ from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severi
 from ankipress.notetypes import for_kind
 from ankipress.textscan import sub_before_last
 from ankipress.writers.common import check_target, interrupts_deferred
+
+if TYPE_CHECKING:  # genanki (and the asyncio it pulls in) is loaded to write, not to import
+    import genanki
 
 # Zip entries carry this time instead of the clock (the earliest a zip can hold).
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -54,6 +55,8 @@ def _genanki_model(note_type: NoteType, derive_ids: bool) -> genanki.Model:
         if given is None and derive_ids:
             given = ids.notetype_part_id(note_type.name, kind, name)
         return {} if given is None else {"id": given}
+
+    import genanki
 
     return genanki.Model(
         model_id=note_type.id,
@@ -262,6 +265,8 @@ def _start(
 
     Returns each note's note type id, each deck name's id, and what was said.
     """
+    import genanki
+
     heads = heads if isinstance(heads, Sequence) else list(heads)  # read twice
     by_kind: dict[NoteKind, NoteType] = {}
     # Each note type object's id, computed once (a hash of its name): not once a note.
@@ -399,6 +404,10 @@ def stream_apkg(
     is written: the temporary files are removed and the target is left as it was.
     Returns genanki's complaints and the number of cards written.
     """
+    # genanki is loaded here, on the first package written, before the temporary folder is
+    # made: the write that follows is then the same however the import went.
+    import genanki  # noqa: F401
+
     work: str | None = None
     try:
         # Ctrl-C or SIGTERM between making the folder and entering this ``try`` would
