@@ -132,3 +132,58 @@ def test_two_clones_of_one_commit_build_the_same_bytes(
         digests.append((clone / "build" / "seed.apkg").read_bytes())
 
     assert digests[0] == digests[1]
+
+
+def _porcelain_times(path: Path) -> list[int | None]:
+    """Each line's commit time as ``git blame --porcelain`` gives it, line by line: the
+    slow, plain reading that :func:`git_line_times` must agree with."""
+    out = subprocess.run(
+        ["git", "blame", "--porcelain", "--", path.name],
+        cwd=path.parent,
+        capture_output=True,
+        check=True,
+    ).stdout
+    times: dict[bytes, int] = {}
+    lines: list[int | None] = []
+    commit = b""
+    for raw in out.split(b"\n"):
+        if raw.startswith(b"\t"):
+            lines.append(None if not commit.strip(b"0") else times.get(commit))
+        elif raw.startswith(b"committer-time "):
+            times[commit] = int(raw.split()[1])
+        elif raw and len(raw.split(b" ")[0]) == 40:
+            commit = raw.split(b" ")[0]
+    return lines
+
+
+def test_line_times_from_git_agree_with_blame_line_by_line(tmp_path: Path) -> None:
+    from ankipress.building.notetimes import git_line_times
+
+    deck = tmp_path / "deck.md"
+    _git(tmp_path, "init", "-q")
+    lines = [f"line {n}\n" for n in range(40)]
+    deck.write_text("".join(lines), encoding="utf-8")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "one", when=1_700_000_000)
+    # Edits, insertions and a deletion over several commits, then an uncommitted edit.
+    for step, (at, new) in enumerate([(3, "three"), (20, "twenty"), (4, "four"), (39, "end")]):
+        lines[at] = f"{new}\n"
+        lines.insert(at + 1, f"added after {new}\n")
+        if step == 2:
+            del lines[10]
+        deck.write_text("".join(lines), encoding="utf-8")
+        _git(tmp_path, "commit", "-q", "-am", new, when=1_700_000_000 + 1000 * (step + 1))
+    lines[30] = "not committed\n"
+    lines.append("a new last line\n")
+    deck.write_text("".join(lines), encoding="utf-8")
+
+    times = git_line_times(deck)
+
+    assert times == _porcelain_times(deck)
+    assert times is not None and len(times) == len(lines)
+    assert {t for t in times if t is not None} == {1_700_000_000 + 1000 * k for k in range(5)}
+    assert times[30] is None and times[-1] is None
+    assert git_line_times(tmp_path / "missing.md") is None
+    outside = tmp_path.parent / f"{tmp_path.name}-untracked.md"
+    outside.write_text("q\n", encoding="utf-8")
+    assert git_line_times(outside) is None
