@@ -315,3 +315,34 @@ def test_one_question_with_two_answers_is_two_notes_in_anki_that_survive_edits(
     after = {note.guid: note.fields["Back"] for note in anki.notes()}
     assert after.keys() == before.keys()
     assert sorted(after.values()) == ["<p>mi (unstressed)</p>", "<p>mí (stressed)</p>"]
+
+
+# -- the shortcuts around the parser give the parser's HTML ------------------------------
+
+_PIECES = [
+    *("a", "word", "é", " ", "  ", "\n", "\n\n", "\t", "*", "**", "_", "`", "```", "$", "$$"),
+    *("\\", "\\(", "\\[", "[", "]", "(", ")", "<", ">", "<!--", "-->", "!", "#", "&", '"'),
+    *("'", "-", "- ", "\n- ", "+", "=", "|", ":", "~~", "1", "1.", "2)", "\u00a0", "x_1"),
+    *("http://x.y", "{{c1::", "}}", "<b>", "</b>", "[a]: /u", "\\\\"),
+]
+
+
+@pytest.mark.parametrize("allow_html", [False, True], ids=["escaped-html", "allow-html"])
+def test_fields_rendered_without_the_block_parser_read_as_it_reads_them(
+    allow_html: bool,
+) -> None:
+    """Random fields of markup pieces: wherever a shortcut applies, the same HTML as the
+    whole parser's (which CommonMark's spec test measures)."""
+    import random
+
+    from ankipress.render.markdown import paragraph_texts, plain_paragraphs
+
+    rng = random.Random(19)
+    renderer = MarkdownRenderer(allow_html=allow_html)
+    shortcut = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 20)))
+        if plain_paragraphs(text) is None and paragraph_texts(text) is not None:
+            shortcut += 1
+            assert renderer.render(text) == renderer._parser.render(text).removesuffix("\n")
+    assert shortcut > 500  # the case is exercised

@@ -42,14 +42,53 @@ def plain_paragraphs(text: str) -> str | None:
     return "\n".join("<p>" + "<br>\n".join(p.split("\n")) + "</p>" for p in paragraphs)
 
 
+# What a line of a field may start with for the field to be paragraphs to CommonMark's block
+# rules: not indented, and nothing any block rule (ours included) starts with — headings,
+# quotes, lists and breaks, setext underlines, fences, HTML and comments, link reference
+# definitions, display math. Conservative: "*word*" at a line's start goes the long way.
+_BLOCK_START = re.compile(r"[ \t#>*+\-=_<\[|:~]|\d+[.)]|\$\$|\\\[|```")
+
+_md_trim: Callable[[str], str] | None
+try:  # how the paragraph rule trims its text, in the markdown-it-py that is installed
+    from markdown_it.common.utils import mdTrim as _md_trim
+except ImportError:  # pragma: no cover - an older markdown-it-py: no shortcut
+    _md_trim = None
+
+
+def paragraph_texts(text: str) -> list[str] | None:
+    """The inline text of each paragraph, when ``text`` is paragraphs and nothing else to
+    CommonMark's block rules; ``None`` when it may be more (the parser then decides).
+
+    Cut exactly as markdown-it's paragraph rule cuts them: lines up to a blank one, joined,
+    trimmed. Tables need a ``|``, so a field holding one goes the long way too.
+    """
+    if _md_trim is None or "|" in text or "\r" in text or "\0" in text:
+        return None
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip(" \t"):
+            if lines:
+                paragraphs.append(_md_trim("\n".join(lines)))
+                lines = []
+        elif _BLOCK_START.match(line):
+            return None
+        else:
+            lines.append(line)
+    if lines:
+        paragraphs.append(_md_trim("\n".join(lines)))
+    return paragraphs
+
+
 # Code is highlighted now, with Pygments, into spans the card's CSS colours: no script at
 # review time. Only code whose language is named: guessing colours prose as code. Pygments
 # is loaded by the first code block, and one formatter serves every block.
 @cache
-def _formatter() -> HtmlFormatter[str]:
+def _pygments() -> tuple[Callable[[str, Lexer, HtmlFormatter[str]], str], HtmlFormatter[str]]:
+    from pygments import highlight
     from pygments.formatters import HtmlFormatter
 
-    return HtmlFormatter(cssclass="highlight", wrapcode=True)
+    return highlight, HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
 @lru_cache(maxsize=64)
@@ -65,13 +104,16 @@ def _lexer(language: str) -> Lexer:
     return lexer
 
 
+# A block of code costs Pygments about a millisecond (its lexers are regular expressions
+# tried in turn at each position): a deck showing one snippet on several cards (reversed
+# cards, clozes of one listing) highlights it once.
+@lru_cache(maxsize=256)
 def highlight_code(code: str, language: str) -> str:
     """``code`` as Pygments' ``<div class="highlight"><pre><code>`` (plain for no language)."""
     if not code:  # Pygments would make a line of an empty block
         return '<div class="highlight"><pre><span></span><code></code></pre></div>'
-    from pygments import highlight as pygments_highlight
-
-    highlighted: str = pygments_highlight(code, _lexer(language), _formatter())
+    highlight, formatter = _pygments()
+    highlighted: str = highlight(code, _lexer(language), formatter)
     return highlighted.removesuffix("\n")
 
 
@@ -226,10 +268,23 @@ class MarkdownRenderer:
         parser.add_render_rule("s_close", _strikethrough("</del>"))
         self._parser = parser
 
+    def _paragraph(self, text: str, env: EnvType) -> str:
+        # A paragraph without markup (nor a '"', which the parser writes &quot;) is its
+        # lines: often the first of a field whose formula or code comes after it.
+        if '"' not in text and not _MARKUP.search(text):
+            return "<p>" + "<br>\n".join(text.split("\n")) + "</p>"
+        return f"<p>{self._parser.renderInline(text, env)}</p>"
+
     def render(self, text: str) -> str:
         """HTML for one field's Markdown."""
         quick = plain_paragraphs(text)
         if quick is not None:
             return quick
+        paragraphs = paragraph_texts(text)
+        if paragraphs is not None:
+            # Only the inline rules run: the block rules would find these paragraphs, at
+            # several times the cost (the same HTML: tests/test_markdown.py compares them).
+            env: EnvType = {}
+            return "\n".join(self._paragraph(p, env) for p in paragraphs)
         html: str = self._parser.render(text)
         return html.removesuffix("\n")
