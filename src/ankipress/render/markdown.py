@@ -55,29 +55,35 @@ except ImportError:  # pragma: no cover - an older markdown-it-py: no shortcut
     _md_trim = None
 
 
-def paragraph_texts(text: str) -> list[str] | None:
-    """The inline text of each paragraph, when ``text`` is paragraphs and nothing else to
-    CommonMark's block rules; ``None`` when it may be more (the parser then decides).
+def simple_blocks(text: str) -> list[str | list[str]] | None:
+    """The blocks of ``text`` when they are paragraphs and tight ``- item`` lists of one line
+    per item, and nothing else to CommonMark's block rules: a paragraph's inline text, or a
+    list's items' texts. ``None`` when the text may be more (the parser then decides).
 
-    Cut exactly as markdown-it's paragraph rule cuts them: lines up to a blank one, joined,
-    trimmed. Tables need a ``|``, so a field holding one goes the long way too.
+    Cut exactly as markdown-it cuts them: a paragraph is its lines up to a blank one, joined
+    and trimmed; an item is its line after "- ". Two lists with only blank lines between
+    are one loose list, and a table needs a ``|``: those go the long way.
     """
     if _md_trim is None or "|" in text or "\r" in text or "\0" in text:
         return None
-    paragraphs: list[str] = []
+    blocks: list[str | list[str]] = []
     lines: list[str] = []
-    for line in text.split("\n"):
-        if not line.strip(" \t"):
-            if lines:
-                paragraphs.append(_md_trim("\n".join(lines)))
-                lines = []
-        elif _BLOCK_START.match(line):
-            return None
-        else:
+    for line in [*text.split("\n"), ""]:
+        if line.strip(" \t"):
             lines.append(line)
-    if lines:
-        paragraphs.append(_md_trim("\n".join(lines)))
-    return paragraphs
+            continue
+        if not lines:
+            continue
+        if all(_BLOCK_START.match(line) is None for line in lines):
+            blocks.append(_md_trim("\n".join(lines)))
+        elif all(line.startswith("- ") and not _BLOCK_START.match(line, 2) for line in lines):
+            if blocks and isinstance(blocks[-1], list):
+                return None
+            blocks.append([_md_trim(line[2:]) for line in lines])
+        else:
+            return None
+        lines = []
+    return blocks
 
 
 # Code is highlighted now, with Pygments, into spans the card's CSS colours: no script at
@@ -268,23 +274,36 @@ class MarkdownRenderer:
         parser.add_render_rule("s_close", _strikethrough("</del>"))
         self._parser = parser
 
-    def _paragraph(self, text: str, env: EnvType) -> str:
-        # A paragraph without markup (nor a '"', which the parser writes &quot;) is its
-        # lines: often the first of a field whose formula or code comes after it.
+    def _inline(self, text: str, env: EnvType) -> str:
+        # Text without markup (nor a '"', which the parser writes &quot;) is its lines:
+        # often the first paragraph of a field whose formula or code comes after it.
         if '"' not in text and not _MARKUP.search(text):
-            return "<p>" + "<br>\n".join(text.split("\n")) + "</p>"
-        return f"<p>{self._parser.renderInline(text, env)}</p>"
+            return "<br>\n".join(text.split("\n"))
+        html: str = self._parser.renderInline(text, env)
+        return html
+
+    def _paragraph(self, text: str, env: EnvType) -> str:
+        return f"<p>{self._inline(text, env)}</p>"
+
+    def _list(self, items: list[str], env: EnvType) -> str:
+        # A tight list: its items' paragraphs are not written, only their text.
+        shown = "".join(f"<li>{self._inline(item, env)}</li>\n" for item in items)
+        return f"<ul>\n{shown}</ul>"
 
     def render(self, text: str) -> str:
         """HTML for one field's Markdown."""
         quick = plain_paragraphs(text)
         if quick is not None:
             return quick
-        paragraphs = paragraph_texts(text)
-        if paragraphs is not None:
-            # Only the inline rules run: the block rules would find these paragraphs, at
-            # several times the cost (the same HTML: tests/test_markdown.py compares them).
+        blocks = simple_blocks(text)
+        if blocks is not None:
+            # Only the inline rules run: the block rules would find these paragraphs and
+            # lists, at several times the cost (the same HTML: tests/test_markdown.py
+            # compares them).
             env: EnvType = {}
-            return "\n".join(self._paragraph(p, env) for p in paragraphs)
+            return "\n".join(
+                self._paragraph(block, env) if isinstance(block, str) else self._list(block, env)
+                for block in blocks
+            )
         html: str = self._parser.render(text)
         return html.removesuffix("\n")
