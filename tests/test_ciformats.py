@@ -299,6 +299,7 @@ RELEASED = {
     "AP2006": "package-content",
     "AP2007": "separator",
     "AP2008": "malformed-row",
+    "AP2009": "header",
     "AP3001": "media-missing",
     "AP3002": "media-refused",
     "AP3003": "media-not-packed",

@@ -93,6 +93,11 @@ PACKAGE_CONTENT = Rule(
 SEPARATOR = Rule(
     "AP2007", "separator", "A table's or export's separator was detected, or cannot be told."
 )
+HEADER = Rule(
+    "AP2009",
+    "header",
+    "A header (a table's first row, #columns: of Anki's export) is read, unknown or ignored.",
+)
 MALFORMED_ROW = Rule(
     "AP2008",
     "malformed-row",
@@ -176,6 +181,7 @@ RULES: tuple[Rule, ...] = (
     PACKAGE_CONTENT,
     SEPARATOR,
     MALFORMED_ROW,
+    HEADER,
     MEDIA_MISSING,
     MEDIA_REFUSED,
     MEDIA_NOT_PACKED,

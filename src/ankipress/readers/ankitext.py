@@ -314,7 +314,7 @@ class _Parser:
                 names = ", ".join(name.capitalize() for name in _SEPARATORS)
                 message = f"unknown separator {value!r}; detecting it instead, as Anki does"
                 hint = f"write one of {names}, or the character itself"
-                self.report(line, Severity.WARNING, message, hint)
+                self.report(line, Severity.WARNING, message, hint, rules.HEADER)
             else:
                 headers.separator = found
         elif key == "html":
@@ -323,7 +323,7 @@ class _Parser:
             else:
                 message = f"'#html:' must be true or false, not {value!r}; ignored, and the "
                 message += "content tells whether the fields are HTML, as in Anki"
-                self.report(line, Severity.WARNING, message)
+                self.report(line, Severity.WARNING, message, "", rules.HEADER)
         elif key == "tags":
             headers.tags = tuple(value.split())
         elif key == "columns":
@@ -334,9 +334,11 @@ class _Parser:
                 message = "'#columns:' comes before '#separator:', so it is split by Tab, as "
                 message += "Anki splits it, and names one column"
                 hint = "put '#separator:' first, or separate the names by Tab"
-                self.report(line, Severity.WARNING, message, hint)
+                self.report(line, Severity.WARNING, message, hint, rules.HEADER)
             if labels is None:
-                self.report(line, Severity.WARNING, "cannot read '#columns:'; ignored")
+                self.report(
+                    line, Severity.WARNING, "cannot read '#columns:'; ignored", "", rules.HEADER
+                )
             else:
                 headers.columns, headers.columns_line = labels, line
         elif key == "notetype":
@@ -351,13 +353,13 @@ class _Parser:
                 headers.special_lines[key.split()[0]] = line
             else:
                 message = f"'#{key}:' needs a column number from 1, not {value!r}; ignored"
-                self.report(line, Severity.WARNING, message)
+                self.report(line, Severity.WARNING, message, "", rules.HEADER)
         elif key not in _IGNORED_KEYS:
             # Anki ignores any other key. One close to a header's name is likely a typo; the
             # rest are comments that hold a colon ("# Source: my notes").
             if difflib.get_close_matches(key, _KNOWN_KEYS, n=1):
                 message = f"unknown header '#{key}:' ignored"
-                self.report(line, Severity.WARNING, message, _HEADER_LIST)
+                self.report(line, Severity.WARNING, message, _HEADER_LIST, rules.HEADER)
             else:
                 self.report(line, Severity.NOTE, "a comment line, skipped as Anki does")
 
@@ -648,11 +650,13 @@ class _Parser:
             values, extra = self._mapped_fields(row)
         if not values or not values[0]:
             message = f"the first field ({note_type.fields[0]}) is empty: skipped, as Anki does"
-            self.report(record.line, Severity.WARNING, message, "fill it in or delete the line")
+            hint = "fill it in or delete the line"
+            self.report(record.line, Severity.WARNING, message, hint, rules.EMPTY_QUESTION)
             return
         if not values[0].strip():
             message = f"the first field ({note_type.fields[0]}) is blank: skipped"
-            self.report(record.line, Severity.WARNING, message, "fill it in or delete the line")
+            hint = "fill it in or delete the line"
+            self.report(record.line, Severity.WARNING, message, hint, rules.EMPTY_QUESTION)
             return
         values = [value if self.html else escape_text(value) for value in values]
         if extra:

@@ -262,6 +262,7 @@ class _Parser:
                 "no cards found",
                 "a Brainscape export holds numbered cards, each a 'Q' line with its "
                 "question and an 'A' line with its answer",
+                rules.NO_CARDS,
             )
         return ReadResult(
             tuple(state.notes), tuple(state.diagnostics), state.cards_seen, tuple(state.titles)

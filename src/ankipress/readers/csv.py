@@ -416,7 +416,8 @@ def _layout(reading: _Reading, rows: list[_Row], columns: tuple[str, ...] | None
     reading.named = header is not None or columns is not None
     if columns is not None:
         if header is not None:
-            reading.report(header.line, Severity.NOTE, "header row ignored: --columns names them")
+            message = "header row ignored: --columns names them"
+            reading.report(header.line, Severity.NOTE, message, "", rules.HEADER)
             reading.header = tuple(cell.strip() for cell in header.cells)
         return _assigned(reading, rows, columns, None, "--columns")
     if header is not None:
@@ -425,7 +426,7 @@ def _layout(reading: _Reading, rows: list[_Row], columns: tuple[str, ...] | None
         # A row of nothing but known column names (what our CSV writer writes) is no news.
         if not looks_like_header(cells):
             hint = "name them with --columns otherwise"
-            reading.report(header.line, Severity.INFO, message, hint)
+            reading.report(header.line, Severity.INFO, message, hint, rules.HEADER)
         return _assigned(reading, rows, tuple(cell.strip() for cell in cells), header.line, "")
     return _assigned(reading, rows, (), None, "")
 

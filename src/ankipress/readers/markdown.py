@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from ankipress import rules
 from ankipress.model import NoteType, ReadOptions, ReadResult, Severity
 from ankipress.notetypes.yamlform import read_note_types
 from ankipress.readers.frontmatter import FrontMatter, read_front_matter
@@ -178,7 +179,7 @@ class _Parser(CardReader):
         notes = [note for card in cards if (note := self.card(*card, deck, self.tags))]
         if not cards:
             hint = "each card starts with a '## ' heading holding its question, the answer below"
-            self.report(None, Severity.ERROR, "no cards found", hint)
+            self.report(None, Severity.ERROR, "no cards found", hint, rules.NO_CARDS)
         declared = tuple(name for name in (self.deck or title,) if name)
         declared += tuple(dict.fromkeys(n.deck for n in notes if n.deck not in (*declared, deck)))
         # In the order of the file, whichever pass found them.

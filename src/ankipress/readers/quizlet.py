@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
+from ankipress import rules
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -389,16 +390,25 @@ class QuizletReader:
         """Every card of ``source``; problems become diagnostics, never exceptions."""
         diagnostics: list[Diagnostic] = []
 
-        def report(line: int | None, severity: Severity, message: str, hint: str | None) -> None:
+        def report(
+            line: int | None,
+            severity: Severity,
+            message: str,
+            hint: str | None,
+            rule: rules.Rule = rules.UNCLASSIFIED,
+        ) -> None:
             where = SourceLocation(source.path, line)
-            diagnostics.append(Diagnostic(where, severity, message, hint))
+            diagnostics.append(Diagnostic(where, severity, message, hint, rule))
+
+        def separator(line: int | None, severity: Severity, message: str, hint: str | None) -> None:
+            report(line, severity, message, hint, rules.SEPARATOR)
 
         lines, skipped, what = _without_preamble(source.lines)
         if skipped:
             span = "line 1" if skipped == 1 else f"lines 1-{skipped}"
             message = f"{span} read as Flashcards Deluxe {what}, not as cards"
             report(None, Severity.INFO, message, None)
-        layout = _layout(lines, options, report)
+        layout = _layout(lines, options, separator)
         if layout is None:
             return ReadResult((), tuple(diagnostics), 0)
         term, card = layout
@@ -406,7 +416,8 @@ class QuizletReader:
         deck, path = options.default_deck, source.path
         notes = [note for c in chunks if (note := _card(c, term, card, deck, path, report))]
         if not chunks:
-            report(None, Severity.ERROR, "no cards found", "the file holds only white space")
+            hint = "the file holds only white space"
+            report(None, Severity.ERROR, "no cards found", hint, rules.NO_CARDS)
         return ReadResult(tuple(_as_html(notes, report)), tuple(diagnostics), len(chunks))
 
 
