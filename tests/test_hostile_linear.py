@@ -57,6 +57,8 @@ CASES: dict[str, Case] = {
         {"allow_html": True},
         2000,
     ),
+    # Every "==" opens a highlight whose closer is never found.
+    "highlights-never-closed": (".md", lambda n: f"{_MD}{' ==a' * n}\n", {}, 4000),
     "tex-in-the-preview": (".txt", lambda n: _HTML + "q\t" + "\\(" * n + "\\]\n", {}, 6000),
     "comments-in-html": (".txt", lambda n: f"{_HTML}q\t{'<!--a>' * n}\n", {}, 4000),
     "styles-in-html": (".txt", lambda n: f"{_HTML}q\t{'<style>' * n}\n", {}, 4000),

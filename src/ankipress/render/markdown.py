@@ -9,6 +9,7 @@ paragraph stays a line break, as card authors mean it. Math is a token of its ow
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
@@ -207,6 +208,21 @@ def _strikethrough(tag: str) -> Callable[..., str]:
     return render
 
 
+@lru_cache(maxsize=8)
+def _mark_closers(src: str) -> tuple[int, ...]:
+    """Where ``==`` may close a highlight in ``src``: after a non-space, not followed by
+    another ``=`` or a letter or digit. Found once per text, so that every ``==`` that
+    opens looks its closer up instead of scanning on (linear, not quadratic, in ``==``s)."""
+    closers = []
+    found = src.find("==", 1)
+    while found != -1:
+        after = src[found + 2 : found + 3]
+        if not src[found - 1].isspace() and after != "=" and not after.isalnum():
+            closers.append(found)
+        found = src.find("==", found + 1)
+    return tuple(closers)
+
+
 def _mark(state: StateInline, silent: bool) -> bool:
     """``==text==`` as ``<mark>``: text that neither starts nor ends with a space, on one
     inline run, not part of a longer run of ``=`` nor inside a word (``a == b``, ``===``,
@@ -218,13 +234,11 @@ def _mark(state: StateInline, silent: bool) -> bool:
         return False
     if src[start + 2].isspace():
         return False
-    end = src.find("==", start + 3, limit)
-    while end != -1 and (
-        src[end - 1].isspace() or src[end + 2 : end + 3] == "=" or src[end + 2 : end + 3].isalnum()
-    ):
-        end = src.find("==", end + 1, limit)
-    if end == -1 or end + 2 > limit:
+    closers = _mark_closers(src)
+    index = bisect.bisect_left(closers, start + 3)
+    if index == len(closers) or closers[index] + 2 > limit:
         return False
+    end = closers[index]
     if not silent:
         state.push("mark_open", "mark", 1).markup = "=="
         state.pos, state.posMax = start + 2, end
