@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ankipress import ids
+from ankipress import ids, rules
 from ankipress.model import (
     Diagnostic,
     Media,
@@ -227,10 +227,15 @@ class _Parser:
         self.blocks: dict[str, str] = {}  # id:: -> the block's text, for ((references))
 
     def report(
-        self, line: int | None, severity: Severity, message: str, hint: str | None = None
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str | None = None,
+        rule: rules.Rule = rules.UNCLASSIFIED,
     ) -> None:
         self.diagnostics.append(
-            Diagnostic(SourceLocation(self.source.path, line), severity, message, hint)
+            Diagnostic(SourceLocation(self.source.path, line), severity, message, hint, rule)
         )
 
     def _tree(self) -> list[_Block]:
@@ -267,6 +272,7 @@ class _Parser:
                 Severity.ERROR,
                 "no cards found",
                 "a Logseq card is a block tagged #card, its child blocks the answer",
+                rules.NO_CARDS,
             )
         return ReadResult(
             tuple(self.notes), tuple(self.diagnostics), self.seen, (), tuple(self.media.values())
@@ -458,6 +464,7 @@ class _Parser:
                 "a #card block with no answer: skipped",
                 "write the answer in child blocks (indented bullets) under the card, "
                 "or hide part of it with {{cloze ...}}",
+                rules.EMPTY_ANSWER,
             )
             return
         path = self.source.path

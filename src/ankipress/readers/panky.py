@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ankipress import rules
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -119,6 +120,7 @@ class PankyReader:
                     "no cards found",
                     "an anki-panky card starts with a '# ' heading holding its front, "
                     "the back below (a line '. . .' ends a longer front)",
+                    rules.NO_CARDS,
                 )
             )
         diagnostics.sort(key=lambda d: d.location.line or 0)
