@@ -300,6 +300,7 @@ RELEASED = {
     "AP2007": "separator",
     "AP2008": "malformed-row",
     "AP2009": "header",
+    "AP2010": "card-count",
     "AP3001": "media-missing",
     "AP3002": "media-refused",
     "AP3003": "media-not-packed",

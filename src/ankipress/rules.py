@@ -98,6 +98,11 @@ HEADER = Rule(
     "header",
     "A header (a table's first row, #columns: of Anki's export) is read, unknown or ignored.",
 )
+CARD_COUNT = Rule(
+    "AP2010",
+    "card-count",
+    "A deck says it holds more or fewer cards than were found (an export cut off).",
+)
 MALFORMED_ROW = Rule(
     "AP2008",
     "malformed-row",
@@ -182,6 +187,7 @@ RULES: tuple[Rule, ...] = (
     SEPARATOR,
     MALFORMED_ROW,
     HEADER,
+    CARD_COUNT,
     MEDIA_MISSING,
     MEDIA_REFUSED,
     MEDIA_NOT_PACKED,

@@ -413,7 +413,7 @@ class _Parser:
                 f"the export looks cut off: the last card (line {section.last_card_line}) "
                 "ends without its rating trailer"
             )
-        self.state.report(section.count_line, Severity.WARNING, message, hint)
+        self.state.report(section.count_line, Severity.WARNING, message, hint, rules.CARD_COUNT)
 
 
 def _parse_count(text: str) -> int:
