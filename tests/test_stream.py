@@ -7,8 +7,10 @@ same bytes, the same diagnostics and counts, and a refusal must still write noth
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -144,3 +146,29 @@ def test_note_times_from_git_are_the_same_in_one_pass(tmp_path: Path) -> None:
     with deck.open("a", encoding="utf-8") as uncommitted:
         uncommitted.write("four?\tlater\n")
     assert both(1_700_000_000) == 1_700_000_000  # a line not committed: the package's time
+
+
+def _peak(tmp_path: Path, notes: int, keep_notes: bool) -> int:
+    """The most memory Python objects took while converting a deck of ``notes`` notes."""
+    deck = tmp_path / f"deck-{notes}.txt"
+    deck.write_text(
+        "".join(f"question {i} about a thing?\tits answer, number {i}\n" for i in range(notes)),
+        encoding="utf-8",
+    )
+    gc.collect()
+    tracemalloc.start()
+    try:
+        convert([deck], tmp_path / "out.apkg", Options(), 1_750_000_000, keep_notes=keep_notes)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_grows_with_the_deck_at_most_linearly_and_less_in_one_pass(tmp_path: Path) -> None:
+    # Ratios only: doubling the deck at most doubles the peak (plus what every run has), and
+    # one pass holds less than a plan of every rendered note.
+    _peak(tmp_path, 100, True)  # what the first run imports is not the deck's
+    small, big = _peak(tmp_path, 1000, False), _peak(tmp_path, 2000, False)
+    planned = _peak(tmp_path, 2000, True)
+    assert big < 2.2 * small
+    assert big < 0.85 * planned

@@ -97,8 +97,12 @@ def read_regular_file(path: Path, limit: int | None = None) -> bytes:
         size = os.fstat(stream.fileno()).st_size
         if size > limit:
             raise FileTooLargeError(size, limit)
-        data = stream.read(limit + 1)
-        if len(data) > limit:  # it grew while it was read
+        # Not read(limit + 1): that makes a buffer of the whole limit (256 MiB, or the
+        # gigabytes a user raised it to) for a file of a few kilobytes.
+        data = stream.read(size + 1)
+        if len(data) > size:  # it grew while it was read: at most to the limit
+            data += stream.read(limit + 1 - len(data))
+        if len(data) > limit:
             raise FileTooLargeError(len(data), limit)
         return data
 
