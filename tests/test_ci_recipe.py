@@ -29,14 +29,16 @@ RECIPE = ROOT / "docs" / "ci.md"
 def _commands() -> list[list[str]]:
     """Every ``ankipress …`` command the recipe's workflow steps run, in order, once each."""
     found = re.findall(r"^\s+(?:- |run: )(ankipress [^\n#]+)$", RECIPE.read_text("utf-8"), re.M)
-    return [shlex.split(command)[1:] for command in dict.fromkeys(c.strip() for c in found)]
+    # A command's output redirected to a file (> report.json) is its standard output here.
+    commands = dict.fromkeys(c.split(" > ")[0].strip() for c in found)
+    return [shlex.split(command)[1:] for command in commands]
 
 
 def test_the_recipe_runs_on_the_repositorys_cards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     commands = _commands()
-    assert commands == [["check", "--format", "github"], ["build"]]
+    assert commands == [["check", "--format", "gitlab"], ["build"]]
     clone = tmp_path / "repo"
     shutil.copytree(ROOT / "source_cards", clone / "source_cards")
     env = {
@@ -57,9 +59,13 @@ def test_the_recipe_runs_on_the_repositorys_cards(
     built = CliRunner().invoke(cli, commands[1])
 
     assert check.exit_code == 0
-    assert check.stdout.startswith(
-        "::warning file=source_cards/initialization-and-regularization.txt,line=3::"
-    )
+    problems = json.loads(check.stdout)
+    assert [(p["severity"], p["location"]) for p in problems] == [
+        (
+            "minor",
+            {"path": "source_cards/initialization-and-regularization.txt", "lines": {"begin": 3}},
+        )
+    ]
     assert built.exit_code == 0
     manifest = json.loads((clone / "build" / "manifest.json").read_text("utf-8"))
     assert [(p["file"], p["notes"]) for p in manifest["packages"]] == [
