@@ -15,6 +15,7 @@ from ankipress.cli import cli
 from ankipress.diff import Guard, diff_notes, guard
 from ankipress.model import NoteKind, RenderedNote, SourceLocation
 
+from ankiengine import AnkiCollection
 from conftest import SEED
 
 NEW_CARD = (
@@ -227,3 +228,26 @@ def test_fail_on_names_the_valid_kinds() -> None:
         "ankipress: error: --fail-on: unknown 'renamed'; choose from removed, guid-changed, "
         "notetype-changed\n"
     )
+
+
+def test_what_the_guard_refuses_is_what_anki_does_with_the_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anki: AnkiCollection
+) -> None:
+    source = _project(tmp_path, monkeypatch)
+    old = _release(tmp_path, "v1.apkg")
+    source.write_text(source.read_text("utf-8").replace("of Chad?", "of Chad (Africa)?"), "utf-8")
+    rekeyed = _release(tmp_path, "rekeyed.apkg", "--no-lock")
+    switched = _release(tmp_path, "switched.apkg", "--reverse")
+
+    anki.import_package(tmp_path / old)
+    duplicated = anki.import_package(tmp_path / rekeyed)
+    skipped = anki.import_package(tmp_path / switched)
+
+    # guid-changed: the edited note arrives as a second note beside the old one.
+    assert duplicated.new == 1
+    assert sorted(n.fields["Front"] for n in anki.notes() if "Chad" in n.fields["Front"]) == [
+        "<p>What is the capital of Chad (Africa)?</p>",
+        "<p>What is the capital of Chad?</p>",
+    ]
+    # notetype-changed: every note of another note type under its GUID is skipped.
+    assert (skipped.conflicting, skipped.updated) == (3, 0)
