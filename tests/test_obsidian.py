@@ -174,3 +174,35 @@ def test_a_whole_vault_builds_from_its_notes_with_cards(tmp_path: Path) -> None:
         f"{vault / 'daily' / '2024-01-05.md'}: note: no cards in this note: skipped"
     ]
     assert (tmp_path / "vault.apkg").exists()
+
+
+def test_markdown_pictures_resolve_as_obsidian_resolves_them(tmp_path: Path) -> None:
+    """Vaults with [[wikilinks]] turned off write ![alt](path): relative to the note, from
+    the vault's root, or the file's name alone; inside the vault only."""
+    vault = _vault_with_attachments(tmp_path)
+    (vault / "attachments" / "the cell.png").write_bytes(PNG + b"spaced")
+    (tmp_path / "outside.png").write_bytes(PNG)
+    note = vault / "biology" / "plants" / "markdown.md"
+    note.write_text(
+        "#flashcards\n\n"
+        "Relative::![a leaf](../../attachments/leaf.png)\n\n"
+        "From the root::![](attachments/cell.png)\n\n"
+        "By name::![](<the cell.png>) ![](the%20cell.png)\n\n"
+        "On the web::![x](https://example.com/x.png)\n\n"
+        "Outside::![secret](../../../outside.png)\n",
+        encoding="utf-8",
+    )
+    result = ObsidianSrReader().read(
+        Source.from_text(str(note), note.read_text()), ReadOptions("notes", root=str(vault))
+    )
+    assert [n.answer for n in result.notes] == [
+        "![a leaf](<leaf.png>)",
+        "![](<cell.png>)",
+        "![](<the cell.png>) ![](<the cell.png>)",
+        "![x](https://example.com/x.png)",
+        "secret",
+    ]
+    assert sorted(m.name for m in result.media) == ["cell.png", "leaf.png", "the cell.png"]
+    assert [d.message for d in result.diagnostics] == [
+        "embedded file '../../../outside.png' is refused: it leads out of the vault"
+    ]

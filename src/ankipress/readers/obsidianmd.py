@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity, SourceLocation
 from ankipress.render.media import find_media_file
@@ -181,6 +182,9 @@ def pop_tags(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 _EMBED = re.compile(r"!\[\[([^\[\]|#\n]+?)(?:#[^\[\]|\n]*)?(?:\|([^\[\]\n]*))?\]\]")
+# A Markdown picture, ![alt](path) or ![alt](<path with spaces>), with an optional title.
+_MARKDOWN_IMAGE = re.compile(r'!\[([^\[\]\n]*)\]\((<[^<>\n]+>|[^()\s<>]+)(?:[ \t]+"[^"\n]*")?\)')
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
 _PICTURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif", ".tiff"})
 _SOUNDS = frozenset({".mp3", ".wav", ".m4a", ".ogg", ".flac", ".webm", ".aac", ".3gp"})
 
@@ -254,9 +258,19 @@ class Embeds:
     def replace(
         self, text: str, line: int, report: Callable[[int, Severity, str, str | None], None]
     ) -> str:
-        """``text`` with its embeds of pictures and sounds made references to packed media."""
-        if "![[" not in text or not self.note.exists():
+        """``text`` with its embeds of pictures and sounds (``![[x.png]]``, and Markdown's
+        ``![alt](x.png)`` as Obsidian resolves it) made references to packed media."""
+        if ("![[" not in text and "![" not in text) or not self.note.exists():
             return text
+
+        def image(match: re.Match[str]) -> str:
+            target = unquote(match.group(2).strip("<>").strip())
+            suffix = PurePosixPath(target).suffix.lower()
+            if _SCHEME.match(target) or (suffix not in _PICTURES and suffix not in _SOUNDS):
+                return match.group(0)  # a web address, or not a picture or sound
+            packed = pack(target, match.group(1))
+            # Reported here when not packed: not again as a missing file by the build.
+            return match.group(1) if packed is None else packed
 
         def embed(match: re.Match[str]) -> str:
             target = match.group(1).strip()
@@ -281,6 +295,14 @@ class Embeds:
                     "embed pictures and sounds only",
                 )
                 return match.group(0)
+            alt = (match.group(2) or "").strip()
+            alt = "" if alt.isdigit() or re.fullmatch(r"\d+x\d+", alt) else alt
+            packed = pack(target, alt)
+            return match.group(0) if packed is None else packed
+
+        def pack(target: str, alt: str) -> str | None:
+            """The reference to the packed file, or ``None`` (said) where it is none."""
+            suffix = PurePosixPath(target).suffix.lower()
             relative = self._find(target)
             data, problem = (
                 (None, None) if relative is None else find_media_file(self.root, relative)
@@ -300,16 +322,17 @@ class Embeds:
                     "embeds are resolved by name inside the vault (the folder holding "
                     ".obsidian/, the folder given, or the note's folder)",
                 )
-                return match.group(0)
+                return None
             name = PurePosixPath(relative or target).name
             self.media.setdefault(name, Media(name, data))
             if suffix in _SOUNDS:
                 return f"[sound:{name}]"
-            alt = (match.group(2) or "").strip()
-            alt = "" if alt.isdigit() or re.fullmatch(r"\d+x\d+", alt) else alt
             return f"![{alt}](<{name}>)"
 
-        return outside_code(text, lambda prose: _EMBED.sub(embed, prose))
+        # Markdown's pictures first: the embeds become Markdown pictures of packed files.
+        return outside_code(
+            text, lambda prose: _EMBED.sub(embed, _MARKDOWN_IMAGE.sub(image, prose))
+        )
 
 
 class NoteParser:
