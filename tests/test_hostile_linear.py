@@ -28,6 +28,7 @@ from ankipress.textscan import lazy_spans, strip_tags, sub_before_last
 
 _HTML = "#separator:tab\n#html:true\n"
 _MD = "---\ndeck: Attack\n---\n\n## q\n\n"
+_ORG = "* q\n  :PROPERTIES:\n  :ANKI_NOTE_TYPE: Basic\n  :END:\n"
 # (file suffix, the file for a repeat count, options, the repeat count)
 Case = tuple[str, Callable[[int], str], dict[str, Any], int]
 CASES: dict[str, Case] = {
@@ -70,6 +71,14 @@ CASES: dict[str, Case] = {
         3000,
     ),
     "trailing-spaces": (".txt", lambda n: f"q\t{'  ' * n}x\n", {"input_format": "ankitext"}, 20000),
+    "org-emphasis-never-closed": (".org", lambda n: f"{_ORG}{'*a =b /c ' * n}\n", {}, 3000),
+    "org-drawers-never-ended": (".org", lambda n: _ORG + ":X:\n" * n + "y\n", {}, 3000),
+    "md2anki-tag-markers-never-closed": (
+        ".md",
+        lambda n: "# D (1)\n\n`{=:t:=}`\n\n## q (a-b)\n\n" + "`{=:a" * n + "![a](b)" * n + "\n",
+        {},
+        3000,
+    ),
 }
 
 

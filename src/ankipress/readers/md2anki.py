@@ -46,10 +46,10 @@ __all__ = ["Md2AnkiReader"]
 
 _DECK = re.compile(r"(#+)\s+(.+?)(?:\s+\((\d+)\))?\s*")
 _NOTE = re.compile(r"(##+)\s+(.+?)(?:\s+\(([^()\s]+?)\))?\s*")
-_TAGS = re.compile(r"`\{=:\s*(.*?)\s*:=\}`")
+_TAGS = re.compile(r"`\{=:\s*([^`\n]{0,1000}?)\s*:=\}`")
 _MODEL = re.compile(r"`\{=<\s*(\S+?)\s*>=\}`")
 _UUID = re.compile(r"\([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\)\s*$")
-_ATTRIBUTES = re.compile(r"(!\[[^\]\n]*\]\([^)\n]*\))\{[^}\n]*\}")
+_ATTRIBUTES = re.compile(r"(!\[[^\]\n]{0,500}\]\([^)\n]{0,500}\))\{[^}\n]{0,500}\}")
 _CLOZE = re.compile(r"\{\{c\d+::")
 # Markdown's comment idioms, which nobody sees: "[//]: <> (text)", "<!-- text -->".
 _COMMENT = re.compile(r"\[//\]:\s*(?:<>|#)\s*.*|<!--.*-->")

@@ -16,6 +16,7 @@ Org's rules for what counts as emphasis (the characters around the markers) are 
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Callable
@@ -49,23 +50,25 @@ _ATTR = re.compile(r":([\w-]+)[ \t]+((?:(?![ \t]+:[\w-]+[ \t]).)*)")
 
 # Everything inline that is not emphasis, in one pass, left to right.
 _INLINE = re.compile(
-    r"@@(?P<backend>[\w-]+):(?P<snippet>.*?)@@"
-    r"|\\\((?P<inline>.*?)\\\)"
-    r"|\\\[(?P<display>.*?)\\\]"
-    r"|\$\$(?P<dollars>.*?)\$\$"
-    r"|(?<![\w$\\])\$(?P<dollar>[^\s$.,;](?:[^$\n]*?[^\s$.,\\])?)\$(?![\w$])"
-    r"|\[\[(?P<target>(?:[^\[\]\\]|\\.)+)\](?:\[(?P<text>.*?)\])?\]"
-    r"|(?:(?<=^)|(?<=[\s\-({'\"]))(?P<mark>[=~])(?P<code>\S(?:(?!\n\s*\n).)*?(?<=\S))(?P=mark)"
-    r"(?=[\s\-.,;:!?')}\[\"\\]|$)"
+    r"@@(?P<backend>[\w-]+):(?P<snippet>[^@]{0,2000}?)@@"
+    r"|\\\((?P<inline>.{0,2000}?)\\\)"
+    r"|\\\[(?P<display>.{0,8000}?)\\\]"
+    r"|\$\$(?P<dollars>.{0,8000}?)\$\$"
+    r"|(?<![\w$\\])\$(?P<dollar>[^\s$.,;](?:[^$\n]{0,1000}?[^\s$.,\\])?)\$(?![\w$])"
+    r"|\[\[(?P<target>(?:[^\[\]\\]|\\.)+)\](?:\[(?P<text>[^\n]{0,2000}?)\])?\]"
+    r"|(?:(?<=^)|(?<=[\s\-({'\"]))(?P<mark>[=~])(?P<code>\S(?:[^\n]|\n(?![ \t]*\n)){0,500}?(?<=\S))"
+    r"(?P=mark)(?=[\s\-.,;:!?')}\[\"\\]|$)"
     r"|(?P<url>\b(?:https?|ftp|mailto):[^\s<>\[\]\"']*[^\s<>\[\]\"'.,;:!?)])"
     r"|(?P<break>\\\\[ \t]*$)",
     re.DOTALL | re.MULTILINE,
 )
+# Emphasis spans two lines at most in Org; its length is bounded here so that a run of
+# markers that never close is read in linear time.
 _EMPHASIS = re.compile(
     r"(?:(?<=^)|(?<=[\s\-({'\"\ue010>]))(?P<mark>[*/_+])"
-    r"(?P<body>[^\s*/_+]|\S(?:(?!\n\s*\n).)*?[^\s])(?P=mark)"
+    r"(?P<body>[^\s*/_+]|\S(?:[^\n]|\n(?![ \t]*\n)){0,500}?[^\s])(?P=mark)"
     r"(?=[\s\-.,;:!?')}\[\"\\<\ue010]|$)",
-    re.DOTALL | re.MULTILINE,
+    re.MULTILINE,
 )
 _EMPHASIS_TAGS = {"*": "b", "/": "i", "_": "span", "+": "del"}
 _SCRIPT = re.compile(r"(?<=[^\s\ue011>])([_^])(\{[^{}\n]*\}|\*|[+-]?[A-Za-z0-9.,\\]*[A-Za-z0-9])")
@@ -120,6 +123,7 @@ class OrgHtml:
     _attributes: dict[str, str] = field(default_factory=dict)
     _image_attributes: dict[str, str] = field(default_factory=dict)
     _line: int = 0
+    _ends: tuple[list[Line] | None, list[int]] = (None, [])
 
     # -- blocks ------------------------------------------------------------------------
 
@@ -162,14 +166,16 @@ class OrgHtml:
         if match is None:
             return 0
         level = len(match.group(1))
-        end = index + 1
-        while end < len(lines):
-            other = _HEADING.fullmatch(lines[end][1])
-            if other and len(other.group(1)) <= level:
-                break
-            end += 1
         tags = (match.group(3) or "").strip(":").split(":")
         if "noexport" in tags or match.group(2).startswith("COMMENT"):
+            # Its subtree is left out: up to the next heading of its level or above (a
+            # subtree is skipped once, so the scans add up to the lines once).
+            end = index + 1
+            while end < len(lines):
+                other = _HEADING.fullmatch(lines[end][1])
+                if other and len(other.group(1)) <= level:
+                    break
+                end += 1
             what = "tagged noexport" if "noexport" in tags else "a COMMENT heading"
             message = (
                 f"the heading {match.group(2)!r} is {what}: left out, as Org's export leaves it"
@@ -259,12 +265,19 @@ class OrgHtml:
         match = _DRAWER.fullmatch(lines[index][1])
         if match is None or match.group(1).upper() == "END":
             return 0
-        end = next(
-            (i for i in range(index + 1, len(lines)) if _DRAWER_END.fullmatch(lines[i][1])), None
-        )
+        end = self._next_end(lines, index)
         if end is None:
             return 0  # not a drawer: a line of text, as Org reads it
         return end + 1  # Org's export leaves drawers out (LOGBOOK, PROPERTIES, notes)
+
+    def _next_end(self, lines: list[Line], index: int) -> int | None:
+        """The first ``:END:`` line after ``index``; the run's ends are found once (linear)."""
+        if self._ends[0] is not lines:
+            ends = [i for i, (_, text) in enumerate(lines) if _DRAWER_END.fullmatch(text)]
+            self._ends = (lines, ends)
+        ends = self._ends[1]
+        position = bisect.bisect_right(ends, index)
+        return ends[position] if position < len(ends) else None
 
     def _fixed(self, lines: list[Line], index: int, blocks: list[_Block]) -> int:
         end = index
@@ -387,7 +400,9 @@ class OrgHtml:
             return 0
         name = match.group(1)
         closing = f"\\end{{{name}}}"
-        end = next((i for i in range(index, len(lines)) if closing in lines[i][1]), None)
+        # An environment of more than 500 lines is text: the bound keeps the scan linear.
+        stop = min(len(lines), index + 500)
+        end = next((i for i in range(index, stop) if closing in lines[i][1]), None)
         if end is None:
             return 0  # not an environment: text, as Org reads it
         tex = "\n".join(t.strip() for _, t in lines[index : end + 1])

@@ -192,11 +192,13 @@ class _Parser:
         self.keywords: dict[str, str] = {}
         """org-anki's file keywords (``#+ANKI_DECK:``...), by name in capitals."""
         self.keyword_lines: dict[str, int] = {}
+        self.errors = 0
 
     def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
         """A diagnostic at 1-based ``line`` (``None``: the whole file)."""
         location = SourceLocation(self.source.path, line)
         self.diagnostics.append(Diagnostic(location, severity, message, hint or None))
+        self.errors += severity is Severity.ERROR
 
     # -- the outline ---------------------------------------------------------------------
 
@@ -283,10 +285,16 @@ class _Parser:
             self.headings.append(heading)
             stack.append(heading)
         total = len(self.lines)
+        unended: list[_Heading] = []
         for position, heading in enumerate(self.headings):
-            later = self.headings[position + 1 :]
-            heading.end = later[0].index if later else total
-            heading.subtree_end = next((h.index for h in later if h.level <= heading.level), total)
+            following = self.headings[position + 1] if position + 1 < len(self.headings) else None
+            heading.end = following.index if following else total
+            while unended and unended[-1].level >= heading.level:
+                unended.pop().subtree_end = heading.index
+            unended.append(heading)
+        for heading in unended:
+            heading.subtree_end = total
+        for heading in self.headings:
             heading.body = self._drawers(heading)
 
     def _title(self, text: str) -> tuple[str, tuple[str, ...]]:
@@ -609,7 +617,7 @@ class _Parser:
         stripped = raw.lstrip()
         if stripped.startswith("# raw"):
             return _RAW.sub("", stripped, count=1).rstrip()
-        errors = len([d for d in self.diagnostics if d.severity is Severity.ERROR])
+        errors = self.errors
 
         def report(line: int, severity: Severity, message: str, hint: str) -> None:
             self.report(line, severity, message, hint)
@@ -618,7 +626,7 @@ class _Parser:
         shown = converter.convert(value.lines).strip("\n")
         for reference in converter.references:
             self._check_file(reference.line, reference.path, reference.kind)
-        if len([d for d in self.diagnostics if d.severity is Severity.ERROR]) > errors:
+        if self.errors > errors:
             return None
         return shown
 
