@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ankipress import ids
+from ankipress import ids, rules
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -129,9 +129,16 @@ class _Parser:
         self.raws: list[_Raw] = []
         self.decks: list[_Deck] = []
 
-    def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
+    def report(
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str = "",
+        rule: rules.Rule = rules.UNCLASSIFIED,
+    ) -> None:
         location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None))
+        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
 
     def run(self) -> ReadResult:
         self._scan()
@@ -153,6 +160,7 @@ class _Parser:
                 Severity.ERROR,
                 "no cards found: no '# ' heading names the deck",
                 "an Md2Anki document starts with '# Deck name', its questions are '## ' headings",
+                rule=rules.NO_CARDS,
             )
         elif not self.raws and not any(d.severity is Severity.ERROR for d in self.diagnostics):
             self.report(
@@ -160,6 +168,7 @@ class _Parser:
                 Severity.ERROR,
                 "no cards found",
                 "each question is a '## ' heading under the '# ' deck heading, its answer below",
+                rule=rules.NO_CARDS,
             )
         diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
         titles = tuple(dict.fromkeys(deck.name for deck in self.decks))
@@ -209,6 +218,7 @@ class _Parser:
                         Severity.ERROR,
                         f"a subdeck heading of level {level} under a deck of level {len(stack)}",
                         f"make it a {'#' * (len(stack) + 1)} heading",
+                        rule=rules.MALFORMED_ROW,
                     )
                     raw = None
                     continue
@@ -229,6 +239,7 @@ class _Parser:
                         f"a question heading of level {level} under a deck of level {len(stack)}",
                         f"make it a {'#' * (len(stack) + 1)} heading, or put it under a "
                         "'Subdeck:' heading",
+                        rule=rules.MALFORMED_ROW,
                     )
                     raw = None
                     continue
@@ -293,6 +304,7 @@ class _Parser:
                 Severity.ERROR,
                 f"unknown Md2Anki note type {model!r}",
                 f"Md2Anki's note types are {', '.join(_MODELS)}",
+                rule=rules.UNSUPPORTED_FORMAT,
             )
             return None
         kind = _MODELS[model] if model else None
@@ -304,10 +316,16 @@ class _Parser:
                 Severity.ERROR,
                 "a cloze question without a cloze",
                 "mark a deletion as {{c1::text}} in the question",
+                rule=rules.CLOZE_WITHOUT_DELETION,
             )
             return None
         if not question:
-            self.report(raw.line, Severity.ERROR, "a question heading without a question")
+            self.report(
+                raw.line,
+                Severity.ERROR,
+                "a question heading without a question",
+                rule=rules.EMPTY_QUESTION,
+            )
             return None
         path = self.source.path
         return Note(

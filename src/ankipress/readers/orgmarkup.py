@@ -24,13 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ankipress.model import Severity
+from ankipress.rules import MALFORMED_ROW, MEDIA_MISSING, MEDIA_NOT_PACKED, UNCLASSIFIED, Rule
 
 __all__ = ["Line", "OrgHtml", "Reference"]
 
 Line = tuple[int, str]
 """A line of the source: its 1-based number, its text."""
 
-Report = Callable[[int, Severity, str, str], None]
+Report = Callable[[int, Severity, str, str, Rule], None]
+"""Says a problem: line, severity, message, hint, rule."""
 
 _BEGIN = re.compile(r"[ \t]*#\+begin_(\w+)(?:[ \t]+(.*?))?[ \t]*", re.IGNORECASE)
 _KEYWORD = re.compile(r"[ \t]*#\+(\w+):[ \t]*(.*?)[ \t]*", re.IGNORECASE)
@@ -180,7 +182,7 @@ class OrgHtml:
             message = (
                 f"the heading {match.group(2)!r} is {what}: left out, as Org's export leaves it"
             )
-            self.report(lines[index][0], Severity.NOTE, message, "")
+            self.report(lines[index][0], Severity.NOTE, message, "", UNCLASSIFIED)
             return end
         tag = f"h{min(6, level - top + 2)}"
         blocks.append(_Block(f"<{tag}>{self.inline(match.group(2))}</{tag}>\n"))
@@ -202,6 +204,7 @@ class OrgHtml:
                 Severity.ERROR,
                 f"#+BEGIN_{name.upper()} without its #+END_{name.upper()}",
                 f"end the block with a line #+END_{name.upper()} before the next heading",
+                MALFORMED_ROW,
             )
             return len(lines)
         body = lines[index + 1 : end]
@@ -228,7 +231,7 @@ class OrgHtml:
                     f"an export block for {backend or 'no backend'!r}: left out, "
                     "as Org's HTML export leaves it"
                 )
-                self.report(number, Severity.NOTE, message, "")
+                self.report(number, Severity.NOTE, message, "", UNCLASSIFIED)
         elif name == "quote":
             blocks.append(_Block("<blockquote>\n" + self._join(body) + "</blockquote>\n"))
         elif name == "center":
@@ -512,6 +515,7 @@ class OrgHtml:
                     Severity.ERROR,
                     f"the attachment link {target!r} has no attachment folder",
                     "give the heading a :DIR: property, or write a [[file:...]] link",
+                    MEDIA_MISSING,
                 )
                 return shown or html.escape(name)
             local = str(PurePosixPath(self.attach_dir) / name)
@@ -545,6 +549,7 @@ class OrgHtml:
             f"a link to the file {path!r}: Anki cannot open files from a card, so it shows "
             "its text only",
             "write [[file:picture.png]] without a description to show a picture",
+            MEDIA_NOT_PACKED,
         )
         return shown or html.escape(path)
 

@@ -59,7 +59,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from ankipress import ids, notetypes
+from ankipress import ids, notetypes, rules
 from ankipress.model import (
     Diagnostic,
     Note,
@@ -194,10 +194,17 @@ class _Parser:
         self.keyword_lines: dict[str, int] = {}
         self.errors = 0
 
-    def report(self, line: int | None, severity: Severity, message: str, hint: str = "") -> None:
+    def report(
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str = "",
+        rule: rules.Rule = rules.UNCLASSIFIED,
+    ) -> None:
         """A diagnostic at 1-based ``line`` (``None``: the whole file)."""
         location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None))
+        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
         self.errors += severity is Severity.ERROR
 
     # -- the outline ---------------------------------------------------------------------
@@ -232,6 +239,7 @@ class _Parser:
                 "anki-editor's notes are headings whose property drawer names the note type "
                 "(:ANKI_NOTE_TYPE: Basic), their subheadings the fields; a file for org-anki "
                 "names its deck in a line #+ANKI_DECK: name",
+                rule=rules.NO_CARDS,
             )
         diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
         return ReadResult(tuple(self.notes), tuple(diagnostics), self.seen, tuple(self.decks))
@@ -341,6 +349,7 @@ class _Parser:
                         Severity.ERROR,
                         f"a :{drawer.group(1)}: drawer without its :END:",
                         "end the drawer with a line :END: before the next heading",
+                        rule=rules.MALFORMED_ROW,
                     )
                     return heading.end
                 break
@@ -469,6 +478,7 @@ class _Parser:
                 Severity.ERROR,
                 f"a note of type {notetype!r} cannot be built from text: {_UNBUILDABLE[folded]}",
                 "make it in Anki, or give the heading another note type",
+                rule=rules.UNSUPPORTED_FORMAT,
             )
             return
         stock = _STOCK.get(folded)
@@ -490,6 +500,7 @@ class _Parser:
                 Severity.ERROR,
                 f"a Cloze note without a cloze in its field {model[0]!r}",
                 "mark a deletion as {{c1::text}}; Anki refuses a Cloze note without one",
+                rule=rules.CLOZE_WITHOUT_DELETION,
             )
             return
         if not _visible(values[0]):
@@ -498,6 +509,7 @@ class _Parser:
                 Severity.ERROR,
                 f"the first field ({model[0]}) of the note {heading.title!r} is empty",
                 "Anki refuses a note whose first field is empty",
+                rule=rules.EMPTY_QUESTION,
             )
             return
         deck = self._inherited(heading, "ANKI_DECK") or self.default_deck
@@ -549,6 +561,7 @@ class _Parser:
                     f"the note {heading.title!r} has fields its note type {notetype!r} has not: "
                     f"{', '.join(extra)}",
                     f"its fields are {expected}; name each subheading after one of them",
+                    rule=rules.MALFORMED_ROW,
                 )
                 return None
             if has_content:
@@ -568,6 +581,7 @@ class _Parser:
                 f"the note {heading.title!r} misses {len(missing)} fields of its note type "
                 f"{notetype!r} ({', '.join(missing)}); anki-editor fills two at most",
                 f"its fields are {expected}: give each a subheading of its name",
+                rule=rules.MALFORMED_ROW,
             )
             return None
         rest: list[Line] = []
@@ -619,10 +633,7 @@ class _Parser:
             return _RAW.sub("", stripped, count=1).rstrip()
         errors = self.errors
 
-        def report(line: int, severity: Severity, message: str, hint: str) -> None:
-            self.report(line, severity, message, hint)
-
-        converter = OrgHtml(report, self.scripts, value.attach_dir)
+        converter = OrgHtml(self.report, self.scripts, value.attach_dir)
         shown = converter.convert(value.lines).strip("\n")
         for reference in converter.references:
             self._check_file(reference.line, reference.path, reference.kind)
@@ -642,6 +653,7 @@ class _Parser:
                 Severity.ERROR,
                 f"the {kind} {path!r} is not found",
                 "file links are relative to the org file's folder",
+                rule=rules.MEDIA_MISSING,
             )
 
     # -- org-anki --------------------------------------------------------------------------
@@ -665,6 +677,7 @@ class _Parser:
                     f"#+ANKI_MATCH: {match!r} is more than a match of tags, which is all this "
                     "reader evaluates",
                     "match tags only (+card, card-draft), or tag the notes",
+                    rule=rules.UNSUPPORTED_FORMAT,
                 )
                 return []
             notes = [h for h in self.headings if wanted(set(self._org_tags(h)))]
@@ -723,6 +736,7 @@ class _Parser:
                 Severity.ERROR,
                 f"org-anki takes the fields of the note type {notetype!r} from Anki",
                 "ankipress reads org-anki's Basic and Cloze notes; name one of those",
+                rule=rules.UNSUPPORTED_FORMAT,
             )
             return False
         title: list[Line] = [(line, heading.title)]
