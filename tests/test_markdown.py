@@ -372,3 +372,17 @@ def test_paragraphs_and_lists_rendered_without_the_block_parser_read_as_it_reads
             shortcut += 1
             assert renderer.render(text) == renderer._parser.render(text).removesuffix("\n")
     assert shortcut > 200
+
+
+def test_the_quick_markup_test_agrees_with_the_pattern() -> None:
+    """``has_markup`` answers as ``_MARKUP.search`` does, line ends and Unicode spaces too."""
+    import random
+
+    from ankipress.render.markdown import _MARKUP, has_markup
+
+    pieces = ["a", "1", "12", ".", ")", "-", " ", "\t", "\n", "\n\n", "\u00a0", "\x1c", "\r"]
+    pieces += ["\u2028", "\x85", "\f", "*", "é", "-1", "1.", "x y"]
+    rng = random.Random(19)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert has_markup(text) == bool(_MARKUP.search(text)), repr(text)
