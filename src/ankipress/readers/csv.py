@@ -36,9 +36,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import PurePath
@@ -125,7 +126,7 @@ def too_long_message() -> tuple[str, str]:
     )
 
 
-def _parse(lines: Sequence[str], delimiter: str) -> Reader:
+def _parse(lines: Iterable[str], delimiter: str) -> Reader:
     """A strict RFC 4180 reader fed physical lines, so ``line_num`` counts physical lines."""
     allow_long_fields()
     feed = (line + "\n" for line in lines)
@@ -329,7 +330,8 @@ def _rows(reading: _Reading, first: int, delimiter: str) -> list[_Row]:
     rows: list[_Row] = []
     start = first
     while start < len(lines):
-        reader = _parse(lines[start:], delimiter)
+        # Not lines[start:]: a copy of every line's reference (8 MiB a million lines).
+        reader = _parse(itertools.islice(lines, start, None), delimiter)
         consumed = 0
         try:
             for cells in reader:
