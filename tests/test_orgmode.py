@@ -113,6 +113,10 @@ def test_org_emphasis_follows_orgs_rules_for_the_characters_around_it() -> None:
     assert _inline("a*b*c 2 * 3 * 4 C++ and C++") == "a*b*c 2 * 3 * 4 C++ and C++"
     assert _inline("*bold /and italic/*") == "<b>bold <i>and italic</i></b>"
     assert _inline("x < y & z") == "x &lt; y &amp; z"
+    # Org's entities and special strings, never inside code or math
+    assert _inline("\\alpha -- a --- b... =a--b= \\(\\alpha\\)") == (
+        "\u03b1 \u2013 a \u2014 b\u2026 <code>a--b</code> \\(\\alpha\\)"
+    )
 
 
 def test_org_links_math_and_scripts() -> None:

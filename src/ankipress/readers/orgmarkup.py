@@ -21,6 +21,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.entities import html5
 from pathlib import PurePosixPath
 
 from ankipress.model import Severity
@@ -74,6 +75,7 @@ _EMPHASIS = re.compile(
 )
 _EMPHASIS_TAGS = {"*": "b", "/": "i", "_": "span", "+": "del"}
 _SCRIPT = re.compile(r"(?<=[^\s\ue011>])([_^])(\{[^{}\n]*\}|\*|[+-]?[A-Za-z0-9.,\\]*[A-Za-z0-9])")
+_ENTITY = re.compile(r"\\([A-Za-z]+)(?:\{\})?(?![A-Za-z])")
 _PLACEHOLDER = re.compile("\ue010(\\d+)\ue011")
 _IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif|bmp|tiff?)$", re.IGNORECASE)
 _AUDIO = re.compile(r"\.(?:mp3|3gp|flac|m4a|oga|ogg|opus|spx|wav)$", re.IGNORECASE)
@@ -446,7 +448,7 @@ class OrgHtml:
             return hold(self._token(match))
 
         held = _INLINE.sub(one, text)
-        escaped = html.escape(held, quote=False)
+        escaped = html.escape(_special(held), quote=False)
         shown = self._emphasis(escaped)
         if self.scripts != "nil":
             shown = _SCRIPT.sub(self._script, shown)
@@ -552,6 +554,19 @@ class OrgHtml:
             MEDIA_NOT_PACKED,
         )
         return shown or html.escape(path)
+
+
+def _entity(match: re.Match[str]) -> str:
+    return html5.get(match.group(1) + ";", match.group(0))
+
+
+def _special(text: str) -> str:
+    """Org's entities (``\\alpha`` is the letter alpha, as its export shows it), special strings
+    (``---``, ``--``, ``...``) and soft hyphens (``\\-``), outside code and math (held apart
+    already)."""
+    if "\\" in text:
+        text = _ENTITY.sub(_entity, text).replace("\\-", "\u00ad")
+    return text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
 
 
 def _name(path: str) -> str:
