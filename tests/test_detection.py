@@ -81,3 +81,28 @@ def test_options_no_format_takes_together_are_an_error() -> None:
     options = ReadOptions("d", card_separator=";;", columns=("question", "answer"))
     with pytest.raises(InputError, match="no input format takes --card-sep and --columns"):
         readers.detect(SOURCE, options)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[\n    "a.png",\n    "b.png",\n    "c.mp3"\n]\n',
+        '{"name": "not a deck", "cards": [["q", "a"]]}',
+        '\ufeff[{"q": "a"}]',
+    ],
+    ids=["a-list-of-media-names", "an-object", "a-list-after-a-bom"],
+)
+def test_json_that_is_not_a_crowdanki_deck_is_refused_not_read_as_a_table(text: str) -> None:
+    source = Source.from_text("media-files.json", text)
+    with pytest.raises(InputError) as caught:
+        readers.detect(source)
+    message = str(caught.value)
+    assert message.startswith("media-files.json: error: this file is JSON, but not a CrowdAnki")
+    assert "export the cards as CSV" in message
+
+
+@pytest.mark.parametrize(
+    "text", ["[sound:a.mp3];the sound\n[sound:b.mp3];another\n", "[1;2]\n{3;4}\n"]
+)
+def test_text_that_only_looks_like_json_at_its_ends_is_still_read(text: str) -> None:
+    assert readers.detect(Source.from_text("cards.txt", text)).name != "crowdanki"

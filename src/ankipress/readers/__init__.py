@@ -196,6 +196,15 @@ def detect(source: Source, options: ReadOptions | None = None) -> Reader:
     if not source.text.strip():
         raise _fail(source, "the file is empty: no cards found", None, rule=rules.NO_CARDS)
     given = _given(options)
+    if not given and _other_json(source.text):
+        raise _fail(
+            source,
+            'this file is JSON, but not a CrowdAnki deck (an object whose "__type__" is '
+            '"Deck"); no other JSON holds cards ankipress can read',
+            "give CrowdAnki's deck.json, or export the cards as CSV; --from names a format to "
+            "read it as anyway",
+            rule=rules.UNSUPPORTED_FORMAT,
+        )
     every: tuple[Reader, ...] = _registered("READERS")
     candidates = [reader for reader in every if _takes(reader, given)]
     if given and len(candidates) == 1:
@@ -224,6 +233,25 @@ def detect(source: Source, options: ReadOptions | None = None) -> Reader:
     for rival in close:
         best = _settle(source, options, best, rival)
     return best
+
+
+def _other_json(text: str) -> bool:
+    """Whether ``text`` is a JSON array or object other than a CrowdAnki deck.
+
+    A table reader would take such a file line by line (``"a.png",`` is a row of two
+    columns) and make a note of every line: JSON is refused here instead. Only text that
+    starts and ends as JSON does is parsed.
+    """
+    body = text.strip("\ufeff \t\r\n")
+    if not body or (body[0], body[-1]) not in (("[", "]"), ("{", "}")):
+        return False
+    import json
+
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return not (isinstance(value, dict) and value.get("__type__") == "Deck")
 
 
 def _settle(source: Source, options: ReadOptions | None, best: Reader, rival: Reader) -> Reader:
