@@ -133,6 +133,7 @@ def test_markdown_without_code_loads_no_highlighter(tmp_path: Path) -> None:
     assert {m for m in loaded if m.startswith("ankipress.readers.")} <= {
         "ankipress.readers.markdown",
         "ankipress.readers.mdcards",
+        "ankipress.readers.mddeck",
         "ankipress.readers.mdmedia",
         "ankipress.readers.mdsyntax",
         "ankipress.readers.frontmatter",

@@ -1,6 +1,6 @@
 """Reader for Markdown decks: a ``## `` heading per card, as mdanki writes them.
 
-The grammar, line by line::
+The grammar, line by line (read by :mod:`ankipress.readers.mddeck`, which the writer shares)::
 
     ---                            optional front matter (YAML), only at the very top:
     deck: Biology::Cells           the deck name (text)
@@ -45,28 +45,17 @@ What a package needs beyond that (``ankipress convert deck.apkg -o deck.md`` wri
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePath
 
-from ankipress import rules
-from ankipress.model import NoteType, ReadOptions, ReadResult, Severity
-from ankipress.notetypes.yamlform import read_note_types
-from ankipress.readers.frontmatter import FrontMatter, read_front_matter
-from ankipress.readers.mdcards import HEADING, CardReader, excerpt
+from ankipress.model import ReadOptions, ReadResult
+from ankipress.readers.frontmatter import read_front_matter
+from ankipress.readers.mdcards import HEADING
+from ankipress.readers.mddeck import DeckParser
 from ankipress.readers.mdmedia import with_media_folder
 from ankipress.readers.mdsyntax import fenced
-from ankipress.safeyaml import compose
 from ankipress.sources import Source
 
-__all__ = ["MarkdownReader", "parse_cards"]
-
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
-# Decks written for md2apkg, whose comments are "<!-- md2apkg split -->" and the like, make a
-# card of every heading, whatever its level.
-_MD2APKG_COMMENT = re.compile(r"<!--[ \t]*md2apkg[ \t]")
-_ANY_HEADING = re.compile(r"(#{1,6})(?:[ \t]+(.*))?")
-_NOTE_TYPES_TITLE = "Note types"
-_YAML_FENCE = re.compile(r"(`{3,}|~{3,})[ \t]*yaml[ \t]*")
+__all__ = ["MarkdownReader"]
 
 
 class MarkdownReader:
@@ -95,147 +84,5 @@ class MarkdownReader:
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Read every card of ``source``; problems become diagnostics, never exceptions."""
         front = read_front_matter(source)
-        result = _Parser(source, options.default_deck, front).run()
+        result = DeckParser(source, options.default_deck, front).run()
         return with_media_folder(result, source, front)
-
-
-def parse_cards(
-    text: str, deck: str, tags: tuple[str, ...], note_types: dict[str, NoteType]
-) -> ReadResult:
-    """The cards of ``text`` (no front matter), as a deck with this deck, tags and note types.
-
-    The writer reads back each card it writes with this, to be sure it reads as written.
-    """
-    source = Source.from_text("<card>", text)
-    return _Parser(source, deck, FrontMatter(0, deck, tags), note_types).run()
-
-
-class _Parser(CardReader):
-    def __init__(
-        self,
-        source: Source,
-        default_deck: str,
-        front: FrontMatter,
-        note_types: dict[str, NoteType] | None = None,
-    ) -> None:
-        super().__init__(source, fenced(source.lines, front.body), note_types or {})
-        self.default_deck = default_deck
-        self.diagnostics.extend(front.diagnostics)
-        self.deck = front.deck
-        self.tags = front.tags
-        self.body = front.body
-        for index, fence in self.fences.unclosed:
-            hint = f"close it with a line '{fence}'"
-            self.report(index, Severity.WARNING, "this code fence is never closed", hint)
-
-    def _is_md2apkg(self) -> bool:
-        """Whether the deck is written for md2apkg: one of its comments, outside code."""
-        return any(
-            "md2apkg" in line and index not in self.code and _MD2APKG_COMMENT.search(line)
-            for index, line in enumerate(self.lines[self.body :], self.body)
-        )
-
-    def run(self) -> ReadResult:
-        """Every card of the source, with what was wrong or left out along the way."""
-        md2apkg = self._is_md2apkg()
-        heading_pattern = _ANY_HEADING if md2apkg else HEADING
-        headings: list[tuple[int, int, str]] = []
-        for index in range(self.body, len(self.lines)):
-            match = heading_pattern.fullmatch(self.lines[index].rstrip())
-            if match and index not in self.code:
-                text = _CLOSING_HASHES.sub("", (match.group(2) or "").strip()).strip()
-                headings.append((index, len(match.group(1)), text))
-        # A file without headings has no sections (zipping [len] to nothing would fail).
-        ends = [index for index, _, _ in headings[1:]] + [len(self.lines)] * bool(headings)
-        # Note types first: cards anywhere in the file may name them.
-        sections: set[int] = set()
-        for (index, level, text), end in zip(headings, ends, strict=True):
-            if level == 1 and text == _NOTE_TYPES_TITLE and self._note_types(index + 1, end):
-                sections.add(index)
-        # Without a single card, "no cards found" says it all: no warnings about every line.
-        has_cards = md2apkg or any(level == 2 for _, level, _ in headings)
-        if has_cards and headings:
-            self._stray(self.body, headings[0][0], False)
-        title: str | None = None
-        cards: list[tuple[int, str, int]] = []
-        if md2apkg:
-            title = self._md2apkg_cards(headings, ends, sections, cards)
-            headings, ends = [], []
-        for (index, level, text), end in zip(headings, ends, strict=True):
-            if level == 2:
-                cards.append((index, text, end))
-                continue
-            if index in sections:
-                continue
-            if title is None and text:
-                title = text
-            else:
-                what = "an empty title" if not text else f"a second title {excerpt(text)!r}"
-                hint = "the first '# ' title names the deck"
-                self.report(index, Severity.WARNING, f"ignored {what}", hint)
-            if has_cards:
-                self._stray(index + 1, end, bool(cards))
-        deck = self.deck or title or self.default_deck
-        notes = [note for card in cards if (note := self.card(*card, deck, self.tags))]
-        if not cards:
-            hint = "each card starts with a '## ' heading holding its question, the answer below"
-            self.report(None, Severity.ERROR, "no cards found", hint, rules.NO_CARDS)
-        declared = tuple(name for name in (self.deck or title,) if name)
-        declared += tuple(dict.fromkeys(n.deck for n in notes if n.deck not in (*declared, deck)))
-        # In the order of the file, whichever pass found them.
-        diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
-        return ReadResult(tuple(notes), tuple(diagnostics), len(cards), declared)
-
-    def _md2apkg_cards(
-        self,
-        headings: list[tuple[int, int, str]],
-        ends: list[int],
-        sections: set[int],
-        cards: list[tuple[int, str, int]],
-    ) -> str | None:
-        """md2apkg's cards: every heading, of any level, with text under it; the deck title.
-
-        md2apkg names the deck after the first heading and leaves out headings with nothing
-        under them (section titles); each is said in a ``note``.
-        """
-        title: str | None = None
-        for position, ((index, _, text), end) in enumerate(zip(headings, ends, strict=True)):
-            if index in sections:
-                continue
-            if title is None and text:
-                title = text
-            if any(self.lines[i].strip() for i in range(index + 1, end)):
-                cards.append((index, text, end))
-            elif position:
-                message = f"the heading {excerpt(text)!r} has nothing under it: a section title"
-                self.report(index, Severity.NOTE, message + ", not a card (as md2apkg reads it)")
-        return title
-
-    def _note_types(self, start: int, end: int) -> bool:
-        """Read a ``# Note types`` section, if it is one: a fenced ``yaml`` block, only."""
-        text = [i for i in range(start, end) if self.lines[i].strip()]
-        if not text or self.fences.closes.get(text[0]) != text[-1]:
-            return False
-        if not _YAML_FENCE.fullmatch(self.lines[text[0]].rstrip()):
-            return False
-
-        def report(index: int, message: str, hint: str) -> None:
-            self.report(index, Severity.ERROR, message, hint)
-
-        yaml_text = "".join(f"{line}\n" for line in self.lines[text[0] + 1 : text[-1]])
-        root = compose(yaml_text, text[0] + 1, report, "the note types")
-        if root is not None:
-            for note_type in read_note_types(root, text[0] + 1, report) or ():
-                self.add_note_type(note_type)
-        return True
-
-    def _stray(self, start: int, end: int, seen_card: bool) -> None:
-        """Warn about text between ``start`` and ``end`` that belongs to no card."""
-        text = [i for i in range(start, end) if self.lines[i].strip()]
-        if not text:
-            return
-        where = "outside any card" if seen_card else "before the first card"
-        what = f"{len(text)} lines of text" if len(text) > 1 else "a line of text"
-        shown = excerpt(self.lines[text[0]].strip())
-        hint = "a card starts with a '## ' heading"
-        self.report(text[0], Severity.WARNING, f"ignored {what} {where}: {shown!r}", hint)

@@ -3,7 +3,7 @@
 What a hand-written deck would say is written as such a deck says it; what only a package
 has goes into a card's metadata line (GUID, deck, tags, kind, cards, format), the front
 matter (the deck's media folder) and a ``# Note types`` section at the end (the note types
-that are not ankipress's own), all of which :mod:`ankipress.readers.markdown` reads back to
+that are not ankipress's own), all of which :mod:`ankipress.readers.mddeck` reads back to
 the same notes: fields byte for byte, GUIDs, tags, decks, note types with their ids, cards.
 
 Each card is read back as soon as it is laid out; a field that does not come back exactly
@@ -32,8 +32,8 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.notetypes.yamlform import dump_note_types
-from ankipress.readers.markdown import parse_cards
 from ankipress.readers.mdcards import cloze_kind
+from ankipress.readers.mddeck import parse_cards
 from ankipress.readers.mdsyntax import format_meta, wrap_verbatim
 from ankipress.safeyaml import dump
 from ankipress.writers.apkg import card_ords
