@@ -20,6 +20,8 @@ from ankipress.render.math import MathHandler, split_math
 
 _NUMBERED = re.compile(r"\s*(\d{1,9})[.)]\s+(\S.*)")
 _BULLETED = re.compile(r"\s*[-*\u2022\u2023\u25e6\u2043]\s+(\S.*)")
+# A blank line (white space allowed) between two blocks.
+_BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
 def _escape(text: str) -> str:
@@ -100,7 +102,7 @@ def _render(text: str) -> str:
     if "\n" not in text:
         # One line (most questions): no paragraphs, and a list needs two lines.
         return _escape(text)
-    blocks = [block.split("\n") for block in re.split(r"\n[^\S\n]*\n", text.strip("\n"))]
+    blocks = [block.split("\n") for block in _BLOCK_BREAK.split(text.strip("\n"))]
     parts = [part for block in blocks for part in _block_parts(block)]
     if len(parts) == 1 and not parts[0][0]:
         return parts[0][1]
