@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ankipress import ids
-from ankipress.building import lock
+from ankipress.building import lock, lockmatch
 from ankipress.building.lock import Lock, NoteKey, Record
 from ankipress.errors import InputError
 from ankipress.model import Severity, SourceLocation
@@ -45,11 +45,11 @@ def _keys(cards: list[Card]) -> list[NoteKey]:
     return keys
 
 
-def _build(cards: list[Card], before: Lock | None = None) -> tuple[list[str], lock.Assignment]:
+def _build(cards: list[Card], before: Lock | None = None) -> tuple[list[str], lockmatch.Assignment]:
     """The GUIDs a build of ``cards`` writes, and the lock's decision, over ``before``."""
     previous = before or Lock(Path("ankipress.lock"))
     keys = _keys(cards)
-    assignment = lock.assign(previous, keys)
+    assignment = lockmatch.assign(previous, keys)
     guids = [assignment.guids.get(key.natural, key.natural) for key in keys]
     return guids, assignment
 
@@ -59,14 +59,14 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # the lock's path prints as "ankipress.lock"
 
 
-def _relock(assignment: lock.Assignment, tmp_path: Path) -> Lock:
+def _relock(assignment: lockmatch.Assignment, tmp_path: Path) -> Lock:
     """The lock file as the build wrote it and the next build reads it."""
     path = Path("ankipress.lock")
     lock.save(path, assignment.records)
     return lock.load(path)
 
 
-def _infos(assignment: lock.Assignment) -> list[str]:
+def _infos(assignment: lockmatch.Assignment) -> list[str]:
     return [d.message for said in assignment.diagnostics.values() for d in said]
 
 
@@ -346,7 +346,7 @@ def test_records_of_packages_not_rebuilt_are_carried_as_they_are(tmp_path: Path)
     cards = [Card("Q1", "A1", file="a.md"), Card("Q2", "A2", file="b.md")]
     _, before = _first(tmp_path, cards)
 
-    decided = lock.assign(before, _keys(cards[1:]), ["a.md"])
+    decided = lockmatch.assign(before, _keys(cards[1:]), ["a.md"])
 
     assert [(r.file, r.removed) for r in decided.records] == [("a.md", False), ("b.md", False)]
     assert decided.removed == ()
@@ -484,6 +484,6 @@ def test_a_package_replaced_while_the_others_are_up_to_date_is_no_mismatch(
     cards = [Card("Q1", "A1", file="kept.md"), Card("Q2", "A2", file="old.md")]
     _, before = _first(tmp_path, cards)
 
-    decided = lock.assign(before, _keys([Card("New", "note", file="new.md")]), ["kept.md"])
+    decided = lockmatch.assign(before, _keys([Card("New", "note", file="new.md")]), ["kept.md"])
 
     assert [r.question for r in decided.removed] == ["Q2"]

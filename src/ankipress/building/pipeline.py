@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ankipress import notetypes, rules
-from ankipress.building import lock
+from ankipress.building import lock, lockmatch
 from ankipress.building import state as buildstate
 from ankipress.building.discover import (
     InputFile,
@@ -415,11 +415,11 @@ def _settings_key(options: Options, timestamp: int | None) -> tuple[str, list[st
 
 def _locked(
     plans: Sequence[PackagePlan], lock_file: lock.Lock, carried: Iterable[str]
-) -> tuple[list[PackagePlan], lock.Assignment]:
+) -> tuple[list[PackagePlan], lockmatch.Assignment]:
     """The plans with the GUIDs the lock file gives their notes, and what it says of them."""
     root = lock_file.path.parent
     keys = [lock.note_key(note, guid, root) for plan in plans for note, guid in plan.sources]
-    assignment = lock.assign(lock_file, keys, carried)
+    assignment = lockmatch.assign(lock_file, keys, carried)
     told: set[str] = set()
     updated = []
     for plan in plans:
