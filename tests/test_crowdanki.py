@@ -210,3 +210,47 @@ def test_a_crowdanki_folder_updates_the_collection_its_package_filled(tmp_path: 
         notes = {n.guid: n for n in anki.notes()}
         assert notes["Bq9`x;2Lr]"].fields["Back"] == "The Danube (Donau)"
         assert notes["e;L{u7W&pA"].tags == ["capitals"]
+
+
+EXPORTED = GOLDEN / "exported"  # a deck laid out as CrowdAnki itself exports one
+
+
+def _exported_through_a_package(tmp_path: Path) -> tuple[Path, Path]:
+    folder = tmp_path / "Weltreise ✈"
+    shutil.copytree(EXPORTED, folder)
+    report = convert([folder], tmp_path / "built.apkg", Options(), T0)
+    assert not report.diagnostics
+    back = tmp_path / "back" / folder.name
+    report = convert([tmp_path / "built.apkg"], back, Options(to="crowdanki"))
+    assert not report.diagnostics
+    return tmp_path / "built.apkg", back
+
+
+def _notes_by_deck(deck: dict[str, Any]) -> list[object]:
+    return [deck["name"], deck["notes"], [_notes_by_deck(child) for child in deck["children"]]]
+
+
+def test_crowdankis_own_note_models_and_note_order_go_through_a_package(tmp_path: Path) -> None:
+    package, back = _exported_through_a_package(tmp_path)
+    original = json.loads((EXPORTED / "deck.json").read_text(encoding="utf-8"))
+    again = json.loads((back / "deck.json").read_text(encoding="utf-8"))
+    # Every key of every note model (crowdanki_uuid, fonts, descriptions, req...) as it was.
+    assert again["note_models"] == original["note_models"]
+    # Every note, in its deck, in the folder's order (not sorted).
+    assert _notes_by_deck(again) == _notes_by_deck(original)
+    for name in ("Zürich karte.png", "fjord.png", "kyoto.png"):
+        assert (back / "media" / name).read_bytes() == (EXPORTED / "media" / name).read_bytes()
+    with AnkiCollection(tmp_path / "anki") as anki:
+        counts = anki.import_package(package)
+        assert counts.new == 7
+        model = anki.collection.models.by_name("Ort ↔ Land")
+        assert model is not None
+        # Where CrowdAnki keeps it in a collection: its update matches this note type.
+        assert model["crowdanki_uuid"] == "3f1c2a8e-4b7d-11ee-9c1a-0242ac120002"
+        assert [f["description"] for f in model["flds"]] == ["Name des Ortes", "", ""]
+        formula = anki.collection.models.by_name("Formel")
+        assert formula is not None and formula["latexsvg"] is True
+        names = anki.notetype_names()
+        counts = anki.import_package(package)
+        assert (counts.new, counts.conflicting) == (0, 0)
+        assert anki.notetype_names() == names  # no note type forked

@@ -136,6 +136,10 @@ class NoteType:
     latex: tuple[str, str] | None = None
     """What Anki puts before and after a note's ``[latex]`` formulas when it renders them
     (the note type's ``latexPre`` and ``latexPost``); ``None``: Anki's own."""
+    carried: str | None = None
+    """The whole note type as its source kept it (a CrowdAnki note model: a JSON object, keys
+    sorted), so that its keys that ankipress does not model (``crowdanki_uuid``, field fonts,
+    ``req``...) go through a package and back; ``None`` for most note types."""
 
     @property
     def id(self) -> int:

@@ -34,6 +34,7 @@ from google.protobuf.message import DecodeError
 from ankipress.model import latex_of
 from ankipress.readers.anki_package_pb2 import FieldConfig, NotetypeConfig, TemplateConfig
 from ankipress.readers.apkg_zip import PackageError
+from ankipress.readers.crowdankiformat import carried_model
 
 __all__ = ["AnkiNote", "AnkiNotetype", "Collection", "read_collection"]
 
@@ -65,6 +66,8 @@ class AnkiNotetype:
     sort_field: int
     latex: tuple[str, str] | None = None
     """latexPre and latexPost, where the collection holds them as JSON."""
+    carried: str | None = None
+    """The CrowdAnki note model it was built from (:func:`carried_model`), if it was."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +334,7 @@ class _Reader:
             cloze=kind == 1,
             sort_field=sort_field if isinstance(sort_field, int) else 0,
             latex=_latex(model),
+            carried=carried_model(model, model_id),
         )
 
     def _notetypes_tables(self) -> dict[int, AnkiNotetype]:

@@ -111,6 +111,7 @@ def _carried(notetype: AnkiNotetype) -> NoteType:
         template_ids=notetype.template_ids,
         sort_field=notetype.sort_field if 0 <= notetype.sort_field < len(notetype.fields) else 0,
         latex=notetype.latex,
+        carried=notetype.carried,
     )
 
 

@@ -55,7 +55,7 @@ from ankipress.model import (
     latex_of,
 )
 from ankipress.readers.apkg_media import unsafe_reason
-from ankipress.readers.crowdankiformat import MEDIA_FOLDER, model_id
+from ankipress.readers.crowdankiformat import MEDIA_FOLDER, carried_model, model_id
 from ankipress.render.media import find_references, name_candidates
 from ankipress.sources import Source
 
@@ -212,6 +212,7 @@ class _Reading:
             template_ids=tuple(_id(t.get("id")) for t in templates),
             sort_field=sort_field if 0 <= sort_field < len(fields) else 0,
             latex=latex_of(pre, post),
+            carried=carried_model(model),
         )
         return key, notetype
 

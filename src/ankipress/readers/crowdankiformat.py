@@ -10,9 +10,19 @@ its own, so that a folder builds the same note types every time.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
+from typing import Any
 
-__all__ = ["DECK_FILE", "MEDIA_FOLDER", "model_id", "model_uuid", "name_uuid"]
+__all__ = [
+    "DECK_FILE",
+    "MEDIA_FOLDER",
+    "carried_model",
+    "carried_uuid",
+    "model_id",
+    "model_uuid",
+    "name_uuid",
+]
 
 DECK_FILE = "deck.json"
 MEDIA_FOLDER = "media"
@@ -47,3 +57,32 @@ def model_id(crowdanki_uuid: str) -> int:
 def name_uuid(kind: str, name: str) -> str:
     """A stable UUID for a deck or deck configuration of this name (version 5)."""
     return str(uuid.uuid5(_NAMESPACE, f"{kind}\x1f{name}"))
+
+
+# What a collection adds to a note model and CrowdAnki leaves out of its folder (and back).
+_COLLECTION_KEYS = ("__type__", "id", "mod", "usn")
+
+
+def carried_model(model: dict[str, Any], notetype_id: int | None = None) -> str | None:
+    """A CrowdAnki note model as :attr:`NoteType.carried` keeps it: its keys but those of a
+    collection (``id``, ``mod``, ``usn``) and ``__type__``, as JSON. ``None`` if it has no
+    ``crowdanki_uuid``, or one of :func:`model_uuid` (ankipress wrote it from the note type
+    alone, and does so again), or (read from a package: ``notetype_id`` given) if that id is
+    not the one :func:`model_id` gives its UUID: the note type of a collection, not a folder's."""
+    key = model.get("crowdanki_uuid")
+    if not isinstance(key, str) or (notetype_id is not None and model_id(key) != notetype_id):
+        return None
+    if model_uuid(model_id(key)) == key:
+        return None  # ankipress's own UUID: it writes such a model from the note type alone
+    kept = {name: value for name, value in model.items() if name not in _COLLECTION_KEYS}
+    if notetype_id is not None and kept.get("did", 0) is None:
+        del kept["did"]  # a package wants one: null stands for the folder's none
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False)
+
+
+def carried_uuid(carried: str | None) -> str | None:
+    """The ``crowdanki_uuid`` of a carried note model."""
+    if carried is None:
+        return None
+    key = json.loads(carried).get("crowdanki_uuid")
+    return key if isinstance(key, str) else None

@@ -308,11 +308,40 @@ def _start(
         warnings.simplefilter("always")
         # genanki stamps note types (and nothing else of ours) with this time.
         genanki.Package(decks).write_to_db(cursor, notetype_time, itertools.count(1))
+    _carry(cursor, {type_id: note_type for type_id, (note_type, _) in unique.items()})
     said.extend(
         Diagnostic(SourceLocation("genanki"), Severity.WARNING, str(warning.message))
         for warning in caught
     )
     return mid, deck_ids, said
+
+
+def _carry(cursor: sqlite3.Cursor, note_types: dict[int, NoteType]) -> None:
+    """Note types carried whole (CrowdAnki's note models) take their own keys in
+    ``col.models``, beside the collection's ``id``, ``mod`` and ``usn``, as CrowdAnki keeps
+    them in a collection. Nothing changes for the others."""
+    carried = {key: t.carried for key, t in note_types.items() if t.carried is not None}
+    if not carried:
+        return
+    (text,) = cursor.execute("SELECT models FROM col").fetchone()
+    models = json.loads(text)
+    for key, kept in carried.items():
+        model = models[str(key)]
+        own = {name: model[name] for name in ("id", "mod", "usn") if name in model}
+        whole = json.loads(kept)
+        # The deck it was last used with, which Anki wants, if only as null: none where the
+        # folder has none (the reader drops a null one again).
+        whole.setdefault("did", None)
+        for part in ("flds", "tmpls"):  # each field and template: the keys Anki wants, too
+            given = {e.get("ord"): e for e in model.get(part, []) if isinstance(e, dict)}
+            entries = whole.get(part)
+            if isinstance(entries, list):
+                whole[part] = [
+                    {**given.get(e.get("ord"), {}), **e} if isinstance(e, dict) else e
+                    for e in entries
+                ]
+        models[str(key)] = {**model, **whole, **own}
+    cursor.execute("UPDATE col SET models = ?", (json.dumps(models),))
 
 
 def _fill(

@@ -4,8 +4,9 @@ CrowdAnki's export (``crowd_anki/export/anki_exporter.py``) dumps the deck with
 ``json.dumps(sort_keys=True, indent=4, ensure_ascii=False)``: keys sorted, four spaces, text
 as it is. The top deck holds ``children`` (subdecks by their last name), ``note_models``,
 ``deck_configurations``, ``notes`` and ``media_files`` (sorted); a subdeck holds its own
-``children``, ``notes`` and ``media_files``. Notes are sorted by GUID (one of CrowdAnki's
-own sort orders) so that a re-export changes only the lines of the notes that changed.
+``children``, ``notes`` and ``media_files``. Notes keep their order (a package's: the order
+of its note ids, as CrowdAnki lists a collection's), so that a folder built into a package
+and written back is the same folder.
 
 Each note type is a note model with its fields and templates (with their Anki ``id`` where
 they have one), CSS, cloze type and sort field; its ``crowdanki_uuid`` holds the note type's
@@ -41,7 +42,13 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.readers.crowdankiformat import DECK_FILE, MEDIA_FOLDER, model_uuid, name_uuid
+from ankipress.readers.crowdankiformat import (
+    DECK_FILE,
+    MEDIA_FOLDER,
+    carried_uuid,
+    model_uuid,
+    name_uuid,
+)
 from ankipress.render import FieldRenderer
 from ankipress.render.media import find_references, name_candidates
 from ankipress.writers.common import interrupts_deferred, refuse
@@ -83,8 +90,35 @@ def _deck_config() -> dict[str, Any]:
     }
 
 
+def _uuid(notetype: NoteType) -> str:
+    """The ``crowdanki_uuid`` of a note type: its own where it came from a CrowdAnki folder."""
+    return carried_uuid(notetype.carried) or model_uuid(notetype.id)
+
+
+def _carried(notetype: NoteType, model: dict[str, Any]) -> dict[str, Any]:
+    """A note model carried whole, with what ankipress models of it as the note type has it."""
+    model["__type__"] = "NoteModel"
+    model.update(name=notetype.name, css=notetype.css, sortf=notetype.sort_field)
+    model["type"] = 1 if notetype.cloze else 0
+    if notetype.latex is not None:
+        model["latexPre"], model["latexPost"] = notetype.latex
+    for key, given in (("flds", notetype.fields), ("tmpls", notetype.templates)):
+        entries = model.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            index = entry.get("ord") if isinstance(entry, dict) else None
+            if isinstance(index, int) and 0 <= index < len(given):
+                value = given[index]
+                if isinstance(value, str):
+                    entry["name"] = value
+                else:
+                    entry["name"], entry["qfmt"], entry["afmt"] = value
+    return model
+
+
 def _model(notetype: NoteType) -> dict[str, Any]:
     """A note type as CrowdAnki writes a note model (Anki's own keys, without ``id``)."""
+    if notetype.carried is not None:
+        return _carried(notetype, json.loads(notetype.carried))
     ours = notetype.fixed_id is None  # ours: ids derived as the package writer derives them
 
     def part(kind: str, name: str, kept: tuple[int | None, ...], index: int) -> dict[str, int]:
@@ -95,7 +129,7 @@ def _model(notetype: NoteType) -> dict[str, Any]:
 
     return {
         "__type__": "NoteModel",
-        "crowdanki_uuid": model_uuid(notetype.id),
+        "crowdanki_uuid": _uuid(notetype),
         "css": notetype.css,
         "flds": [
             {
@@ -160,7 +194,7 @@ class _Deck:
             "extendRev": 0,
             "media_files": sorted(self.media),
             "name": self.name,
-            "notes": sorted(self.notes, key=lambda note: str(note["guid"])),
+            "notes": self.notes,
         }
         if top:
             deck["deck_configurations"] = [_deck_config()]
@@ -242,7 +276,7 @@ class CrowdAnkiWriter:
                     "__type__": "Note",
                     "fields": list(fields),
                     "guid": note.guid or ids.note_guid(note.deck, note.question),
-                    "note_model_uuid": model_uuid(notetype.id),
+                    "note_model_uuid": _uuid(notetype),
                     "tags": list(note.tags),
                 }
             )
