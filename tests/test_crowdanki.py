@@ -230,6 +230,16 @@ def _notes_by_deck(deck: dict[str, Any]) -> list[object]:
     return [deck["name"], deck["notes"], [_notes_by_deck(child) for child in deck["children"]]]
 
 
+def test_a_folder_crowdanki_wrote_comes_back_from_its_package_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    _, back = _exported_through_a_package(tmp_path)
+    assert (back / "deck.json").read_bytes() == (EXPORTED / "deck.json").read_bytes()
+    assert sorted(p.name for p in (back / "media").iterdir()) == sorted(
+        p.name for p in (EXPORTED / "media").iterdir()
+    )
+
+
 def test_crowdankis_own_note_models_and_note_order_go_through_a_package(tmp_path: Path) -> None:
     package, back = _exported_through_a_package(tmp_path)
     original = json.loads((EXPORTED / "deck.json").read_text(encoding="utf-8"))
@@ -248,6 +258,10 @@ def test_crowdankis_own_note_models_and_note_order_go_through_a_package(tmp_path
         # Where CrowdAnki keeps it in a collection: its update matches this note type.
         assert model["crowdanki_uuid"] == "3f1c2a8e-4b7d-11ee-9c1a-0242ac120002"
         assert [f["description"] for f in model["flds"]] == ["Name des Ortes", "", ""]
+        # Each deck keeps its description.
+        europa = anki.collection.decks.by_name("Weltreise ✈::Europa")
+        assert europa is not None
+        assert europa["desc"] == "Städte <b>Europas</b>"
         formula = anki.collection.models.by_name("Formel")
         assert formula is not None and formula["latexsvg"] is True
         names = anki.notetype_names()

@@ -189,6 +189,10 @@ class Note:
     sealed: bool = False
     """Read from a package: its media are the files the package holds, and a reference to
     any other file is never looked for on disk (beside the package, it may be anyone's)."""
+    deck_carried: tuple[str, ...] | None = None
+    """Its deck and each deck above it, top first, as its source kept them where it kept
+    more than a name (a CrowdAnki folder's decks: each a JSON object of the deck's own keys
+    and its options group, :mod:`ankipress.readers.crowdankiformat`); ``None`` for most."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +249,5 @@ class RenderedNote:
     missing is an error); an HTML source's may be in the user's collection (a warning)."""
     sealed: bool = False
     """As :attr:`Note.sealed`: its media are its package's, never files on disk."""
+    deck_carried: tuple[str, ...] | None = None
+    """As :attr:`Note.deck_carried`."""

@@ -201,6 +201,7 @@ def assign_times(
                 when,
                 note.notetype,
                 note.card_ords,
+                deck_carried=note.deck_carried,
             )
         )
     return tuple(timed)

@@ -608,6 +608,7 @@ def _render_note(
         card_ords=note.card_ords,
         text_format=TextFormat.HTML if note.kind is NoteKind.CUSTOM else note.text_format,
         sealed=note.sealed,
+        deck_carried=note.deck_carried,
     )
 
 

@@ -25,7 +25,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from google.protobuf.message import DecodeError
 from ankipress.model import latex_of
 from ankipress.readers.anki_package_pb2 import FieldConfig, NotetypeConfig, TemplateConfig
 from ankipress.readers.apkg_zip import PackageError
-from ankipress.readers.crowdankiformat import carried_model
+from ankipress.readers.crowdankiformat import carried_model, collection_deck
 
 __all__ = ["AnkiNote", "AnkiNotetype", "Collection", "read_collection"]
 
@@ -93,6 +93,8 @@ class Collection:
     notes: tuple[AnkiNote, ...]
     problems: tuple[str, ...]
     """Messages about note types or decks that could not be read (their notes are skipped)."""
+    deck_carried: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """CrowdAnki's decks by name: each deck of the name, top first (``Note.deck_carried``)."""
 
 
 _STEPS_PER_BYTE = 64
@@ -274,7 +276,38 @@ class _Reader:
             models, deck_json = self.connection.execute("SELECT models, decks FROM col").fetchone()
             notetypes = self._json_objects(models, "note type", self._notetype_json)
             decks = self._json_objects(deck_json, "deck", self._deck_json)
+            carried = self._carried_decks(deck_json)
+            return Collection(
+                schema, notetypes, decks, self._notes(), tuple(self.problems), carried
+            )
         return Collection(schema, notetypes, decks, self._notes(), tuple(self.problems))
+
+    def _carried_decks(self, deck_json: Any) -> dict[str, tuple[str, ...]]:
+        """CrowdAnki's decks (:func:`collection_deck`) with their options groups, by name."""
+        try:
+            (conf_json,) = self.connection.execute("SELECT dconf FROM col").fetchone()
+            decks, configs = json.loads(deck_json), json.loads(conf_json)
+        except (ValueError, RecursionError, TypeError, sqlite3.Error):
+            return {}
+        if not isinstance(decks, dict) or not isinstance(configs, dict):
+            return {}
+        entries: dict[str, str] = {}
+        for deck in decks.values():
+            config = configs.get(str(deck.get("conf"))) if isinstance(deck, dict) else None
+            entry = (
+                collection_deck(deck, config if isinstance(config, dict) else None)
+                if isinstance(deck, dict)
+                else None
+            )
+            if entry is not None:
+                entries.setdefault(deck["name"], entry)
+        chains: dict[str, tuple[str, ...]] = {}
+        for name in entries:
+            parts = name.split("::")
+            above = ["::".join(parts[: depth + 1]) for depth in range(len(parts))]
+            if all(prefix in entries for prefix in above):
+                chains[name] = tuple(entries[prefix] for prefix in above)
+        return chains
 
     def _json_objects(
         self, text: Any, what: str, parse: Callable[[Any], tuple[int, Any]]

@@ -202,10 +202,11 @@ class _Converter:
                 Severity.WARNING,
                 f"{label} has no guid; ankipress derives one from its deck and question",
             )
+        deck = self._deck(note, label)
         return Note(
             question=fields[0],
             answer=fields[1] if width > 1 else "",
-            deck=self._deck(note, label),
+            deck=deck,
             location=self.where,
             tags=note.tags,
             guid=note.guid or None,
@@ -215,6 +216,7 @@ class _Converter:
             fields=fields if kind is None else (),
             card_ords=ords,
             sealed=True,
+            deck_carried=self.collection.deck_carried.get(deck),
         )
 
 

@@ -55,7 +55,12 @@ from ankipress.model import (
     latex_of,
 )
 from ankipress.readers.apkg_media import unsafe_reason
-from ankipress.readers.crowdankiformat import MEDIA_FOLDER, carried_model, model_id
+from ankipress.readers.crowdankiformat import (
+    MEDIA_FOLDER,
+    carried_deck,
+    carried_model,
+    model_id,
+)
 from ankipress.render.media import find_references, name_candidates
 from ankipress.sources import Source
 
@@ -109,6 +114,7 @@ class _Reading:
         self.models: dict[str, NoteType] = {}
         self.refused: set[str] = set()  # models already reported: their notes are not again
         self.decks: list[str] = []
+        self.configs: dict[str, dict[str, Any]] = {}
         self.seen = 0
         self.listed: list[tuple[str, int | None]] = []
         self.positions = _Positions()
@@ -143,7 +149,10 @@ class _Reading:
             )
             return self._result([])
         self._models(root)
-        self._deck(root, "")
+        for config in _dicts(root.get("deck_configurations")):
+            if isinstance(config.get("crowdanki_uuid"), str):
+                self.configs.setdefault(config["crowdanki_uuid"], config)
+        self._deck(root, "", ())
         return self._result(self._media())
 
     def _failed(self, diagnostic: Diagnostic) -> ReadResult:
@@ -216,7 +225,7 @@ class _Reading:
         )
         return key, notetype
 
-    def _deck(self, deck: dict[str, Any], parent: str) -> None:
+    def _deck(self, deck: dict[str, Any], parent: str, above: tuple[str, ...] | None) -> None:
         name = deck.get("name")
         if not isinstance(name, str) or not name.strip():
             name = self.options.default_deck if not parent else ""
@@ -225,18 +234,23 @@ class _Reading:
                 return
         full = f"{parent}::{name}" if parent else name
         self.decks.append(full)
+        # The deck's own keys go through a package (with its options group), as they were.
+        carried = None
+        if above is not None and isinstance(deck.get("crowdanki_uuid"), str):
+            config = self.configs.get(str(deck.get("deck_config_uuid")))
+            carried = (*above, carried_deck({**deck, "name": name}, config))
         for item in _list(deck.get("media_files")):
             self.listed.append((item, _line_of(self.breaks, self.positions.starts.get(id(deck)))))
         for child in _list(deck.get("children")):
             if isinstance(child, dict):
-                self._deck(child, full)
+                self._deck(child, full, carried)
             else:
                 self.say(deck, Severity.ERROR, f"deck {full!r}: a child deck is not an object")
         for note in _list(deck.get("notes")):
             self.seen += 1
-            self._note(note, full)
+            self._note(note, full, carried)
 
-    def _note(self, note: object, deck: str) -> None:
+    def _note(self, note: object, deck: str, carried: tuple[str, ...] | None) -> None:
         if not isinstance(note, dict):
             self.say(note, Severity.ERROR, "a note is not a JSON object")
             return
@@ -306,6 +320,7 @@ class _Reading:
                 notetype=model,
                 fields=tuple(fields),
                 sealed=True,
+                deck_carried=carried,
             )
         )
 

@@ -17,8 +17,10 @@ from typing import Any
 __all__ = [
     "DECK_FILE",
     "MEDIA_FOLDER",
+    "carried_deck",
     "carried_model",
     "carried_uuid",
+    "collection_deck",
     "model_id",
     "model_uuid",
     "name_uuid",
@@ -86,3 +88,50 @@ def carried_uuid(carried: str | None) -> str | None:
         return None
     key = json.loads(carried).get("crowdanki_uuid")
     return key if isinstance(key, str) else None
+
+
+# A CrowdAnki deck's keys that are not the deck's own: its contents, and the top deck's lists.
+_DECK_CONTENTS = (
+    "__type__",
+    "children",
+    "notes",
+    "media_files",
+    "note_models",
+    "deck_configurations",
+)
+# What a collection adds to a deck and CrowdAnki's export leaves out (its export filter).
+_DECK_COLLECTION_KEYS = (
+    *_COLLECTION_KEYS,
+    "conf",
+    "newToday",
+    "revToday",
+    "timeToday",
+    "lrnToday",
+    "collapsed",
+    "browserCollapsed",
+    "metadata",
+)
+
+
+def _entry(deck: dict[str, Any], config: dict[str, Any] | None) -> str:
+    kept = None if config is None else {k: v for k, v in config.items() if k != "__type__"}
+    return json.dumps({"config": kept, "deck": deck}, sort_keys=True, ensure_ascii=False)
+
+
+def carried_deck(deck: dict[str, Any], config: dict[str, Any] | None) -> str:
+    """A CrowdAnki deck as :attr:`Note.deck_carried` keeps it (one level): a JSON object of
+    its own keys (``deck``: ``crowdanki_uuid``, ``desc``, ``deck_config_uuid``...) and of the
+    options group it names (``config``, or null)."""
+    return _entry({k: v for k, v in deck.items() if k not in _DECK_CONTENTS}, config)
+
+
+def collection_deck(deck: dict[str, Any], config: dict[str, Any] | None) -> str | None:
+    """:func:`carried_deck` of a deck a package holds in ``col.decks`` (with its options group
+    of ``col.dconf``), as CrowdAnki exports it: ``None`` unless it has a ``crowdanki_uuid``."""
+    if not isinstance(deck.get("crowdanki_uuid"), str) or not isinstance(deck.get("name"), str):
+        return None
+    own = {k: v for k, v in deck.items() if k not in _DECK_COLLECTION_KEYS}
+    own["name"] = deck["name"].split("::")[-1]
+    if config is not None:
+        config = {k: v for k, v in config.items() if k not in _COLLECTION_KEYS}
+    return _entry(own, config)

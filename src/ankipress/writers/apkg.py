@@ -197,6 +197,8 @@ class NoteHead(Protocol):
     def deck(self) -> str: ...
     @property
     def location(self) -> SourceLocation: ...
+    @property
+    def deck_carried(self) -> tuple[str, ...] | None: ...
 
 
 def _chunks(rows: Iterator[tuple[object, ...]]) -> Iterator[list[tuple[object, ...]]]:
@@ -309,6 +311,7 @@ def _start(
         # genanki stamps note types (and nothing else of ours) with this time.
         genanki.Package(decks).write_to_db(cursor, notetype_time, itertools.count(1))
     _carry(cursor, {type_id: note_type for type_id, (note_type, _) in unique.items()})
+    _carry_decks(cursor, heads, deck_ids)
     said.extend(
         Diagnostic(SourceLocation("genanki"), Severity.WARNING, str(warning.message))
         for warning in caught
@@ -342,6 +345,41 @@ def _carry(cursor: sqlite3.Cursor, note_types: dict[int, NoteType]) -> None:
                 ]
         models[str(key)] = {**model, **whole, **own}
     cursor.execute("UPDATE col SET models = ?", (json.dumps(models),))
+
+
+def _carry_decks(
+    cursor: sqlite3.Cursor, heads: Iterable[NoteHead], deck_ids: dict[str, int]
+) -> None:
+    """Decks carried with more than a name (CrowdAnki's: :attr:`Note.deck_carried`) take their
+    own keys in ``col.decks`` (a deck above with no notes of its own is written too) and their
+    options group in ``col.dconf``, as CrowdAnki keeps them in a collection. Nothing changes
+    for other decks."""
+    chains: dict[str, tuple[str, ...]] = {}
+    for head in heads:
+        if head.deck_carried:
+            chains.setdefault(head.deck, head.deck_carried)
+    if not chains:
+        return
+    deck_text, conf_text = cursor.execute("SELECT decks, dconf FROM col").fetchone()
+    decks, configs = json.loads(deck_text), json.loads(conf_text)
+    template = decks[str(next(iter(deck_ids.values())))]
+    for name, chain in chains.items():
+        parts = name.split("::")
+        for depth, text in enumerate(chain[: len(parts)]):
+            full = "::".join(parts[: depth + 1])
+            entry = json.loads(text)
+            number = deck_ids.get(full, deck_id(full))
+            deck = decks.get(str(number)) or {**template, "id": number}
+            conf = deck.get("conf", 1)
+            config = entry.get("config")
+            if isinstance(config, dict):
+                kept = json.dumps(config, sort_keys=True, ensure_ascii=False)
+                digest = hashlib.sha256(f"deck config {kept}".encode()).digest()
+                conf = 2 + int.from_bytes(digest[:6], "big")  # 1 is Anki's own default group
+                configs[str(conf)] = {**config, "id": conf, "mod": 0, "usn": -1}
+            own = entry.get("deck") if isinstance(entry.get("deck"), dict) else {}
+            decks[str(number)] = {**deck, **own, "name": full, "id": number, "conf": conf}
+    cursor.execute("UPDATE col SET decks = ?, dconf = ?", (json.dumps(decks), json.dumps(configs)))
 
 
 def _fill(

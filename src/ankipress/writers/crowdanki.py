@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -175,31 +175,68 @@ class _Deck:
         self.children: dict[str, _Deck] = {}
         self.notes: list[dict[str, Any]] = []
         self.media: set[str] = set()
+        self.carried: dict[str, Any] | None = None
+        """The deck's own keys and options group, as its source kept them."""
 
     def child(self, name: str) -> _Deck:
         if name not in self.children:
             self.children[name] = _Deck(name, f"{self.full}::{name}")
         return self.children[name]
 
+    def carry(self, text: str) -> None:
+        """Keep the deck as its source kept it (the first note's word for it)."""
+        if self.carried is None:
+            self.carried = _entry(text)
+
+    def walk(self) -> Iterator[_Deck]:
+        """This deck and those below it, as CrowdAnki meets them: each before its children,
+        children by name."""
+        yield self
+        for name in sorted(self.children):
+            yield from self.children[name].walk()
+
+    def config(self) -> dict[str, Any]:
+        """Its options group as CrowdAnki writes a deck configuration."""
+        config = self.carried.get("config") if self.carried is not None else None
+        return {"__type__": "DeckConfig", **config} if isinstance(config, dict) else _deck_config()
+
     def json(self, top: bool, models: list[dict[str, Any]]) -> dict[str, Any]:
-        config = name_uuid("deck config", _DECK_CONFIG)
-        deck: dict[str, Any] = {
-            "__type__": "Deck",
-            "children": [self.children[n].json(False, models) for n in sorted(self.children)],
-            "crowdanki_uuid": name_uuid("deck", self.full),
-            "deck_config_uuid": config,
-            "desc": "",
-            "dyn": 0,
-            "extendNew": 0,
-            "extendRev": 0,
-            "media_files": sorted(self.media),
-            "name": self.name,
-            "notes": self.notes,
-        }
+        own = self.carried.get("deck") if self.carried is not None else None
+        deck: dict[str, Any] = (
+            {**own, "__type__": "Deck"}
+            if isinstance(own, dict)
+            else {
+                "__type__": "Deck",
+                "crowdanki_uuid": name_uuid("deck", self.full),
+                "deck_config_uuid": name_uuid("deck config", _DECK_CONFIG),
+                "desc": "",
+                "dyn": 0,
+                "extendNew": 0,
+                "extendRev": 0,
+                "name": self.name,
+            }
+        )
+        deck["children"] = [self.children[n].json(False, models) for n in sorted(self.children)]
+        deck["media_files"] = sorted(self.media)
+        deck["notes"] = self.notes
         if top:
-            deck["deck_configurations"] = [_deck_config()]
+            configs: dict[str, dict[str, Any]] = {}
+            for each in self.walk():
+                config = each.config()
+                configs.setdefault(str(config.get("crowdanki_uuid")), config)
+            deck["deck_configurations"] = list(configs.values())
             deck["note_models"] = models
         return deck
+
+
+def _entry(text: str) -> dict[str, Any] | None:
+    """A deck carried from its source (:func:`ankipress.readers.crowdankiformat.carried_deck`)."""
+    value = json.loads(text)
+    return value if isinstance(value, dict) else None
+
+
+def _model_uuids(deck: _Deck) -> list[str]:
+    return [str(note["note_model_uuid"]) for note in deck.notes]
 
 
 def _named(text: str, known: set[str]) -> set[str]:
@@ -267,8 +304,13 @@ class CrowdAnkiWriter:
             models.setdefault(notetype.id, notetype)
             parts = note.deck.split("::")
             deck = root
+            chain = list(note.deck_carried or ())
+            if len(tops) == 1 and chain:
+                root.carry(chain.pop(0))
             for part in parts[1:] if len(tops) == 1 else parts:
                 deck = deck.child(part)
+                if chain:
+                    deck.carry(chain.pop(0))
             for text in fields:
                 deck.media.update(_named(text, known))
             deck.notes.append(
@@ -288,7 +330,10 @@ class CrowdAnkiWriter:
                 root.media.add(name)
         diagnostics.extend(losses.diagnostics())
         refuse(diagnostics, output)
-        ordered = [models[key] for key in sorted(models, key=lambda k: models[k].name)]
+        # Note models as CrowdAnki meets them: by the notes of each deck, top deck first.
+        met = {uuid: None for deck in root.walk() for uuid in _model_uuids(deck)}
+        by_uuid = {_uuid(notetype): notetype for notetype in models.values()}
+        ordered = [by_uuid[uuid] for uuid in met if uuid in by_uuid]
         text = deck_json(root.json(True, [_model(notetype) for notetype in ordered]))
         _write_folder(output, text, {item.name: item.data for item in media})
         return diagnostics
