@@ -325,9 +325,19 @@ class CrowdAnkiWriter:
         for notetype in models.values():
             for text in (notetype.css, *(t for shape in notetype.templates for t in shape[1:])):
                 root.media.update(_named(text, known))
+        # Anki keeps "_" files for note types, and CrowdAnki lists in every deck (subdecks
+        # too) each one that a note model's CSS or templates name.
+        model_texts = [
+            text
+            for notetype in models.values()
+            for text in (notetype.css, *(t for shape in notetype.templates for t in shape[1:]))
+        ]
         for name in known:
-            if name.startswith("_"):  # Anki keeps "_" files for note types: CrowdAnki too
+            if name.startswith("_"):
                 root.media.add(name)
+                if any(name in text for text in model_texts):
+                    for deck in root.walk():
+                        deck.media.add(name)
         diagnostics.extend(losses.diagnostics())
         refuse(diagnostics, output)
         # Note models as CrowdAnki meets them: by the notes of each deck, top deck first.
