@@ -268,3 +268,32 @@ def test_crowdankis_own_note_models_and_note_order_go_through_a_package(tmp_path
         counts = anki.import_package(package)
         assert (counts.new, counts.conflicting) == (0, 0)
         assert anki.notetype_names() == names  # no note type forked
+
+
+def test_an_older_crowdanki_folder_comes_back_without_keys_it_did_not_have(
+    tmp_path: Path,
+) -> None:
+    # As CrowdAnki wrote decks from older Ankis: note models without latexsvg or req,
+    # templates without browser fonts, fields with only what Anki had then.
+    deck = json.loads((EXPORTED / "deck.json").read_text(encoding="utf-8"))
+    for model in deck["note_models"]:
+        for key in ("latexsvg", "originalStockKind", "req", "latexPre", "latexPost", "vers"):
+            model.pop(key, None)
+        for template in model["tmpls"]:
+            for key in ("bfont", "bsize", "id"):
+                template.pop(key)
+        for field in model["flds"]:
+            for key in ("collapsed", "description", "excludeFromSearch", "id", "media"):
+                field.pop(key)
+            for key in ("plainText", "preventDeletion", "tag"):
+                field.pop(key)
+    text = json.dumps(deck, sort_keys=True, indent=4, ensure_ascii=False)
+    folder = tmp_path / "Weltreise ✈"
+    shutil.copytree(EXPORTED, folder)
+    (folder / "deck.json").write_text(text, encoding="utf-8")
+    convert([folder], tmp_path / "built.apkg", Options(), T0)
+    back = tmp_path / "back" / folder.name
+    convert([tmp_path / "built.apkg"], back, Options(to="crowdanki"))
+    assert (back / "deck.json").read_text(encoding="utf-8") == text
+    with AnkiCollection(tmp_path / "anki") as anki:
+        assert anki.import_package(tmp_path / "built.apkg").new == 7

@@ -132,6 +132,8 @@ def collection_deck(deck: dict[str, Any], config: dict[str, Any] | None) -> str 
         return None
     own = {k: v for k, v in deck.items() if k not in _DECK_COLLECTION_KEYS}
     own["name"] = deck["name"].split("::")[-1]
-    if config is not None:
+    if config is not None and isinstance(config.get("crowdanki_uuid"), str):
         config = {k: v for k, v in config.items() if k not in _COLLECTION_KEYS}
+    else:
+        config = None  # not CrowdAnki's: Anki's own default group, or the package writer's
     return _entry(own, config)

@@ -319,6 +319,15 @@ def _start(
     return mid, deck_ids, said
 
 
+# The keys of a field that Anki's import of a package requires (a note model needs none but
+# "did", a template none).
+_FIELD_KEYS = ("font", "rtl", "size", "sticky")
+
+
+def _required(entry: dict[str, object], keys: tuple[str, ...]) -> dict[str, object]:
+    return {key: entry[key] for key in keys if key in entry}
+
+
 def _carry(cursor: sqlite3.Cursor, note_types: dict[int, NoteType]) -> None:
     """Note types carried whole (CrowdAnki's note models) take their own keys in
     ``col.models``, beside the collection's ``id``, ``mod`` and ``usn``, as CrowdAnki keeps
@@ -335,15 +344,18 @@ def _carry(cursor: sqlite3.Cursor, note_types: dict[int, NoteType]) -> None:
         # The deck it was last used with, which Anki wants, if only as null: none where the
         # folder has none (the reader drops a null one again).
         whole.setdefault("did", None)
-        for part in ("flds", "tmpls"):  # each field and template: the keys Anki wants, too
-            given = {e.get("ord"): e for e in model.get(part, []) if isinstance(e, dict)}
-            entries = whole.get(part)
-            if isinstance(entries, list):
-                whole[part] = [
-                    {**given.get(e.get("ord"), {}), **e} if isinstance(e, dict) else e
-                    for e in entries
-                ]
-        models[str(key)] = {**model, **whole, **own}
+        # Of genanki's keys only those Anki will not import without (each field's), so that
+        # the folder written back from the package has none the folder did not have.
+        given = {e.get("ord"): e for e in model.get("flds", []) if isinstance(e, dict)}
+        entries = whole.get("flds")
+        if isinstance(entries, list):
+            whole["flds"] = [
+                {**_required(given.get(e.get("ord"), {}), _FIELD_KEYS), **e}
+                if isinstance(e, dict)
+                else e
+                for e in entries
+            ]
+        models[str(key)] = {**whole, **own}
     cursor.execute("UPDATE col SET models = ?", (json.dumps(models),))
 
 
