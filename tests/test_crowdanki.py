@@ -270,7 +270,7 @@ def test_crowdankis_own_note_models_and_note_order_go_through_a_package(tmp_path
         assert anki.notetype_names() == names  # no note type forked
 
 
-def test_an_older_crowdanki_folder_comes_back_without_keys_it_did_not_have(
+def test_an_older_crowdanki_folder_comes_back_with_the_keys_it_had_and_no_others(
     tmp_path: Path,
 ) -> None:
     # As CrowdAnki wrote decks from older Ankis: note models without latexsvg or req,
@@ -287,6 +287,13 @@ def test_an_older_crowdanki_folder_comes_back_without_keys_it_did_not_have(
                 field.pop(key)
             for key in ("plainText", "preventDeletion", "tag"):
                 field.pop(key)
+    # And its notes with Anki's flags and data columns beside their fields.
+    decks = [deck]
+    while decks:
+        each = decks.pop()
+        decks.extend(each["children"])
+        for note in each["notes"]:
+            note.update(data="", flags=0)
     text = json.dumps(deck, sort_keys=True, indent=4, ensure_ascii=False)
     folder = tmp_path / "Weltreise ✈"
     shutil.copytree(EXPORTED, folder)

@@ -193,6 +193,9 @@ class Note:
     """Its deck and each deck above it, top first, as its source kept them where it kept
     more than a name (a CrowdAnki folder's decks: each a JSON object of the deck's own keys
     and its options group, :mod:`ankipress.readers.crowdankiformat`); ``None`` for most."""
+    columns: tuple[int, str] | None = None
+    """Its ``flags`` and ``data`` as its source kept them (a CrowdAnki note written from an
+    older Anki has both: the columns of Anki's notes table); ``None``: 0 and empty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,3 +254,5 @@ class RenderedNote:
     """As :attr:`Note.sealed`: its media are its package's, never files on disk."""
     deck_carried: tuple[str, ...] | None = None
     """As :attr:`Note.deck_carried`."""
+    columns: tuple[int, str] | None = None
+    """As :attr:`Note.columns`."""

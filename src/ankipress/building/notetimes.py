@@ -202,6 +202,7 @@ def assign_times(
                 note.notetype,
                 note.card_ords,
                 deck_carried=note.deck_carried,
+                columns=note.columns,
             )
         )
     return tuple(timed)

@@ -609,6 +609,7 @@ def _render_note(
         text_format=TextFormat.HTML if note.kind is NoteKind.CUSTOM else note.text_format,
         sealed=note.sealed,
         deck_carried=note.deck_carried,
+        columns=note.columns,
     )
 
 

@@ -81,6 +81,8 @@ class AnkiNote:
     fields: tuple[str, ...]
     cards: tuple[tuple[int, int], ...]
     """(ord, deck id) of each card, by ord; the original deck of cards in a filtered deck."""
+    columns: tuple[int, str] = (0, "")
+    """Its flags and data."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,8 +429,8 @@ class _Reader:
                 # A card in a filtered deck belongs to its original deck.
                 cards[nid].append((ord_, odid or did))
         notes = []
-        for nid, guid, mid, tags, flds in self.connection.execute(
-            "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+        for nid, guid, mid, tags, flds, flags, data in self.connection.execute(
+            "SELECT id, guid, mid, tags, flds, flags, data FROM notes ORDER BY id"
         ):
             if not (isinstance(nid, int) and isinstance(mid, int) and isinstance(flds, str)):
                 self.problems.append(f"note {nid!r} has no valid id, note type id or fields")
@@ -441,6 +443,10 @@ class _Reader:
                     tags=tuple(tags.split()) if isinstance(tags, str) else (),
                     fields=tuple(flds.split("\x1f")),
                     cards=tuple(cards.get(nid, ())),
+                    columns=(
+                        flags if isinstance(flags, int) else 0,
+                        data if isinstance(data, str) else "",
+                    ),
                 )
             )
         return tuple(notes)

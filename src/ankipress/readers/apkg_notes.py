@@ -203,6 +203,7 @@ class _Converter:
                 f"{label} has no guid; ankipress derives one from its deck and question",
             )
         deck = self._deck(note, label)
+        carried = self.collection.deck_carried.get(deck)
         return Note(
             question=fields[0],
             answer=fields[1] if width > 1 else "",
@@ -216,7 +217,8 @@ class _Converter:
             fields=fields if kind is None else (),
             card_ords=ords,
             sealed=True,
-            deck_carried=self.collection.deck_carried.get(deck),
+            deck_carried=carried,
+            columns=note.columns if carried else None,
         )
 
 

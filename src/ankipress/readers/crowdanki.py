@@ -321,6 +321,7 @@ class _Reading:
                 fields=tuple(fields),
                 sealed=True,
                 deck_carried=carried,
+                columns=_columns(note),
             )
         )
 
@@ -395,6 +396,14 @@ class _Reading:
                 )
             )
         return media
+
+
+def _columns(note: dict[str, Any]) -> tuple[int, str] | None:
+    """A note's flags and data, where it has them (older CrowdAnki exports)."""
+    if "flags" not in note and "data" not in note:
+        return None
+    flags, data = note.get("flags"), note.get("data")
+    return (_int(flags, 0), data if isinstance(data, str) else "")
 
 
 def _list(value: object) -> list[Any]:

@@ -17,6 +17,7 @@ from typing import Any
 __all__ = [
     "DECK_FILE",
     "MEDIA_FOLDER",
+    "NOTE_COLUMNS",
     "carried_deck",
     "carried_model",
     "carried_uuid",
@@ -113,16 +114,28 @@ _DECK_COLLECTION_KEYS = (
 )
 
 
-def _entry(deck: dict[str, Any], config: dict[str, Any] | None) -> str:
+# The keys of a note that older CrowdAnki exports hold beside the others (Anki's columns),
+# and the key of a package's deck that tells which of them its notes had.
+NOTE_COLUMNS = ("data", "flags")
+_NOTE_KEYS = "crowdanki_note_keys"
+
+
+def _entry(deck: dict[str, Any], config: dict[str, Any] | None, keys: list[str]) -> str:
     kept = None if config is None else {k: v for k, v in config.items() if k != "__type__"}
-    return json.dumps({"config": kept, "deck": deck}, sort_keys=True, ensure_ascii=False)
+    entry = {"config": kept, "deck": deck, "notes": keys}
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False)
 
 
 def carried_deck(deck: dict[str, Any], config: dict[str, Any] | None) -> str:
     """A CrowdAnki deck as :attr:`Note.deck_carried` keeps it (one level): a JSON object of
-    its own keys (``deck``: ``crowdanki_uuid``, ``desc``, ``deck_config_uuid``...) and of the
-    options group it names (``config``, or null)."""
-    return _entry({k: v for k, v in deck.items() if k not in _DECK_CONTENTS}, config)
+    its own keys (``deck``: ``crowdanki_uuid``, ``desc``, ``deck_config_uuid``...), of the
+    options group it names (``config``, or null) and of the :data:`NOTE_COLUMNS` its notes
+    have (``notes``)."""
+    found = deck.get("notes")
+    notes = found if isinstance(found, list) else []
+    keys = [k for k in NOTE_COLUMNS if any(isinstance(n, dict) and k in n for n in notes)]
+    own = {k: v for k, v in deck.items() if k not in _DECK_CONTENTS}
+    return _entry(own, config, keys)
 
 
 def collection_deck(deck: dict[str, Any], config: dict[str, Any] | None) -> str | None:
@@ -132,8 +145,10 @@ def collection_deck(deck: dict[str, Any], config: dict[str, Any] | None) -> str 
         return None
     own = {k: v for k, v in deck.items() if k not in _DECK_COLLECTION_KEYS}
     own["name"] = deck["name"].split("::")[-1]
+    keys = own.pop(_NOTE_KEYS, [])
+    keys = [k for k in NOTE_COLUMNS if isinstance(keys, list) and k in keys]
     if config is not None and isinstance(config.get("crowdanki_uuid"), str):
         config = {k: v for k, v in config.items() if k not in _COLLECTION_KEYS}
     else:
         config = None  # not CrowdAnki's: Anki's own default group, or the package writer's
-    return _entry(own, config)
+    return _entry(own, config, keys)

@@ -251,8 +251,9 @@ def _note_rows(
         sort_field = _sort_field(note.fields[sort_index])
         tags = f" {' '.join(note.tags)} " if note.tags else ""
         fields = "\x1f".join(note.fields)
+        flags, data = note.columns or (0, "")
         yield (next_id, note.guid, mids(note), mod, -1, tags, fields, sort_field,
-               _checksum(sort_field), 0, "")  # fmt: skip
+               _checksum(sort_field), flags, data)  # fmt: skip
         # Its cards take the ids after its own.
         next_id += 1 + cards.add(deck_ids[note.deck], mod, card_ords(note))
 
@@ -390,6 +391,8 @@ def _carry_decks(
                 conf = 2 + int.from_bytes(digest[:6], "big")  # 1 is Anki's own default group
                 configs[str(conf)] = {**config, "id": conf, "mod": 0, "usn": -1}
             own = entry.get("deck") if isinstance(entry.get("deck"), dict) else {}
+            if entry.get("notes"):  # which of flags and data its notes had (in the columns)
+                own = {**own, "crowdanki_note_keys": entry["notes"]}
             decks[str(number)] = {**deck, **own, "name": full, "id": number, "conf": conf}
     cursor.execute("UPDATE col SET decks = ?, dconf = ?", (json.dumps(decks), json.dumps(configs)))
 

@@ -313,15 +313,18 @@ class CrowdAnkiWriter:
                     deck.carry(chain.pop(0))
             for text in fields:
                 deck.media.update(_named(text, known))
-            deck.notes.append(
-                {
-                    "__type__": "Note",
-                    "fields": list(fields),
-                    "guid": note.guid or ids.note_guid(note.deck, note.question),
-                    "note_model_uuid": _uuid(notetype),
-                    "tags": list(note.tags),
-                }
-            )
+            written: dict[str, Any] = {
+                "__type__": "Note",
+                "fields": list(fields),
+                "guid": note.guid or ids.note_guid(note.deck, note.question),
+                "note_model_uuid": _uuid(notetype),
+                "tags": list(note.tags),
+            }
+            keys = deck.carried.get("notes") if deck.carried is not None else None
+            if isinstance(keys, list):  # older CrowdAnki: Anki's flags and data columns too
+                flags, data = note.columns or (0, "")
+                written.update({k: v for k, v in (("data", data), ("flags", flags)) if k in keys})
+            deck.notes.append(written)
         for notetype in models.values():
             for text in (notetype.css, *(t for shape in notetype.templates for t in shape[1:])):
                 root.media.update(_named(text, known))
