@@ -23,11 +23,11 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
+from ankipress.notetypes.cards import card_ords
 from ankipress.readers import get_reader
 from ankipress.sources import load
 from ankipress.writers import TEXT_WRITERS, text_writer_for
 from ankipress.writers.ankitext import AnkiTextWriter
-from ankipress.writers.apkg import card_ords
 from ankipress.writers.csv import CsvWriter
 from ankipress.writers.markdown import MarkdownWriter
 

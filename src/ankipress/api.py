@@ -236,8 +236,8 @@ def preview_page(
     Raises :class:`InputError` (no page written) when they hold errors (with ``strict``,
     warnings too).
     """
+    from ankipress.notetypes.cards import card_ords
     from ankipress.preview import write_preview
-    from ankipress.writers.apkg import card_ords
 
     found = _project(project)
     merged, packages = with_project(options or Options(), found)

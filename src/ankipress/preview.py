@@ -43,8 +43,8 @@ from ankipress import notetypes, rules
 from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
 from ankipress.notetypes.cardrender import TemplateError, render_card, show_type_answer, strip_html
+from ankipress.notetypes.cards import card_ords
 from ankipress.render.offline import data_uris, embed_media, show_tex
-from ankipress.writers.apkg import card_ords
 from ankipress.writers.common import check_target
 
 if TYPE_CHECKING:

@@ -54,6 +54,7 @@ from ankipress.model import (
     Severity,
     SourceLocation,
 )
+from ankipress.notetypes.cards import card_ords
 from ankipress.options import (
     EARLIEST_TIME,
     LATEST_TIME,
@@ -63,7 +64,7 @@ from ankipress.options import (
     parse_source_date_epoch,
 )
 from ankipress.writers import TextWriter, text_writer_for
-from ankipress.writers.apkg import card_ords, stream_apkg, write_apkg
+from ankipress.writers.apkg import stream_apkg, write_apkg
 from ankipress.writers.common import check_target
 from ankipress.writers.csv import CsvWriter
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ankipress import ids, rules
 from ankipress.model import Diagnostic, Note, NoteKind, RenderedNote, Severity, TextFormat
-from ankipress.writers.apkg import card_ords
+from ankipress.notetypes.cards import card_ords
 
 __all__ = ["Losses", "label"]
 

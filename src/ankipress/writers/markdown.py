@@ -31,12 +31,12 @@ from ankipress.model import (
     Severity,
     TextFormat,
 )
+from ankipress.notetypes.cards import card_ords
 from ankipress.notetypes.yamlform import dump_note_types
 from ankipress.readers.mdcards import cloze_kind
 from ankipress.readers.mddeck import parse_cards
 from ankipress.readers.mdsyntax import format_meta, wrap_verbatim
 from ankipress.safeyaml import dump
-from ankipress.writers.apkg import card_ords
 from ankipress.writers.common import MediaLinker, refuse
 
 __all__ = ["MarkdownWriter"]
