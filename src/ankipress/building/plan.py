@@ -35,8 +35,8 @@ from ankipress.notetypes.clozes import misreadings
 from ankipress.notetypes.usertemplate import load_template
 from ankipress.options import Options
 from ankipress.render import FieldRenderer, MathMode
-from ankipress.render.media import _Packer, pack_references
-from ankipress.render.sanitize import _Screen, screen_notes
+from ankipress.render.media import MediaPacker, pack_references
+from ankipress.render.sanitize import NoteScreen, screen_notes
 from ankipress.sources import load, note_problems, unwritable_text
 
 
@@ -443,8 +443,8 @@ class RenderStream:
             markdown=options.markdown, allow_html=options.allow_html, math=options.math
         )
         # One screen and one packer for the whole package: each says a thing once.
-        self.screen = _Screen(options.sanitize, False, options.allow_html, options.markdown)
-        self.packer = _Packer({item.name for item in gathered.media})
+        self.screen = NoteScreen(options.sanitize, False, options.allow_html, options.markdown)
+        self.packer = MediaPacker({item.name for item in gathered.media})
         self.rendering: list[Diagnostic] = []
         self.written = 0
         self.decks: dict[str, None] = {}

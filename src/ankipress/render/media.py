@@ -41,6 +41,7 @@ from ankipress.paths import path_problem
 from ankipress.sources import NotRegularFileError, read_regular_file
 
 __all__ = [
+    "MediaPacker",
     "Reference",
     "find_media_file",
     "find_references",
@@ -195,7 +196,7 @@ def _source_format(note: RenderedNote) -> TextFormat:
     return TextFormat.MARKDOWN if suffix in (".md", ".markdown") else TextFormat.HTML
 
 
-class _Packer:
+class MediaPacker:
     """Packs the files of every note, each file once, and says what went wrong."""
 
     def __init__(self, known: Collection[str]) -> None:
@@ -323,6 +324,6 @@ def pack_references(
 
     ``known``: media names the inputs already provide; references to them stay as they are.
     """
-    packer = _Packer(known)
+    packer = MediaPacker(known)
     packed = tuple(packer.note(note) for note in notes)
     return packed, packer.media, packer.diagnostics

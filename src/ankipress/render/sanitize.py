@@ -35,7 +35,14 @@ from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severi
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["active_content", "css_problems", "sanitize_css", "sanitize_html", "screen_notes"]
+__all__ = [
+    "NoteScreen",
+    "active_content",
+    "css_problems",
+    "sanitize_css",
+    "sanitize_html",
+    "screen_notes",
+]
 
 _STYLE_END = re.compile(r"</style", re.IGNORECASE)
 
@@ -199,7 +206,7 @@ def _field_name(note: RenderedNote, index: int) -> str:
     return ("the question", "the answer")[index] if index < 2 else f"field {index + 1}"
 
 
-class _Screen:
+class NoteScreen:
     """Screens notes one by one; a note type's templates once, for the first note using it."""
 
     def __init__(
@@ -333,6 +340,6 @@ def screen_notes(
     ``source_text`` the fields are as the sources wrote them (a text output): only those
     written in HTML are screened.
     """
-    screen = _Screen(sanitize, source_text, allow_html, markdown)
+    screen = NoteScreen(sanitize, source_text, allow_html, markdown)
     screened = tuple(screen.note(note) for note in notes)
     return screened, screen.diagnostics
