@@ -136,6 +136,7 @@ def test_markdown_without_code_loads_no_highlighter(tmp_path: Path) -> None:
         "ankipress.readers.mddeck",
         "ankipress.readers.mdmedia",
         "ankipress.readers.mdsyntax",
+        "ankipress.readers.reporting",
         "ankipress.readers.frontmatter",
     }
 

@@ -63,6 +63,7 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.readers.htmlguess import looks_like_html
+from ankipress.readers.reporting import Reporting
 from ankipress.sources import Source
 
 _SEPARATORS = {"tab": "\t", "pipe": "|", "semicolon": ";", "colon": ":", "comma": ",", "space": " "}
@@ -218,7 +219,7 @@ class _Record:
     cells: list[str]
 
 
-class _Parser:
+class _Parser(Reporting):
     def __init__(self, source: Source, default_deck: str, allow_html: bool = False) -> None:
         self.source = source
         self.default_deck = default_deck
@@ -245,17 +246,6 @@ class _Parser:
         """Names of copies of stock note types already said to be read as the stock one."""
         """Note types we do not know whose cloze notes were said to become Cloze notes."""
         """Note types we do not know, by name: each becomes a table of ours."""
-
-    def report(
-        self,
-        line: int | None,
-        severity: Severity,
-        message: str,
-        hint: str = "",
-        rule: rules.Rule = rules.UNCLASSIFIED,
-    ) -> None:
-        location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
 
     def run(self) -> ReadResult:
         self.headers = headers = self._headers()

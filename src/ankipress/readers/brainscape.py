@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from ankipress import rules
 from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity, SourceLocation
+from ankipress.readers.reporting import Reporting
 from ankipress.sources import Source
 
 # A space in the count stands between digits ("1 234"), so the spaces before "cards" are
@@ -60,24 +61,13 @@ class _Section:
 
 
 @dataclass
-class _State:
+class _State(Reporting):
     source: Source
     default_deck: str
     notes: list[Note] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     cards_seen: int = 0
     titles: list[str] = field(default_factory=list)
-
-    def report(
-        self,
-        line: int | None,
-        severity: Severity,
-        message: str,
-        hint: str | None = None,
-        rule: rules.Rule = rules.UNCLASSIFIED,
-    ) -> None:
-        location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint, rule))
 
 
 class BrainscapeReader:

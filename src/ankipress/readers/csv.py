@@ -59,6 +59,7 @@ from ankipress.model import (
 )
 from ankipress.readers.csvheader import header_reason
 from ankipress.readers.htmlguess import looks_like_html
+from ankipress.readers.reporting import Reporting
 from ankipress.sources import MAX_FIELD_CHARS, Source
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ class _Row:
 
 
 @dataclass
-class _Reading:
+class _Reading(Reporting):
     """What one read has found so far."""
 
     source: Source
@@ -176,17 +177,6 @@ class _Reading:
     header: tuple[str, ...] = ()
     """The cells of a header row that ``--columns`` overrides."""
     cloze_reported: bool = False
-
-    def report(
-        self,
-        line: int | None,
-        severity: Severity,
-        message: str,
-        hint: str = "",
-        rule: rules.Rule = rules.UNCLASSIFIED,
-    ) -> None:
-        where = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(where, severity, message, hint or None, rule))
 
 
 class CsvReader:

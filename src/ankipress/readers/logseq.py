@@ -46,6 +46,7 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.readers.obsidianmd import code_lines, outside_code, show_links
+from ankipress.readers.reporting import Reporting
 from ankipress.render.media import find_media_file
 from ankipress.sources import Source
 
@@ -213,7 +214,7 @@ def page_deck(lines: Sequence[str], page: Path, root: Path, default: str) -> str
     return "::".join(parts) or default
 
 
-class _Parser:
+class _Parser(Reporting):
     def __init__(self, source: Source, default_deck: str, root: str | None = None) -> None:
         self.source = source
         self.lines = [line.rstrip("\r").rstrip() for line in source.lines]
@@ -225,18 +226,6 @@ class _Parser:
         self.deck = page_deck(self.lines, self.page, self.root, default_deck)
         self.media: dict[str, Media] = {}
         self.blocks: dict[str, str] = {}  # id:: -> the block's text, for ((references))
-
-    def report(
-        self,
-        line: int | None,
-        severity: Severity,
-        message: str,
-        hint: str | None = None,
-        rule: rules.Rule = rules.UNCLASSIFIED,
-    ) -> None:
-        self.diagnostics.append(
-            Diagnostic(SourceLocation(self.source.path, line), severity, message, hint, rule)
-        )
 
     def _tree(self) -> list[_Block]:
         code = code_lines(self.lines)

@@ -40,6 +40,7 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.readers.mdsyntax import fenced
+from ankipress.readers.reporting import Reporting
 from ankipress.sources import Source
 
 __all__ = ["Md2AnkiReader"]
@@ -119,7 +120,7 @@ class Md2AnkiReader:
         return _Parser(source, options.default_deck).run()
 
 
-class _Parser:
+class _Parser(Reporting):
     def __init__(self, source: Source, default_deck: str) -> None:
         self.source = source
         self.lines = [line.rstrip("\r") for line in source.lines]
@@ -128,17 +129,6 @@ class _Parser:
         self.diagnostics: list[Diagnostic] = []
         self.raws: list[_Raw] = []
         self.decks: list[_Deck] = []
-
-    def report(
-        self,
-        line: int | None,
-        severity: Severity,
-        message: str,
-        hint: str = "",
-        rule: rules.Rule = rules.UNCLASSIFIED,
-    ) -> None:
-        location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
 
     def run(self) -> ReadResult:
         self._scan()

@@ -17,10 +17,10 @@ from ankipress.model import (
     NoteKind,
     NoteType,
     Severity,
-    SourceLocation,
     TextFormat,
 )
 from ankipress.readers.mdsyntax import Fences, MetaError, parse_meta, unwrap_verbatim
+from ankipress.readers.reporting import Reporting
 from ankipress.sources import Source
 
 __all__ = ["HEADING", "CardReader", "cloze_kind", "excerpt"]
@@ -77,7 +77,7 @@ class _Settings:
     text_format: TextFormat = TextFormat.MARKDOWN
 
 
-class CardReader:
+class CardReader(Reporting):
     """Reads cards of a source whose fences are known; the note types cards may name."""
 
     def __init__(self, source: Source, fences: Fences, note_types: dict[str, NoteType]) -> None:
@@ -94,13 +94,11 @@ class CardReader:
         index: int | None,
         severity: Severity,
         message: str,
-        hint: str = "",
+        hint: str | None = None,
         rule: rules.Rule = rules.UNCLASSIFIED,
     ) -> None:
         """A diagnostic at 0-based line ``index`` (``None``: the whole file)."""
-        line = None if index is None else index + 1
-        location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
+        super().report(None if index is None else index + 1, severity, message, hint, rule)
 
     def add_note_type(self, note_type: NoteType) -> None:
         """Let cards name ``note_type`` by its name (unless two share it) or its id."""

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity, SourceLocation
+from ankipress.model import Diagnostic, Media, Note, ReadResult, Severity
+from ankipress.readers.reporting import Reporting
 from ankipress.render.media import find_media_file
 from ankipress.sources import Source
 
@@ -335,7 +336,7 @@ class Embeds:
         )
 
 
-class NoteParser:
+class NoteParser(Reporting):
     """What the parsers of Obsidian notes share: the lines, their code, what was read so far.
 
     A subclass reads ``lines`` into ``notes`` and ``diagnostics`` and ends with :meth:`result`.
@@ -352,14 +353,6 @@ class NoteParser:
         self.seen = 0
         self.titles: list[str] = []
         self.embeds = Embeds(source.path, root)
-
-    def report(
-        self, line: int | None, severity: Severity, message: str, hint: str | None = None
-    ) -> None:
-        """Record a diagnostic at ``line`` of the source (``None``: the whole file)."""
-        self.diagnostics.append(
-            Diagnostic(SourceLocation(self.source.path, line), severity, message, hint)
-        )
 
     def result(self, no_cards_hint: str) -> ReadResult:
         """What was read; a file without cards (and without another error) is an error."""

@@ -72,6 +72,7 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.readers.orgmarkup import Line, OrgHtml
+from ankipress.readers.reporting import Reporting
 from ankipress.sources import Source
 
 __all__ = ["OrgModeReader"]
@@ -175,7 +176,7 @@ class OrgModeReader:
         return _Parser(source, options.default_deck).run()
 
 
-class _Parser:
+class _Parser(Reporting):
     def __init__(self, source: Source, default_deck: str) -> None:
         self.source = source
         self.lines = [line.rstrip("\r") for line in source.lines]
@@ -199,12 +200,11 @@ class _Parser:
         line: int | None,
         severity: Severity,
         message: str,
-        hint: str = "",
+        hint: str | None = None,
         rule: rules.Rule = rules.UNCLASSIFIED,
     ) -> None:
-        """A diagnostic at 1-based ``line`` (``None``: the whole file)."""
-        location = SourceLocation(self.source.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
+        """A diagnostic at 1-based ``line`` (``None``: the whole file), errors counted."""
+        super().report(line, severity, message, hint, rule)
         self.errors += severity is Severity.ERROR
 
     # -- the outline ---------------------------------------------------------------------
