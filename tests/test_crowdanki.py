@@ -304,3 +304,20 @@ def test_an_older_crowdanki_folder_comes_back_with_the_keys_it_had_and_no_others
     assert (back / "deck.json").read_text(encoding="utf-8") == text
     with AnkiCollection(tmp_path / "anki") as anki:
         assert anki.import_package(tmp_path / "built.apkg").new == 7
+
+
+def test_a_hand_edited_deck_of_the_wrong_shape_still_imports(tmp_path: Path) -> None:
+    deck = json.loads((EXPORTED / "deck.json").read_text(encoding="utf-8"))
+    model = deck["note_models"][2]
+    model["flds"][0]["size"] = "20px"  # Anki wants a number
+    model["tmpls"][0]["bsize"] = "big"
+    model["sortf"] = 0
+    model["vers"] = "none"
+    deck["children"][0]["dyn"] = "no"
+    deck["deck_configurations"][1]["maxTaken"] = "a minute"
+    folder = tmp_path / "Weltreise ✈"
+    shutil.copytree(EXPORTED, folder)
+    (folder / "deck.json").write_text(json.dumps(deck, indent=4), encoding="utf-8")
+    convert([folder], tmp_path / "built.apkg", Options(), T0)
+    with AnkiCollection(tmp_path / "anki") as anki:
+        assert anki.import_package(tmp_path / "built.apkg").new == 7

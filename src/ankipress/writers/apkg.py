@@ -26,7 +26,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ankipress import ids, rules
 from ankipress.errors import WriteError
@@ -269,6 +269,35 @@ def _required(entry: dict[str, object], keys: tuple[str, ...]) -> dict[str, obje
     return {key: entry[key] for key in keys if key in entry}
 
 
+def _kind(value: object) -> str:
+    """A JSON value's kind, as Anki's import tells them apart (a whole number is a number)."""
+    if isinstance(value, bool):
+        return "bool"
+    return "number" if isinstance(value, int | float) else type(value).__name__
+
+
+def _sound(carried: dict[str, Any], made: dict[str, Any]) -> dict[str, Any]:
+    """``carried`` (a hand-edited folder's model, say) with genanki's value wherever its own
+    is of another kind than Anki takes, so that the package always imports: its fields and
+    templates only when they are as many objects as genanki's."""
+    sound: dict[str, Any] = {}
+    for key, value in carried.items():
+        good = made.get(key)
+        if key in ("flds", "tmpls"):
+            goods = good if isinstance(good, list) else []
+            fits = (
+                isinstance(value, list)
+                and len(value) == len(goods)
+                and all(isinstance(e, dict) for e in value)
+            )
+            sound[key] = [_sound(e, g) for e, g in zip(value, goods, strict=True)] if fits else good
+        elif good is not None and value is not None and _kind(value) != _kind(good):
+            sound[key] = good
+        else:
+            sound[key] = value
+    return sound
+
+
 def _carry(cursor: sqlite3.Cursor, note_types: dict[int, NoteType]) -> None:
     """Note types carried whole (CrowdAnki's note models) take their own keys in
     ``col.models``, beside the collection's ``id``, ``mod`` and ``usn``, as CrowdAnki keeps
@@ -296,7 +325,7 @@ def _carry(cursor: sqlite3.Cursor, note_types: dict[int, NoteType]) -> None:
                 else e
                 for e in entries
             ]
-        models[str(key)] = {**whole, **own}
+        models[str(key)] = {**_sound(whole, model), **own}
     cursor.execute("UPDATE col SET models = ?", (json.dumps(models),))
 
 
@@ -329,10 +358,12 @@ def _carry_decks(
                 kept = json.dumps(config, sort_keys=True, ensure_ascii=False)
                 digest = hashlib.sha256(f"deck config {kept}".encode()).digest()
                 conf = 2 + int.from_bytes(digest[:6], "big")  # 1 is Anki's own default group
-                configs[str(conf)] = {**config, "id": conf, "mod": 0, "usn": -1}
+                sound = _sound(config, configs.get("1", {}))
+                configs[str(conf)] = {**sound, "id": conf, "mod": 0, "usn": -1}
             own = entry.get("deck") if isinstance(entry.get("deck"), dict) else {}
             if entry.get("notes"):  # which of flags and data its notes had (in the columns)
                 own = {**own, "crowdanki_note_keys": entry["notes"]}
+            own = _sound(own, deck)
             decks[str(number)] = {**deck, **own, "name": full, "id": number, "conf": conf}
     cursor.execute("UPDATE col SET decks = ?, dconf = ?", (json.dumps(decks), json.dumps(configs)))
 
