@@ -27,7 +27,7 @@ from click.testing import CliRunner, Result
 
 from ankipress import sources
 from ankipress.building import pipeline
-from ankipress.cli import _Terminated, cli
+from ankipress.cli import Terminated, cli
 from ankipress.readers import apkg_zip
 from hostile_apkg import PNG, collection_db, legacy_package
 
@@ -212,7 +212,7 @@ def test_a_read_only_output_folder_is_an_error_naming_it(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     ("raised", "code", "said"),
-    [(KeyboardInterrupt, 130, "interrupted"), (_Terminated, 143, "terminated")],
+    [(KeyboardInterrupt, 130, "interrupted"), (Terminated, 143, "terminated")],
     ids=["ctrl-c", "sigterm"],
 )
 def test_an_interrupted_write_leaves_the_old_package_and_no_temporary_file(
