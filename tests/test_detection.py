@@ -106,3 +106,45 @@ def test_json_that_is_not_a_crowdanki_deck_is_refused_not_read_as_a_table(text: 
 )
 def test_text_that_only_looks_like_json_at_its_ends_is_still_read(text: str) -> None:
     assert readers.detect(Source.from_text("cards.txt", text)).name != "crowdanki"
+
+
+def _detected(name: str, text: str) -> str:
+    return str(readers.detect(Source.from_text(name, text)).name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cat\tdie Katze\tanimals chapter_1\ndog\tder Hund\t\nred\trot\tcolours\n",
+        "cat\tdie Katze\tleech\ndog\tder Hund\t\nred\trot\tcolours\n",
+        "cat\tdie Katze\tGerman::Animals\ndog\tder Hund\tGerman::Animals\n",
+        "cat\tdie Katze\tvocab\ndog\tder Hund\tvocab\nred\trot\tvocab\n",
+        "q1\ta1\tx2\nq2\ta2\ty,z\n",
+    ],
+    ids=["sparse", "ankis-own-tag", "hierarchy", "one-tag-for-all", "digits-and-commas"],
+)
+def test_an_anki_export_without_headers_reads_its_last_column_as_tags(text: str) -> None:
+    """Anki's own export before it wrote headers: fields, then the tags, tab-separated."""
+    assert _detected("export.txt", text) == "ankitext"
+    result = readers.get_reader("ankitext").read(
+        Source.from_text("export.txt", text), ReadOptions(default_deck="export")
+    )
+    last = [line.rsplit("\t", 1)[1] for line in text.splitlines()]
+    assert [" ".join(note.tags) for note in result.notes] == [cell.strip() for cell in last]
+    assert all("\t" not in note.answer for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("words.txt", "cat\tdie Katze\tnoun\nrun\tlaufen\tverb\nred\trot\tadjective\n"),
+        ("words.txt", "Hund\tdog\tder\nKatze\tcat\tdie\nMaus\tmouse\t\n"),
+        ("words.txt", "cat\tdie Katze\tThe cat sleeps.\ndog\tder Hund\tA dog barks!\n"),
+        ("words.txt", "foo bar; bar baz; baz quux\napple; banana; grape\n"),
+        ("words.tsv", "cat\tdie Katze\tanimals chapter_1\ndog\tder Hund\t\n"),
+        ("words.txt", 'cat\t"die Katze"\tanimals_1\ndog\tder Hund\tanimals_1\n'),
+    ],
+    ids=["a-word-class-column", "articles", "sentences", "semicolons", "a-tsv-file", "quoted"],
+)
+def test_a_third_column_that_is_not_tags_stays_a_field_of_a_table(name: str, text: str) -> None:
+    assert _detected(name, text) == "csv"

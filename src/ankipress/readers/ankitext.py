@@ -64,6 +64,7 @@ from ankipress.model import (
 )
 from ankipress.readers.htmlguess import looks_like_html
 from ankipress.readers.reporting import Reporting
+from ankipress.readers.tagcolumn import tags_last
 from ankipress.sources import Source
 
 _SEPARATORS = {"tab": "\t", "pipe": "|", "semicolon": ";", "colon": ":", "comma": ",", "space": " "}
@@ -182,6 +183,8 @@ class AnkiTextReader:
     def sniff(self, source: Source) -> float:
         """1 for a file opening with ``#separator:`` or ``#html:``, 0.9 for other Anki headers.
 
+        0.95 for a headerless tab-separated ``.txt`` whose last column is tags
+        (:func:`ankipress.readers.tagcolumn.tags_last`: Anki's export before it wrote headers).
         0.7 for ``#`` comment lines without a colon (Anki's importer skips them; no other
         exporter of rows writes them) above rows that hold the separator Anki would find: a
         Markdown title above prose does not. Markdown headings further down rule it out.
@@ -193,6 +196,8 @@ class AnkiTextReader:
             return 1.0
         if keys & _KNOWN_KEYS:
             return 0.9
+        if end == 0 and tags_last(source):
+            return 0.95  # an export from before Anki wrote headers: tags in the last column
         comments = keys == {""}  # "# Title: text" is an unknown header, not a comment
         return 0.7 if comments and _rows_below_comments(source.lines[end : end + 200]) else 0.0
 

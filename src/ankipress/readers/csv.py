@@ -60,6 +60,7 @@ from ankipress.model import (
 from ankipress.readers.csvheader import header_reason
 from ankipress.readers.htmlguess import looks_like_html
 from ankipress.readers.reporting import Reporting
+from ankipress.readers.tagcolumn import tags_last
 from ankipress.sources import MAX_FIELD_CHARS, Source
 
 if TYPE_CHECKING:
@@ -203,6 +204,8 @@ class CsvReader:
             return 0.0
         if sample and sample[0].startswith("*\t"):
             return 0.3  # Flashcards Deluxe's setting lines: the quizlet reader knows them
+        if tags_last(source):
+            return 0.3  # Anki's own export, tags last: the ankitext reader knows it
         text, best = "\n".join(sample), 0.0
         for delimiter in _CANDIDATES[:3]:  # rows split on pipes are more often Markdown
             fit, rows = _fit(sample, delimiter)
