@@ -34,7 +34,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import itertools
 import re
@@ -143,8 +142,16 @@ def _width(cells: Sequence[str]) -> int:
 def _fit(lines: Sequence[str], delimiter: str) -> tuple[float, list[list[str]]]:
     """The share of rows of the usual width (0 if under two columns), and the rows."""
     rows: list[list[str]] = []
-    with contextlib.suppress(csv.Error):  # a sample may end inside a quoted field
-        rows.extend(cells for cells in _parse(lines, delimiter) if _width(cells))
+    start = 0
+    while start < len(lines):
+        reader = _parse(itertools.islice(lines, start, None), delimiter)
+        try:
+            rows.extend(cells for cells in reader if _width(cells))
+            break
+        except csv.Error:
+            # A stray quote (which the read reports) must not hide the rows after it; a
+            # sample that ends inside a quoted field ends here too.
+            start += max(reader.line_num, 1)
     if not rows:
         return 0.0, rows
     width, count = Counter(len(cells) for cells in rows).most_common(1)[0]
