@@ -50,6 +50,8 @@ from ankipress.model import (
 )
 from ankipress.readers.obsidianmd import (
     NoteParser,
+    code_lines,
+    hide_comments,
     outside_code,
     pop_tags,
     show_links,
@@ -79,6 +81,10 @@ _STOCK: dict[str, tuple[NoteKind, tuple[str, ...]]] = {
     "basic (type in the answer)": (NoteKind.TYPE_ANSWER, ("Front", "Back")),
     "cloze": (NoteKind.CLOZE, ("Text", "Back Extra")),
 }
+# Other names a stock field has had: Anki called the Cloze note type's second field "Extra"
+# before it was "Back Extra", and collections made then (and the plugin, which takes the
+# field names from the user's Anki) still use it.
+_ALIASES: dict[str, tuple[str, ...]] = {"Back Extra": ("Extra",)}
 _RESERVED_DECK = "\x00obsidian-to-anki"
 
 
@@ -142,6 +148,11 @@ class ObsidianToAnkiReader:
 class _Parser(NoteParser):
     def __init__(self, source: Source, default_deck: str, root: str | None = None) -> None:
         super().__init__(source, default_deck, root)
+        # The plugin reads the file as written, Obsidian's %% comments and all: a note kept
+        # out of the reading view in a %% ... %% block is still a note it sends to Anki
+        # (only a note's own text is read without its comments).
+        self.lines = [line.rstrip("\r") for line in source.lines]
+        self.code = code_lines(self.lines)
         self.file_tags: tuple[str, ...] = ()
 
     # -- the file ------------------------------------------------------------------------
@@ -262,7 +273,8 @@ class _Parser(NoteParser):
                 "end the note with a line END",
             )
             return end
-        body = [(i + 1, lines[i]) for i in range(start + 1, end)]
+        shown = hide_comments(lines[start + 1 : end])
+        body = [(start + 2 + k, text) for k, text in enumerate(shown)]
         while body and not body[0][1].strip():
             body.pop(0)
         while body and not body[-1][1].strip():
@@ -425,14 +437,22 @@ class _Parser(NoteParser):
         if raw.inline:
             for word in raw.lines[0][1].split(" "):
                 for name in names:
-                    if word == name + ":":
+                    if word in (f"{spelling}:" for spelling in (name, *_ALIASES.get(name, ()))):
                         current, word = name, ""
                 values[current].append(word)
             return {name: " ".join(words).strip() for name, words in values.items()}
         for _, text in raw.lines:
             for name in names:
-                if text.startswith(name + ":"):
-                    current, text = name, text[len(name) + 1 :]
+                spelling = next(
+                    (
+                        spelling
+                        for spelling in (name, *_ALIASES.get(name, ()))
+                        if text.startswith(spelling + ":")
+                    ),
+                    None,
+                )
+                if spelling is not None:
+                    current, text = name, text[len(spelling) + 1 :]
                     break
             values[current].append(text)
         return {name: "\n".join(lines).strip() for name, lines in values.items()}
