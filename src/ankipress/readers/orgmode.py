@@ -103,6 +103,11 @@ _STOCK: dict[str, tuple[NoteKind, tuple[str, ...]]] = {
     "basic (type in the answer)": (NoteKind.TYPE_ANSWER, ("Front", "Back")),
     "cloze": (NoteKind.CLOZE, ("Text", "Back Extra")),
 }
+# Other names a stock field has had: Anki called the Cloze note type's second field "Extra"
+# before it was "Back Extra"; anki-editor takes the names from the user's collection, where
+# a note type made then keeps the old name.
+_ALIASES: dict[str, tuple[str, ...]] = {"Back Extra": ("Extra",)}
+_FIELD_PROPERTY = "ANKI_FIELD_"
 # Note types whose notes are more than text: they cannot be built from an org file.
 _UNBUILDABLE = {"image occlusion": "its notes hold a picture's masks, which Anki's editor draws"}
 
@@ -444,6 +449,7 @@ class _Parser(Reporting):
     def _custom_types(self, notes: Sequence[_Heading]) -> dict[str, NoteType]:
         """Note types that are not Anki's stock ones: fields from the subheadings used."""
         names: dict[str, list[str]] = {}
+        properties: dict[str, list[str]] = {}
         first: dict[str, _Heading] = {}
         for heading in notes:
             notetype = self._own(heading, "ANKI_NOTE_TYPE") or ""
@@ -453,9 +459,17 @@ class _Parser(Reporting):
             fields = names.setdefault(notetype, [])
             first.setdefault(notetype, heading)
             _merge(fields, [name for name, _, _ in self._fields_of(heading) if name])
+            _merge(properties.setdefault(notetype, []), _property_fields(heading))
         custom: dict[str, NoteType] = {}
         for notetype, fields in names.items():
-            cleaned = notetypes.field_names(tuple(fields or ("Front", "Back")))
+            # Fields given only as ANKI_FIELD_<NAME> properties come after those of the
+            # subheadings (or after Front and Back, which the heading and its text fill).
+            fields = list(fields or ("Front", "Back"))
+            folded_names = {name.casefold() for name in fields}
+            fields.extend(
+                name for name in properties.get(notetype, []) if name.casefold() not in folded_names
+            )
+            cleaned = notetypes.field_names(tuple(fields))
             if len(cleaned) == 1:
                 cleaned = notetypes.field_names((*cleaned, "Back"))
             custom[notetype] = notetypes.table(cleaned, notetype)
@@ -540,12 +554,17 @@ class _Parser(Reporting):
         line = heading.index + 1
         named: dict[str, _Field] = {}
         for name in model:
-            prop = self._inherited(heading, "ANKI_FIELD_" + name.upper().replace(" ", "_"))
-            if prop is not None:
-                named[name] = _Field([(line, prop)])
+            for spelling in (name, *_ALIASES.get(name, ())):
+                prop = self._inherited(
+                    heading, _FIELD_PROPERTY + spelling.upper().replace(" ", "_")
+                )
+                if prop is not None:
+                    named[name] = _Field([(line, prop)])
+                    break
         subheadings = self._fields_of(heading)
+        aliases = {alias: name for name in model for alias in _ALIASES.get(name, ())}
         for name, value, _ in subheadings:
-            named.setdefault(name, value)
+            named.setdefault(name if name in model else aliases.get(name, name), value)
         missing = [name for name in model if name not in named]
         extra = [name for name in named if name not in model]
         content = self._content(heading)
@@ -823,6 +842,19 @@ def _tag_match(text: str) -> Callable[[set[str]], bool] | None:
         return all((name in tags) != (sign == "-") for sign, name in terms)
 
     return test
+
+
+def _property_fields(heading: _Heading) -> list[str]:
+    """The fields a heading gives as ``ANKI_FIELD_<NAME>`` properties, named as Anki would
+    spell them (``ANKI_FIELD_BACK_EXTRA``: "Back Extra")."""
+    names: list[str] = []
+    for key, _ in heading.properties:
+        if key.startswith(_FIELD_PROPERTY) and len(key) > len(_FIELD_PROPERTY):
+            words = key[len(_FIELD_PROPERTY) :].split("_")
+            name = " ".join(word.capitalize() for word in words if word)
+            if name and name not in names:
+                names.append(name)
+    return names
 
 
 def _merge(known: list[str], names: list[str]) -> None:
