@@ -330,6 +330,7 @@ class _Reading:
         wanted: dict[str, int | None] = {}
         for name, line in self.listed:
             wanted.setdefault(name, line)
+        self.used: set[str] = set()
         texts = [(t, n.location.line) for n in self.notes for t in n.fields]
         texts.extend(
             (text, None)
@@ -343,6 +344,7 @@ class _Reading:
                 present = [n for n in safe if (self.folder / n).is_file()]
                 if present or shown in safe:
                     wanted.setdefault(present[0] if present else shown, line)
+                self.used.update(candidates)
         return wanted
 
     def _media(self) -> list[Media]:
@@ -355,6 +357,15 @@ class _Reading:
             root = None
         for name, line in sorted(self._wanted().items()):
             problem = unsafe_reason(name)
+            if problem is not None and name not in self.used and not _climbs(name):
+                # Only the deck's media_files list names it (a leftover of a renamed file):
+                # nothing shows it, so the deck is built without it.
+                message = f"media file {name!r} listed in media_files is skipped: {problem}"
+                hint = "no note or card template uses it; remove it from media_files"
+                self.diagnostics.append(
+                    Diagnostic(self.source.location(line), Severity.WARNING, message, hint)
+                )
+                continue
             if problem is not None:
                 message = f"media file {name!r} is refused: {problem}"
                 hint = f"media files are the files of the {MEDIA_FOLDER}/ folder, by name"
@@ -404,6 +415,13 @@ def _columns(note: dict[str, Any]) -> tuple[int, str] | None:
         return None
     flags, data = note.get("flags"), note.get("data")
     return (_int(flags, 0), data if isinstance(data, str) else "")
+
+
+def _climbs(name: str) -> bool:
+    """Whether a media name reaches outside the media folder (up, or from a root or drive),
+    rather than naming a file in a subfolder of it."""
+    parts = re.split(r"[\\/]", name)
+    return ".." in parts or not parts[0] or ":" in name
 
 
 def _list(value: object) -> list[Any]:
