@@ -10,12 +10,14 @@ A Logseq page is an outline of blocks (``- `` bullets, children indented under t
     - The {{cloze nucleus}} holds the {{cloze DNA}}. #[[card]]
                                                      clozes: one card, every deletion hidden
 
-The page's name is its deck, a namespace page's (``a/b``) a subdeck (``a::b``), found as
-Logseq finds it: a ``title::`` page property, else the file name. The file name is read
-by the graph's ``:file/name-format`` (``logseq/config.edn``): ``:triple-lowbar`` (the
-default of new graphs) reads ``a___b.md`` as ``a/b`` and ``%2F``-style escapes as their
-characters; the legacy format also reads ``a.b.md`` as ``a/b``. A page outside a graph
-with that setting is read the new way (a dot in a name stays a dot).
+A ``deck::`` page property (what Logseq's Anki sync plugin reads; ``[[a::b]]``, ``a/b``) is
+the deck. Else the page's name is its deck, a namespace page's (``a/b``) a subdeck
+(``a::b``), found as Logseq finds it: a ``title::`` page property, else the file name. The
+file name is read by the graph's ``:file/name-format`` (``logseq/config.edn``):
+``:triple-lowbar`` (the default of new graphs) reads ``a___b.md`` as ``a/b`` and
+``%2F``-style escapes as their characters; the legacy format also reads ``a.b.md`` as
+``a/b``. A page outside a graph with that setting is read the new way (a dot in a name
+stays a dot).
 
 A block is a card when ``#card`` or ``#[[card]]`` tags it (or ``tags:: card``); its other
 ``#tags`` become the note's tags. ``[[links]]`` show as their text. A block with clozes and no
@@ -189,8 +191,10 @@ def _legacy_names(root: Path) -> bool:
 
 
 def page_deck(lines: Sequence[str], page: Path, root: Path, default: str) -> str:
-    """The deck of a page: its ``title::``, else its file name, namespaces as subdecks."""
+    """The deck of a page: its ``deck::`` (the page property Logseq's Anki sync plugin
+    reads), else its ``title::``, else its file name, namespaces as subdecks."""
     title: str | None = None
+    deck: str | None = None
     for index, line in enumerate(lines):
         bullet = _BULLET.match(line)
         text = bullet.group(2) if bullet else line
@@ -201,11 +205,18 @@ def page_deck(lines: Sequence[str], page: Path, root: Path, default: str) -> str
         prop = _PROPERTY.match(text)
         if prop is None:
             break  # the page's first block is content: no page properties
-        if prop.group(1).lower() == "title" and (prop.group(2) or "").strip():
-            title = (prop.group(2) or "").strip()
-            break
+        name, value = prop.group(1).lower(), (prop.group(2) or "").strip()
+        if name == "title" and value and title is None:
+            title = value
+        if name == "deck" and value and deck is None:
+            deck = value
         if bullet and index + 1 < len(lines) and _BULLET.match(lines[index + 1]):
             break
+    if deck is not None:
+        link = re.fullmatch(r"\[\[(.+?)\]\]", deck)
+        parts = [part.strip() for part in re.split(r"::|/", link.group(1) if link else deck)]
+        if any(parts):
+            return "::".join(part for part in parts if part)
     if title is None:
         if page.suffix.lower() not in (".md", ".markdown", ".org"):
             return default
