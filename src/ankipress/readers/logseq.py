@@ -70,7 +70,8 @@ _EMBED = re.compile(r"\{\{embed[ \t]+(\(\([0-9a-fA-F-]{36}\)\)|\[\[[^\[\]\n]+\]\
 # Logseq's colour markers ([[$red]]) are styling, not words.
 _STYLE_REF = re.compile(r"\[\[\$[\w-]+\]\]")
 _TAG = re.compile(r"(?<![^\s(])#(?:\[\[([^\[\]\n]+)\]\]|([^\s#,.;:!?()\[\]\"']+))")
-_CLOZE = re.compile(r"\{\{cloze[ \t]+(.*?)\}\}", re.IGNORECASE)
+# {{cloze x}}, Logseq's; {{c2 x}}, the numbered one of Logseq's Anki sync plugin.
+_CLOZE = re.compile(r"\{\{(?:cloze|c([1-9]\d*))[ \t]+(.*?)\}\}", re.IGNORECASE)
 _ASSET = re.compile(r"!\[([^\]\n]*)\]\(([^()\s]+|<[^<>\n]+>)\)(\{[^{}\n]*\})?")
 _QUIET_PROPERTIES = ("id", "collapsed", "tags", "heading")
 _PICTURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif", ".tiff"})
@@ -434,14 +435,16 @@ class _Parser(Reporting):
         def cloze(match: re.Match[str]) -> str:
             nonlocal counter
             counter += 1
-            # Logseq hides every deletion of a block at once: one card, c1. A cue follows
+            # Logseq hides every deletion of a block at once: one card, c1 (a numbered
+            # {{c2 x}} keeps its number, as the sync plugin sends it). A cue follows
             # the last "\\\\" (Logseq's own separator) and shows in the gap.
-            answer, cue = _cloze_parts(match.group(1))
-            return "{{c1::" + answer + ("::" + cue if cue else "") + "}}"
+            answer, cue = _cloze_parts(match.group(2))
+            number = match.group(1) or "1"
+            return "{{c" + number + "::" + answer + ("::" + cue if cue else "") + "}}"
 
         front = outside_code(front, lambda prose: _CLOZE.sub(cloze, prose))
         back = outside_code(
-            back, lambda prose: _CLOZE.sub(lambda m: _cloze_parts(m.group(1))[0], prose)
+            back, lambda prose: _CLOZE.sub(lambda m: _cloze_parts(m.group(2))[0], prose)
         )
         answer_line = block.children[0].line + 1 if block.children else line
         front = self._references(front, line)
