@@ -341,10 +341,35 @@ def _rows(reading: _Reading, first: int, delimiter: str) -> list[_Row]:
             break
         except csv.Error as exc:
             detected = start + reader.line_num
-            opened = _quote_line(lines, start + consumed, detected, delimiter)
+            record = start + consumed
+            opened = _quote_line(lines, record, detected, delimiter)
+            if "expected after" in str(exc) and detected == opened + 1:
+                start = _read_as_anki(reading, rows, record, opened, delimiter)
+                continue
             _report_quote(reading, opened, detected, str(exc))
             start = opened + 1
     return rows
+
+
+def _read_as_anki(
+    reading: _Reading, rows: list[_Row], record: int, opened: int, delimiter: str
+) -> int:
+    """Read the row at ``record`` whose quoted field closes before more text on its line.
+
+    Anki's importer keeps that text, without the quotes (``"Big" cat`` reads ``Big cat``):
+    the row is kept so, with a warning. Returns the 0-based line after the row.
+    """
+    lines = reading.source.lines
+    feed = (line + "\n" for line in itertools.islice(lines, record, None))
+    reader = csv.reader(feed, delimiter=delimiter, strict=False, skipinitialspace=True)
+    cells = next(reader, [])
+    if _width(cells):
+        rows.append(_Row(record + 1, cells))
+    message = "text after the closing quote of a quoted field is kept as Anki keeps it, "
+    message += "without the quotes"
+    hint = 'to show the quotes, quote the whole field and double its quotes: """Big"" cat"'
+    reading.report(opened + 1, Severity.WARNING, message, hint, rules.MALFORMED_ROW)
+    return record + max(reader.line_num, 1)
 
 
 def _quote_line(lines: Sequence[str], start: int, stop: int, delimiter: str) -> int:
