@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from anki.collection import ExportAnkiPackageOptions
 
-from ankipress.building.pipeline import Options, convert
+from ankipress.building.pipeline import Options, build, convert
 from ankipress.errors import WriteError
 from ankipress.readers.crowdankiformat import model_id, model_uuid
 from hostile_apkg import PNG
@@ -321,3 +321,20 @@ def test_a_hand_edited_deck_of_the_wrong_shape_still_imports(tmp_path: Path) -> 
     convert([folder], tmp_path / "built.apkg", Options(), T0)
     with AnkiCollection(tmp_path / "anki") as anki:
         assert anki.import_package(tmp_path / "built.apkg").new == 7
+
+
+def test_a_crowdanki_folder_in_the_source_folder_builds_under_its_own_deck_names(
+    tmp_path: Path,
+) -> None:
+    """`ankipress build` of a repository's CrowdAnki folder: the decks are deck.json's, not
+    put under the folder's name, so the package comes back as the folder it was built from."""
+    shutil.copytree(EXPORTED, tmp_path / "source_cards" / "world-travel")
+    reports = build(tmp_path / "source_cards", tmp_path / "out", Options(), T0)
+    assert set(reports[0].plan.decks) == {
+        "Weltreise ✈",
+        "Weltreise ✈::Asien",
+        "Weltreise ✈::Europa",
+    }
+    back = tmp_path / "back" / "world-travel"
+    convert([tmp_path / "out" / "world-travel.apkg"], back, Options(to="crowdanki"))
+    assert (back / "deck.json").read_bytes() == (EXPORTED / "deck.json").read_bytes()

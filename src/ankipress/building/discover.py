@@ -172,12 +172,14 @@ def package_of(entry: Path, root: Path, out_dir: Path) -> PackageSource | None:
         if _same(entry, out_dir):
             return None  # the output folder (skipped_output says so)
         # A Logseq graph's pages name their own decks (namespaces as subdecks): its pages/
-        # and journals/ folders are no decks.
+        # and journals/ folders are no decks. So does a CrowdAnki folder's deck.json: its
+        # decks are those of the collection it came from, not under the folder's name.
         graph = (entry / "logseq" / "config.edn").is_file()
+        crowdanki = (entry / "deck.json").is_file() and _crowdanki_deck(entry / "deck.json")
         inputs = tuple(
             InputFile(
                 path,
-                None if graph else "::".join(path.parent.relative_to(root).parts),
+                None if graph or crowdanki else "::".join(path.parent.relative_to(root).parts),
                 root=root,
             )
             for path in walk(entry, out_dir)
