@@ -10,13 +10,14 @@ from typing import Any
 import click
 
 from ankipress.cli.common import (
-    NO_LOCK,
     SafePath,
     api,
     common_options,
     config_option,
     handle_errors,
     make_options,
+    no_lock_option,
+    paths_source_option,
     project_file,
     reporting,
 )
@@ -28,12 +29,7 @@ __all__ = ["check"]
 
 @click.command()
 @click.argument("paths", nargs=-1, type=SafePath(path_type=Path))
-@click.option(
-    "--source",
-    "source_dir",
-    type=SafePath(path_type=Path),
-    help="Folder of source cards, when no PATH is given (default: as build).",
-)
+@paths_source_option
 @config_option
 @click.option(
     "--format",
@@ -49,7 +45,7 @@ __all__ = ["check"]
     is_flag=True,
     help="Exit 0 even when problems are found (a usage error still exits 2).",
 )
-@click.option("--no-lock", is_flag=True, help=NO_LOCK)
+@no_lock_option
 @common_options
 @handle_errors
 def check(

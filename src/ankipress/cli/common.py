@@ -44,7 +44,6 @@ else:
     reporting = OnUse("ankipress.report")
 
 __all__ = [
-    "NO_LOCK",
     "UNFINISHED",
     "Progress",
     "SafePath",
@@ -56,7 +55,9 @@ __all__ = [
     "deck_diff",
     "handle_errors",
     "make_options",
+    "no_lock_option",
     "note_times_option",
+    "paths_source_option",
     "pipeline",
     "project_file",
     "reporting",
@@ -354,6 +355,18 @@ config_option = click.option(
 )
 """The --config option of the commands that follow the project file (build, check, pin)."""
 
-NO_LOCK = (
-    "Ignore ankipress.lock: ids from deck and question only, and the lock file is not updated."
+no_lock_option = click.option(
+    "--no-lock",
+    is_flag=True,
+    help="Ignore ankipress.lock: ids from deck and question only, and the lock file is not "
+    "updated.",
 )
+"""The --no-lock option of the commands that follow the lock file (build, check, pin)."""
+
+paths_source_option = click.option(
+    "--source",
+    "source_dir",
+    type=SafePath(path_type=Path),
+    help="Folder of source cards, when no PATH is given (default: as build).",
+)
+"""The --source option of the commands that take PATHs or else a source folder (check, pin)."""

@@ -9,12 +9,12 @@ from typing import Any
 import click
 
 from ankipress.cli.common import (
-    NO_LOCK,
     SafePath,
     api,
     common_options,
     config_option,
     handle_errors,
+    no_lock_option,
     note_times_option,
     pipeline,
     project_file,
@@ -107,7 +107,7 @@ def convert(
 )
 @config_option
 @click.option("--force", is_flag=True, help="Rebuild packages that are up to date too.")
-@click.option("--no-lock", is_flag=True, help=NO_LOCK)
+@no_lock_option
 @note_times_option
 @common_options
 @handle_errors

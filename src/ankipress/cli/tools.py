@@ -11,7 +11,6 @@ import click
 
 from ankipress import readers
 from ankipress.cli.common import (
-    NO_LOCK,
     SafePath,
     api,
     common_options,
@@ -19,6 +18,8 @@ from ankipress.cli.common import (
     deck_diff,
     handle_errors,
     make_options,
+    no_lock_option,
+    paths_source_option,
     project_file,
 )
 from ankipress.cli.output import plural, show_all
@@ -29,15 +30,10 @@ __all__ = ["diff_command", "list_formats", "pin", "preview"]
 
 @click.command()
 @click.argument("paths", nargs=-1, type=SafePath(path_type=Path))
-@click.option(
-    "--source",
-    "source_dir",
-    type=SafePath(path_type=Path),
-    help="Folder of source cards, when no PATH is given (default: as build).",
-)
+@paths_source_option
 @config_option
 @click.option("--dry-run", is_flag=True, help="Say which files would change; write nothing.")
-@click.option("--no-lock", is_flag=True, help=NO_LOCK)
+@no_lock_option
 @common_options
 @handle_errors
 def pin(
