@@ -1,12 +1,8 @@
 """Reader for CSV and TSV tables: a question and an answer per row, further columns as fields.
 
-* Delimiter: ``--sep``; else Excel's ``sep=;`` first line; else ``.tsv`` tab and ``.csv``
-  comma unless the rows clearly split on another (Excel writes ``;`` in many locales: an
-  info line says so); else whichever of comma, tab, semicolon, pipe splits the rows most
-  evenly. Two splitting them equally well get a warning naming both.
-* Quoting is RFC 4180. A row's line is the physical line it starts on. A quote never
-  closed, or text after a closing quote, is an error naming the line the quote opened on;
-  reading resumes on the next line, so a stray quote cannot swallow the rest of the file.
+* Rows: the delimiter and RFC 4180 quoting are :mod:`ankipress.readers.csvrows`'s (the
+  delimiter given, Excel's ``sep=``, the extension's, or detected; a bad quote reported at
+  the line it opened on, the rows after it still read).
 * Columns map to fields. ``--columns question,answer,notes,tags`` names them (``skip`` or
   nothing ignores one, and says so); else a first row is a header when it names the
   question column (``front``/``question``/``term``/``q``, any case) or its cells are short
@@ -34,11 +30,9 @@
 
 from __future__ import annotations
 
-import csv
-import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import PurePath
@@ -56,14 +50,16 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
+from ankipress.readers import csvrows
 from ankipress.readers.csvheader import header_reason
+from ankipress.readers.csvrows import Row
 from ankipress.readers.htmlguess import looks_like_html
 from ankipress.readers.reporting import Reporting
 from ankipress.readers.tagcolumn import tags_last
-from ankipress.sources import MAX_FIELD_CHARS, Source
+from ankipress.sources import Source
 
 if TYPE_CHECKING:
-    from _csv import Reader
+    pass
 
 _ALIASES = {
     **dict.fromkeys(("question", "front", "term", "q"), "question"),
@@ -90,83 +86,16 @@ _KINDS = {
     "basic (type in the answer)": NoteKind.TYPE_ANSWER,
     "type": NoteKind.TYPE_ANSWER,
 }
-_CANDIDATES = (",", "\t", ";", "|")
-_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
-_EXCEL_SEP = re.compile(r"sep=(.)")
 _ANKI_HEADER = re.compile(r"#(separator|html|columns|notetype|deck|tags)\b.*:", re.IGNORECASE)
 _CLOZE = re.compile(r"\{\{c\d+::")
-_SAMPLE_LINES = 200
-_SURE_FIT = 0.9
 _WIDE_SHARE = 0.2
 """A delimiter giving this share of rows one width (two or more) surely fits."""
-_SEP_HINT = "if that is wrong, name the delimiter with --sep"
 
 
 def looks_like_header(cells: Sequence[str]) -> bool:
     """Whether a row names columns: every non-empty cell a known name, question and answer."""
     roles = [_ALIASES.get(cell.strip().casefold()) for cell in cells if cell.strip()]
     return None not in roles and {"question", "answer"} <= set(roles)
-
-
-def allow_long_fields() -> None:
-    """Let :mod:`csv` read fields up to :data:`~ankipress.sources.MAX_FIELD_CHARS`.
-
-    Its own default (128 Ki characters) is process-wide and lower; a field over our cap
-    is then the module's "field larger than field limit" error, reported with its line.
-    """
-    if csv.field_size_limit() < MAX_FIELD_CHARS:
-        csv.field_size_limit(MAX_FIELD_CHARS)
-
-
-def too_long_message() -> tuple[str, str]:
-    """What to say about a field :mod:`csv` refused as longer than the cap, and the hint."""
-    return (
-        f"a field of this row is longer than {MAX_FIELD_CHARS:,} characters, the most a "
-        "field may hold",
-        "is a quote left open? keep pictures and long texts as media files",
-    )
-
-
-def _parse(lines: Iterable[str], delimiter: str) -> Reader:
-    """A strict RFC 4180 reader fed physical lines, so ``line_num`` counts physical lines."""
-    allow_long_fields()
-    feed = (line + "\n" for line in lines)
-    return csv.reader(feed, delimiter=delimiter, strict=True, skipinitialspace=True)
-
-
-def _width(cells: Sequence[str]) -> int:
-    """The number of cells up to the last one holding text."""
-    return max((i + 1 for i, cell in enumerate(cells) if cell.strip()), default=0)
-
-
-def _fit(lines: Sequence[str], delimiter: str) -> tuple[float, list[list[str]]]:
-    """The share of rows of the usual width (0 if under two columns), and the rows."""
-    rows: list[list[str]] = []
-    start = 0
-    while start < len(lines):
-        reader = _parse(itertools.islice(lines, start, None), delimiter)
-        try:
-            rows.extend(cells for cells in reader if _width(cells))
-            break
-        except csv.Error:
-            # A stray quote (which the read reports) must not hide the rows after it; a
-            # sample that ends inside a quoted field ends here too.
-            start += max(reader.line_num, 1)
-    if not rows:
-        return 0.0, rows
-    width, count = Counter(len(cells) for cells in rows).most_common(1)[0]
-    return (count / len(rows) if width >= 2 else 0.0), rows
-
-
-def _name(delimiter: str) -> str:
-    return _NAMES.get(delimiter, repr(delimiter))
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    line: int
-    """1-based physical line the row starts on."""
-    cells: list[str]
 
 
 @dataclass
@@ -206,7 +135,7 @@ class CsvReader:
         """
         if PurePath(source.path).suffix.lower() in self.extensions:
             return 0.8
-        sample = source.lines[:_SAMPLE_LINES]
+        sample = source.lines[: csvrows.SAMPLE_LINES]
         if any(_ANKI_HEADER.match(line) for line in sample[:10]):
             return 0.0
         if sample and sample[0].startswith("*\t"):
@@ -214,15 +143,15 @@ class CsvReader:
         if tags_last(source):
             return 0.3  # Anki's own export, tags last: the ankitext reader knows it
         text, best = "\n".join(sample), 0.0
-        for delimiter in _CANDIDATES[:3]:  # rows split on pipes are more often Markdown
-            fit, rows = _fit(sample, delimiter)
+        for delimiter in csvrows.CANDIDATES[:3]:  # rows split on pipes are more often Markdown
+            fit, rows = csvrows.fit(sample, delimiter)
             # One row is no table: a Quizlet export with ";" between cards is one line.
-            if fit >= _SURE_FIT and len(rows) > 1:
+            if fit >= csvrows.SURE_FIT and len(rows) > 1:
                 quoted = re.search(rf'(^|{re.escape(delimiter)}) *"', text, re.MULTILINE)
                 width = Counter(len(cells) for cells in rows).most_common(1)[0][0]
                 # A third column with text in a fifth of the rows at least: padding cells
                 # (Flashcards Deluxe ends every line with a tab) make no table.
-                wide = sum(_width(cells) >= 3 for cells in rows)
+                wide = sum(csvrows.width(cells) >= 3 for cells in rows)
                 if width >= 3 and wide >= len(rows) * _WIDE_SHARE:
                     score = 1.0
                 elif quoted and any("\n" in cell for cells in rows for cell in cells):
@@ -235,10 +164,10 @@ class CsvReader:
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Every row of ``source`` as a note; problems become diagnostics, never exceptions."""
         reading = _Reading(source)
-        first, delimiter = _delimiter(reading, options.separator)
+        first, delimiter = csvrows.choose_delimiter(reading, options.separator)
         if delimiter is not None:
             reading.delimiter = delimiter
-            rows = _rows(reading, first, delimiter)
+            rows = csvrows.split_rows(reading, first, delimiter)
             layout = _layout(reading, rows, options.columns) if rows else None
             if layout is not None:
                 reading.cards_seen += len(rows)
@@ -258,7 +187,7 @@ class CsvReader:
         return ReadResult(tuple(reading.notes), tuple(found), reading.cards_seen)
 
 
-def _text_format(reading: _Reading, rows: Sequence[_Row], layout: _Layout) -> TextFormat:
+def _text_format(reading: _Reading, rows: Sequence[Row], layout: _Layout) -> TextFormat:
     """HTML when a field of the table holds a tag, as Anki's importer decides; else plain."""
     columns = layout.field_columns()
     for row in rows:
@@ -273,144 +202,10 @@ def _text_format(reading: _Reading, rows: Sequence[_Row], layout: _Layout) -> Te
     return TextFormat.PLAIN
 
 
-def _delimiter(reading: _Reading, given: str | None) -> tuple[int, str | None]:
-    """The 0-based first line of the table and its delimiter (``None`` after an error)."""
-    lines = reading.source.lines
-    if not reading.source.text.strip():
-        reading.report(
-            None, Severity.ERROR, "the file is empty: no cards found", "", rules.NO_CARDS
-        )
-        return 0, None
-    excel = _EXCEL_SEP.fullmatch(lines[0].strip())
-    first = 1 if excel else 0
-    if given is not None:
-        if len(given) == 1 and given not in '\r\n"':
-            return first, given
-        message = f"a CSV delimiter is one character other than a quote, not {given!r}"
-        hint = "name it with --sep, for example --sep ';'"
-        reading.report(None, Severity.ERROR, message, hint, rules.SEPARATOR)
-        return first, None
-    if excel:
-        return first, excel.group(1)
-    suffix = PurePath(reading.source.path).suffix.lower()
-    if suffix == ".tsv":
-        return first, "\t"
-    default = "," if suffix == ".csv" else None
-    return first, _sniff(reading, lines[first : first + _SAMPLE_LINES], default)
-
-
-def _sniff(reading: _Reading, sample: Sequence[str], default: str | None) -> str | None:
-    """The delimiter that splits ``sample`` most evenly, ``default`` first among equals."""
-    order = sorted(_CANDIDATES, key=lambda d: d != default)
-    fits = {d: _fit(sample, d) for d in order}
-    best = max(order, key=lambda d: fits[d][0])  # max keeps the first of equals
-    score = fits[best][0]
-    if score == 0.0:
-        if default or any(len(cells) > 1 for d in order for cells in fits[d][1]):
-            return default or ","  # rows of uneven widths: each will be reported
-        hint = "a row holds a question and an answer; name the delimiter with --sep"
-        reading.report(None, Severity.ERROR, "no row has two columns", hint, rules.SEPARATOR)
-        return None
-    rivals = [d for d in order if d != best and fits[d][0] == score >= _SURE_FIT]
-    if rivals:
-        message = (
-            f"the rows split as evenly on {_name(rivals[0])} as on {_name(best)}; "
-            f"read as {_name(best)}-separated"
-        )
-        reading.report(None, Severity.WARNING, message, _SEP_HINT, rules.SEPARATOR)
-    elif best != default:
-        message = f"read as {_name(best)}-separated (detected)"
-        reading.report(None, Severity.INFO, message, _SEP_HINT, rules.SEPARATOR)
-    return best
-
-
-def _rows(reading: _Reading, first: int, delimiter: str) -> list[_Row]:
-    """Every non-blank row from line ``first`` (0-based) on, resuming after a bad quote."""
-    lines = reading.source.lines
-    rows: list[_Row] = []
-    start = first
-    while start < len(lines):
-        # Not lines[start:]: a copy of every line's reference (8 MiB a million lines).
-        reader = _parse(itertools.islice(lines, start, None), delimiter)
-        consumed = 0
-        try:
-            for cells in reader:
-                if _width(cells):
-                    rows.append(_Row(start + consumed + 1, cells))
-                consumed = reader.line_num
-            break
-        except csv.Error as exc:
-            detected = start + reader.line_num
-            record = start + consumed
-            opened = _quote_line(lines, record, detected, delimiter)
-            if "expected after" in str(exc) and detected == opened + 1:
-                start = _read_as_anki(reading, rows, record, opened, delimiter)
-                continue
-            _report_quote(reading, opened, detected, str(exc))
-            start = opened + 1
-    return rows
-
-
-def _read_as_anki(
-    reading: _Reading, rows: list[_Row], record: int, opened: int, delimiter: str
-) -> int:
-    """Read the row at ``record`` whose quoted field closes before more text on its line.
-
-    Anki's importer keeps that text, without the quotes (``"Big" cat`` reads ``Big cat``):
-    the row is kept so, with a warning. Returns the 0-based line after the row.
-    """
-    lines = reading.source.lines
-    feed = (line + "\n" for line in itertools.islice(lines, record, None))
-    reader = csv.reader(feed, delimiter=delimiter, strict=False, skipinitialspace=True)
-    cells = next(reader, [])
-    if _width(cells):
-        rows.append(_Row(record + 1, cells))
-    message = "text after the closing quote of a quoted field is kept as Anki keeps it, "
-    message += "without the quotes"
-    hint = 'to show the quotes, quote the whole field and double its quotes: """Big"" cat"'
-    reading.report(opened + 1, Severity.WARNING, message, hint, rules.MALFORMED_ROW)
-    return record + max(reader.line_num, 1)
-
-
-def _quote_line(lines: Sequence[str], start: int, stop: int, delimiter: str) -> int:
-    """The 0-based line on which the last quoted field in ``lines[start:stop]`` opened."""
-    opened, in_quote = start, False
-    for index in range(start, min(stop, len(lines))):
-        line, at_field_start, position = lines[index], not in_quote, 0
-        while position < len(line):
-            char = line[position]
-            if in_quote and char == '"':
-                doubled = line.startswith('"', position + 1)
-                position += doubled
-                in_quote = doubled
-            elif in_quote:
-                pass
-            elif char == delimiter:
-                at_field_start = True
-            elif char == '"' and at_field_start:
-                in_quote, opened, at_field_start = True, index, False
-            elif not char.isspace():
-                at_field_start = False
-            position += 1
-    return opened
-
-
-def _report_quote(reading: _Reading, opened: int, detected: int, error: str) -> None:
-    hint = 'write a quote inside a quoted field as two quotes ("")'
-    if "expected after" in error and detected == opened + 1:
-        message = "text after the closing quote of a quoted field"
-    elif "expected after" in error:
-        message = f"the quoted field opened here ends on line {detected} with text after its quote"
-        hint = f"is a closing quote missing on this line? {hint}"
-    elif "field limit" in error:
-        message, hint = too_long_message()
-    elif "end of data" in error:
-        message = "unterminated quote: the quoted field opened on this line is never closed"
-        hint = f'end it with a quote ("); {hint}'
-    else:
-        message, hint = f"cannot read this row: {error}", ""
-    reading.report(opened + 1, Severity.ERROR, message, hint, rules.MALFORMED_ROW)
-    reading.cards_seen += 1  # a row lost to the bad quote
+def _delimiters(reading: _Reading) -> str:
+    """The delimiter in a hint's words: "commas", "tabs" ..., or "it"."""
+    name = csvrows.NAMES.get(reading.delimiter)
+    return f"{name}s" if name else "it"
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,12 +228,12 @@ class _Layout:
         return sorted(columns, key=lambda i: order[self.roles[i]])
 
 
-def _layout(reading: _Reading, rows: list[_Row], columns: tuple[str, ...] | None) -> _Layout | None:
+def _layout(reading: _Reading, rows: list[Row], columns: tuple[str, ...] | None) -> _Layout | None:
     """What each column is (``None`` after an error); drops a header row from ``rows``."""
     reason = None
     if rows:
         first = rows[0].cells
-        reason = header_reason(first[: _width(first)], [row.cells for row in rows[1:]])
+        reason = header_reason(first[: csvrows.width(first)], [row.cells for row in rows[1:]])
     header = rows.pop(0) if reason is not None else None
     reading.named = header is not None or columns is not None
     if columns is not None:
@@ -448,7 +243,7 @@ def _layout(reading: _Reading, rows: list[_Row], columns: tuple[str, ...] | None
             reading.header = tuple(cell.strip() for cell in header.cells)
         return _assigned(reading, rows, columns, None, "--columns")
     if header is not None:
-        cells = header.cells[: _width(header.cells)]
+        cells = header.cells[: csvrows.width(header.cells)]
         message = f"the first row is a header naming the columns: {reason}"
         # A row of nothing but known column names (what our CSV writer writes) is no news.
         if not looks_like_header(cells):
@@ -459,12 +254,16 @@ def _layout(reading: _Reading, rows: list[_Row], columns: tuple[str, ...] | None
 
 
 def _assigned(
-    reading: _Reading, rows: list[_Row], names: tuple[str, ...], line: int | None, option: str
+    reading: _Reading,
+    rows: list[Row],
+    names: tuple[str, ...],
+    line: int | None,
+    option: str,
 ) -> _Layout | None:
     """The layout ``names`` give (a header's cells, ``--columns``, or none), or ``None``."""
     strict = bool(option)
     where = option or "the header row"
-    widths = [_width(row.cells) for row in rows]
+    widths = [csvrows.width(row.cells) for row in rows]
     named_width = len(names)
     if not strict:
         names = (*names, *[""] * (max([2, *widths]) - len(names)))
@@ -512,7 +311,7 @@ def _assigned(
 
 def _skip_empty(
     reading: _Reading,
-    rows: Sequence[_Row],
+    rows: Sequence[Row],
     names: tuple[str, ...],
     roles: list[str],
     line: int | None,
@@ -536,23 +335,22 @@ def _field_name(name: str, role: str, index: int, strict: bool) -> str:
 
 
 def _report_wide_rows(
-    reading: _Reading, rows: Sequence[_Row], width: int, names: tuple[str, ...]
+    reading: _Reading, rows: Sequence[Row], width: int, names: tuple[str, ...]
 ) -> None:
     """A warning for each row with text past the usual columns, naming where it went."""
     for row in rows:
-        found = _width(row.cells)
+        found = csvrows.width(row.cells)
         if found > width:
             kept = ", ".join(names[width:found])
             message = (
                 f"this row has {found} columns where the others have {width}; "
                 f"the cells past column {width} are kept as {kept}"
             )
-            what = f"{_NAMES[reading.delimiter]}s" if reading.delimiter in _NAMES else "it"
-            hint = f"quote fields that contain {what}"
+            hint = f"quote fields that contain {_delimiters(reading)}"
             reading.report(row.line, Severity.WARNING, message, hint, rules.MALFORMED_ROW)
 
 
-def _kind(reading: _Reading, row: _Row, named: str, table: bool) -> NoteKind:
+def _kind(reading: _Reading, row: Row, named: str, table: bool) -> NoteKind:
     """The kind a notetype cell names; unknown names are reported and read as Basic."""
     key = named.strip().casefold().removeprefix("ankipress ")
     if not key:
@@ -575,12 +373,12 @@ def _kind(reading: _Reading, row: _Row, named: str, table: bool) -> NoteKind:
     return kind or NoteKind.BASIC
 
 
-def _fitted(reading: _Reading, row: _Row, layout: _Layout) -> list[str]:
+def _fitted(reading: _Reading, row: Row, layout: _Layout) -> list[str]:
     """The row's cells, one per column; empty after reporting text past ``--columns``."""
-    expected, found = len(layout.roles), _width(row.cells)
+    expected, found = len(layout.roles), csvrows.width(row.cells)
     if found <= expected:
         return [*row.cells[:expected], *[""] * (expected - len(row.cells))]
-    what = f"{_NAMES[reading.delimiter]}s" if reading.delimiter in _NAMES else "it"
+    what = _delimiters(reading)
     names = ", ".join(
         layout.names[i] if layout.roles[i] == _FIELD else layout.roles[i] for i in range(expected)
     )
@@ -591,7 +389,7 @@ def _fitted(reading: _Reading, row: _Row, layout: _Layout) -> list[str]:
 
 
 def _note(
-    reading: _Reading, row: _Row, layout: _Layout, default_deck: str, text_format: TextFormat
+    reading: _Reading, row: Row, layout: _Layout, default_deck: str, text_format: TextFormat
 ) -> None:
     """Add the row's note, or report why it makes none."""
     fitted = _fitted(reading, row, layout)
@@ -640,7 +438,7 @@ def _note(
 
 
 def _with_extras(
-    reading: _Reading, row: _Row, layout: _Layout, cells: list[str], text_format: TextFormat
+    reading: _Reading, row: Row, layout: _Layout, cells: list[str], text_format: TextFormat
 ) -> str:
     """The answer of a cloze row, followed by each further non-empty field and its name."""
     order = layout.field_columns()
