@@ -8,7 +8,8 @@ dataclasses: plain values that can be compared in tests and never mutated in pla
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from ankipress import ids
 from ankipress.rules import UNCLASSIFIED, Rule
@@ -229,6 +230,43 @@ class ReadResult:
     """Deck names the source itself declares, in order."""
     media: tuple[Media, ...] = field(default=())
     """Media files the notes refer to (a package's media)."""
+
+
+class NoteStream:
+    """A reader's notes as it finds them, for one pass; the rest of what it read after.
+
+    Iterate once, then :meth:`result` gives the diagnostics, the count of cards met, the
+    deck titles and the media (its ``notes`` empty): a streaming reader only knows them all
+    once it has read the whole source. :meth:`of` wraps a reader's :class:`ReadResult`,
+    :meth:`collect` turns a stream back into one.
+    """
+
+    __slots__ = ("_finish", "_notes", "_started")
+
+    def __init__(self, notes: Iterable[Note], finish: Callable[[], ReadResult]) -> None:
+        self._notes = notes
+        self._finish = finish
+        self._started = False
+
+    def __iter__(self) -> Iterator[Note]:
+        if self._started:
+            raise RuntimeError("a note stream is read once")
+        self._started = True
+        return iter(self._notes)
+
+    def result(self) -> ReadResult:
+        """What the reader found besides the notes; ask once the notes are all read."""
+        return self._finish()
+
+    def collect(self) -> ReadResult:
+        """Every note and the rest, as :meth:`Reader.read` gives them."""
+        notes = tuple(self)
+        return replace(self.result(), notes=notes)
+
+    @classmethod
+    def of(cls, result: ReadResult) -> NoteStream:
+        """The notes a reader has already read, as a stream."""
+        return cls(result.notes, lambda: replace(result, notes=()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import codecs
 import os
 import re
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -132,6 +133,56 @@ class Source:
         if text.startswith("\ufeff"):
             text = text[1:]
         return cls(path, text, tuple(_LINE_BREAK.split(text)), encoding, diagnostics)
+
+
+class LineSource:
+    """A text source read a physical line at a time: a streaming reader's input.
+
+    Iterating gives each physical line without its line break (CRLF, LF and CR all end a
+    line), once. :attr:`diagnostics` (what decoding had to say) is complete only once every
+    line has been read: decoding streamed text finds a legacy encoding or a control
+    character as it goes. A failure to decode raises :class:`InputError` from the iteration.
+    """
+
+    __slots__ = ("_lines", "diagnostics", "encoding", "path")
+
+    def __init__(
+        self,
+        path: str,
+        lines: Iterable[str],
+        encoding: str = "utf-8",
+        diagnostics: Iterable[Diagnostic] = (),
+    ) -> None:
+        self.path = path
+        self.encoding = encoding
+        self.diagnostics = list(diagnostics)
+        self._lines = iter(lines)
+
+    def __iter__(self) -> Iterator[str]:
+        return self._lines
+
+    def location(self, line: int | None = None) -> SourceLocation:
+        """The location of a 1-based line of this source."""
+        return SourceLocation(self.path, line)
+
+    @classmethod
+    def of(cls, source: Source) -> LineSource:
+        """The lines of a source already decoded."""
+        return cls(source.path, source.lines, source.encoding, source.diagnostics)
+
+
+def open_lines(
+    path: Path,
+    display: str | None = None,
+    encoding: str | None = None,
+    limit: int | None = None,
+) -> LineSource:
+    """The lines of a source file, read and refused as :func:`load` reads and refuses it.
+
+    For now the file is decoded whole first (:func:`load`); the contract is that of a
+    stream, so a reader written against it holds one line at a time either way.
+    """
+    return LineSource.of(load(path, display, encoding, limit))
 
 
 # Python-Markdown finds the end of a link's text and address by stepping over characters

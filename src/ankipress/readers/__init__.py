@@ -15,18 +15,20 @@ from typing import Any, Protocol
 
 from ankipress import rules
 from ankipress.errors import InputError, UsageError
-from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity
-from ankipress.sources import Source, open_regular_file
+from ankipress.model import Diagnostic, Note, NoteStream, ReadOptions, ReadResult, Severity
+from ankipress.sources import LineSource, Source, open_regular_file
 
 __all__ = [
     "BINARY_READERS",
     "READERS",
     "BinaryReader",
     "Reader",
+    "StreamingReader",
     "binary_reader_for",
     "detect",
     "format_names",
     "get_reader",
+    "streaming",
 ]
 
 
@@ -45,6 +47,20 @@ class Reader(Protocol):
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Every note of ``source``; problems are returned as diagnostics."""
         ...
+
+
+class StreamingReader(Reader, Protocol):
+    """A reader that can also read a line at a time, holding one note, not the file."""
+
+    def stream(self, source: LineSource, options: ReadOptions) -> NoteStream:
+        """The notes of ``source`` as they are read; the same notes and diagnostics, in the
+        same order, as :meth:`Reader.read` gives (``NoteStream.collect() == read()``)."""
+        ...
+
+
+def streaming(reader: Reader) -> StreamingReader | None:
+    """``reader`` if it can read a line at a time, else ``None``."""
+    return reader if callable(getattr(reader, "stream", None)) else None  # type: ignore[return-value]
 
 
 class BinaryReader(Protocol):
