@@ -137,6 +137,15 @@ def test_fail_on_guid_changed_catches_a_question_edited_without_the_lock_file(
     assert passed.stdout == (
         "~ What is the capital of Chad (Africa)?  (field 1)\n0 added, 0 removed, 1 changed\n"
     )
+    # The source itself, compared with the release, follows the lock file as a build does.
+    lock_before = (tmp_path / "ankipress.lock").read_bytes()
+    from_source = _diff(old, "source_cards/capitals.md", "--fail-on", "guid-changed")
+    assert from_source.exit_code == 0, from_source.stderr
+    assert from_source.stdout == passed.stdout
+    ignored = _diff(old, "source_cards/capitals.md", "--no-lock", "--fail-on", "guid-changed")
+    assert ignored.exit_code == 1
+    assert ignored.stdout == caught.stdout
+    assert (tmp_path / "ankipress.lock").read_bytes() == lock_before  # only read
 
 
 def test_fail_on_removed_and_release_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -198,19 +198,41 @@ def build(
     )
 
 
-def diff_decks(old: Path, new: Path, options: Options | None = None) -> DeckDiff:
+def diff_decks(
+    old: Path,
+    new: Path,
+    options: Options | None = None,
+    *,
+    project: Project | None = None,
+    lock: bool = True,
+) -> DeckDiff:
     """Notes added, removed and changed between two releases (packages, files or folders).
 
     Each side is read as a build reads it; a side with errors raises :class:`InputError`.
+    A side that is source text takes the GUIDs the project's lock file (``ankipress.lock``)
+    gives its notes, as a build would, so a question edited since the last build is a
+    change, not a re-keyed note; ``lock=False`` (``--no-lock``) ignores the lock file. The
+    lock file is only read.
     """
+    from ankipress import readers
+    from ankipress.building import lock as lock_file
+    from ankipress.building.discover import InputFile
     from ankipress.diff import diff_notes
 
     options = options or Options()
     sides = []
     for path in (Path(old), Path(new)):
-        plan = pipeline.plan_package(pipeline.expand_inputs([path]), Path("diff.apkg"), options)
+        inputs = pipeline.expand_inputs([path])
+        plan = pipeline.plan_package(inputs, Path("diff.apkg"), options)
         if plan.errors:
             raise InputError(f"cannot compare {path}: it has errors", plan.diagnostics)
+        packaged = any(readers.binary_reader_for(p, options.input_format) for p in inputs)
+        if lock and not packaged:
+            found = _project(project)
+            lock_at = lock_file.lock_path(found.path, found.source)
+            if lock_at.is_file():
+                files = [InputFile(p) for p in inputs]
+                plan = pipeline.lock_guids([plan], [files], lock_at, partial=True)[0]
         sides.append(plan)
     return diff_notes(
         sides[0].notes,

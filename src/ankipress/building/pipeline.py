@@ -600,11 +600,23 @@ def check(
     ]
     if lock_path is None:
         return plans
+    return lock_guids(plans, [package.inputs for package in chosen], lock_path, bool(paths))
+
+
+def lock_guids(
+    plans: Sequence[PackagePlan],
+    inputs: Sequence[Sequence[InputFile]],
+    lock_path: Path,
+    partial: bool,
+) -> list[PackagePlan]:
+    """``plans`` (read from ``inputs``, one list a plan) with the GUIDs the lock file at
+    ``lock_path`` gives their notes, and what it says of them; the lock file is only read.
+    ``partial``: the plans are some of the project's files, and the lock's records of its
+    other files are left as they are (not reported as removed)."""
     lock_file = lock.load(lock_path)
-    # Checking some files only: the lock's other files are left as they are.
-    checked = {f for package in chosen for f in _lock_files(lock_file, package.inputs)}
-    carried = {r.file for r in lock_file.records} - checked if paths else set()
-    plans, assignment = _locked(plans, lock_file, carried)
-    if plans and assignment.general:
-        plans[0] = replace(plans[0], diagnostics=plans[0].diagnostics + assignment.general)
-    return plans
+    checked = {f for files in inputs for f in _lock_files(lock_file, files)}
+    carried = {r.file for r in lock_file.records} - checked if partial else set()
+    locked, assignment = _locked(plans, lock_file, carried)
+    if locked and assignment.general:
+        locked[0] = replace(locked[0], diagnostics=locked[0].diagnostics + assignment.general)
+    return locked

@@ -361,7 +361,7 @@ no_lock_option = click.option(
     help="Ignore ankipress.lock: ids from deck and question only, and the lock file is not "
     "updated.",
 )
-"""The --no-lock option of the commands that follow the lock file (build, check, pin)."""
+"""The --no-lock option of the commands that follow the lock file (build, check, pin, diff)."""
 
 paths_source_option = click.option(
     "--source",

@@ -83,6 +83,7 @@ def pin(
     help="Exit 1, listing them, when NEW would remove notes, re-key notes or change a note "
     "type of OLD: any of removed,guid-changed,notetype-changed.",
 )
+@no_lock_option
 @common_options
 @handle_errors
 def diff_command(
@@ -91,6 +92,7 @@ def diff_command(
     output_format: str,
     exit_code: bool,
     fail_on: str | None,
+    no_lock: bool,
     verbose: bool,
     **kwargs: Any,
 ) -> None:
@@ -98,7 +100,7 @@ def diff_command(
     kwargs.pop("report")
     kwargs.pop("quiet")
     guards = deck_diff.parse_fail_on(fail_on) if fail_on is not None else frozenset()
-    result = api.diff_decks(old, new, make_options(**kwargs))
+    result = api.diff_decks(old, new, make_options(**kwargs), lock=not no_lock)
     if output_format == "json":
         click.echo(json.dumps(deck_diff.as_data(result), indent=2, ensure_ascii=False))
     elif output_format == "markdown":
