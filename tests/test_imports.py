@@ -17,6 +17,7 @@ from click.testing import CliRunner
 import ankipress
 from ankipress import readers, writers
 from ankipress.cli import cli
+from ankipress.ondemand import stand_ins
 
 # Third-party and standard modules that cost milliseconds each to import.
 _HEAVY = {
@@ -38,7 +39,8 @@ _HEAVY = {
 }
 
 # What only reading a package needs, only Markdown needs, only other encodings need…
-_NOT_FOR_A_CSV_PACKAGE = _HEAVY - {"genanki", "yaml", "asyncio", "ssl", "sqlite3", "zipfile"}
+# (genanki's PyYAML and asyncio are not loaded either: see writers.apkg.load_genanki).
+_NOT_FOR_A_CSV_PACKAGE = _HEAVY - {"genanki", "sqlite3", "zipfile"}
 
 
 def _loaded(code: str, cwd: Path | None = None) -> set[str]:
@@ -147,3 +149,82 @@ def test_the_registries_name_what_they_load() -> None:
     for name in readers.format_names()[:-1]:
         assert readers.get_reader(name).name == name
     assert [w.name for w in writers.TEXT_WRITERS] == ["markdown", "ankitext", "csv", "crowdanki"]
+
+
+def _csv_deck(folder: Path) -> Path:
+    deck = folder / "cards.csv"
+    deck.write_text("question,answer\nQuestion?,Answer\n", encoding="utf-8")
+    return deck
+
+
+def test_genanki_is_loaded_without_asyncio_and_yaml_and_leaves_them_real(tmp_path: Path) -> None:
+    """The stand-ins genanki is imported with are gone once it is: a program that then
+    imports asyncio, PyYAML or cached_property gets the real ones, and genanki's own use of
+    PyYAML (note types as YAML text) imports it."""
+    check = (
+        "assert not {'asyncio', 'yaml', 'cached_property'} & set(sys.modules), sys.modules\n"
+        "import asyncio, yaml, cached_property, genanki\n"
+        "async def answer():\n    return 42\n"
+        "assert asyncio.run(answer()) == 42\n"
+        "assert yaml.safe_load('a: 1') == {'a': 1} and sys.modules['yaml'] is yaml\n"
+        "assert cached_property.threaded_cached_property\n"
+        "model = genanki.Model(1, 'm', fields='- name: Front', templates='- name: Card 1')\n"
+        "assert model.fields == [{'name': 'Front'}] and model.templates == [{'name': 'Card 1'}]\n"
+        "print('CHECKED')\n"
+    )
+    probe = "import sys\n" + _convert(_csv_deck(tmp_path)) + check
+    completed = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
+    )
+    assert "CHECKED" in completed.stdout, completed.stderr
+    assert (tmp_path / "out.apkg").is_file()
+
+
+def test_genanki_takes_the_real_modules_a_program_has_loaded(tmp_path: Path) -> None:
+    probe = (
+        "import sys, asyncio, yaml, cached_property\n"
+        + _convert(_csv_deck(tmp_path))
+        + "import genanki.model, genanki.note\n"
+        "assert genanki.model.cached_property is cached_property.cached_property\n"
+        "assert genanki.note.cached_property is cached_property.cached_property\n"
+        "assert genanki.model.yaml is yaml and sys.modules['yaml'] is yaml\n"
+        "print('CHECKED')\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
+    )
+    assert "CHECKED" in completed.stdout, completed.stderr
+
+
+def test_stand_ins_leave_sys_modules_as_found() -> None:
+    name = "colorsys"  # small, and loaded by nothing of ours
+    saved = sys.modules.pop(name, None)
+    try:
+        with stand_ins({name: {"marker": 1}, "json": {"marker": 2}}):
+            stand_in = sys.modules[name]
+            assert stand_in.marker == 1
+            assert not hasattr(sys.modules["json"], "marker")  # loaded already: untouched
+        assert name not in sys.modules  # never read: removed
+        with stand_ins({name: {}}):
+            stand_in = sys.modules[name]
+            # A read imports the real module, which stays.
+            assert stand_in.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
+            real = sys.modules[name]
+            assert real is not stand_in
+        assert sys.modules[name] is real
+        assert stand_in.hsv_to_rgb(0.0, 1.0, 1.0) == (1.0, 0.0, 0.0)  # still forwards
+        assert not hasattr(stand_in, "__path__")  # probes are not uses
+    finally:
+        sys.modules.pop(name, None)
+        if saved is not None:
+            sys.modules[name] = saved

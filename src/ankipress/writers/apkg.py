@@ -13,6 +13,7 @@ temporary file, and renamed into place: a failed write never leaves a partial pa
 from __future__ import annotations
 
 import array
+import functools
 import hashlib
 import html
 import itertools
@@ -21,6 +22,7 @@ import os
 import re
 import shutil
 import sqlite3
+import sys
 import tempfile
 import warnings
 import zipfile
@@ -33,11 +35,32 @@ from ankipress.errors import WriteError
 from ankipress.model import Diagnostic, NoteKind, NoteType, RenderedNote, Severity, SourceLocation
 from ankipress.notetypes import for_kind
 from ankipress.notetypes.cards import card_ords
+from ankipress.ondemand import stand_ins
 from ankipress.textscan import sub_before_last
 from ankipress.writers.common import check_target, interrupts_deferred
 
 if TYPE_CHECKING:  # genanki (and the asyncio it pulls in) is loaded to write, not to import
     import genanki
+
+
+def load_genanki() -> None:
+    """Import genanki (once), without the asyncio and PyYAML it imports and we do not use.
+
+    genanki's modules import PyYAML, for note types given as YAML text (ours are lists), and
+    the ``cached_property`` package, which imports asyncio (and with it ssl, logging and
+    concurrent.futures) for properties that are coroutines (genanki's are not): together
+    most of the time it takes to import genanki. While genanki is imported, stand-ins take
+    their place: ``cached_property`` as the standard library's ``functools.cached_property``
+    (the same caching, for genanki's plain properties) and PyYAML imported when genanki first
+    reads it. ``sys.modules`` is then as it was: a program that imports asyncio, PyYAML or
+    ``cached_property`` itself gets the real ones, and if it has them already when this runs,
+    genanki gets them too (tests/test_imports.py).
+    """
+    if "genanki" in sys.modules:
+        return
+    with stand_ins({"cached_property": {"cached_property": functools.cached_property}, "yaml": {}}):
+        import genanki  # noqa: F401
+
 
 # Zip entries carry this time instead of the clock (the earliest a zip can hold).
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -459,7 +482,7 @@ def stream_apkg(
     """
     # genanki is loaded here, on the first package written, before the temporary folder is
     # made: the write that follows is then the same however the import went.
-    import genanki  # noqa: F401
+    load_genanki()
 
     work: str | None = None
     try:
