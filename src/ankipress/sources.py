@@ -10,7 +10,9 @@ import codecs
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -142,9 +144,11 @@ class LineSource:
     line), once. :attr:`diagnostics` (what decoding had to say) is complete only once every
     line has been read: decoding streamed text finds a legacy encoding or a control
     character as it goes. A failure to decode raises :class:`InputError` from the iteration.
+    A reader that must look at every line before it can make the first note reads the
+    lines again from :meth:`again`.
     """
 
-    __slots__ = ("_lines", "diagnostics", "encoding", "path")
+    __slots__ = ("_again", "_lines", "diagnostics", "encoding", "path")
 
     def __init__(
         self,
@@ -152,10 +156,15 @@ class LineSource:
         lines: Iterable[str],
         encoding: str = "utf-8",
         diagnostics: Iterable[Diagnostic] = (),
+        again: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         self.path = path
         self.encoding = encoding
         self.diagnostics = list(diagnostics)
+        if again is None and isinstance(lines, tuple | list):
+            kept = lines
+            again = lambda: kept  # noqa: E731
+        self._again = again
         self._lines = iter(lines)
 
     def __iter__(self) -> Iterator[str]:
@@ -165,10 +174,24 @@ class LineSource:
         """The location of a 1-based line of this source."""
         return SourceLocation(self.path, line)
 
+    def again(self) -> LineSource | None:
+        """The same lines from the first, as a new source; ``None`` when they are read once.
+
+        A file is read again from the disk (an :class:`InputError` from the iteration if it
+        changed in between); lines in memory are given again.
+        """
+        if self._again is None:
+            return None
+        return LineSource(self.path, self._again(), self.encoding, self.diagnostics, self._again)
+
     @classmethod
     def of(cls, source: Source) -> LineSource:
         """The lines of a source already decoded."""
         return cls(source.path, source.lines, source.encoding, source.diagnostics)
+
+
+_CHUNK_BYTES = 1 << 18
+"""How much of a file is read and decoded at a time when it is streamed."""
 
 
 def open_lines(
@@ -179,10 +202,153 @@ def open_lines(
 ) -> LineSource:
     """The lines of a source file, read and refused as :func:`load` reads and refuses it.
 
-    For now the file is decoded whole first (:func:`load`); the contract is that of a
-    stream, so a reader written against it holds one line at a time either way.
+    A UTF-8 file (the usual case) is streamed: a first pass over its bytes, a chunk at a
+    time, checks that it decodes (and finds control characters); the lines are then
+    decoded from the file as they are read, so memory does not grow with the file. A file
+    that is not plain UTF-8 (a NUL byte, invalid UTF-8, UTF-16, another named encoding) is
+    read whole by :func:`load`, which refuses it, or guesses its legacy encoding, with the
+    same words it always has.
     """
-    return LineSource.of(load(path, display, encoding, limit))
+    shown = display if display is not None else str(path)
+    limit = MAX_SOURCE_BYTES if limit is None else limit
+    if encoding is not None:
+        try:
+            named = codecs.lookup(encoding).name
+        except (LookupError, ValueError, UnicodeError):
+            named = None
+        if named != "utf-8":
+            return LineSource.of(load(path, display, encoding, limit))
+    scanned = _scan_utf8(path, shown, limit, bom=encoding is None)
+    if scanned is None:
+        return LineSource.of(load(path, display, encoding, limit))
+
+    def lines() -> Iterator[str]:
+        return _streamed_lines(path, shown, scanned)
+
+    said = () if scanned.control is None else (scanned.control,)
+    return LineSource(shown, lines(), encoding or "utf-8", said, lines)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanned:
+    """What the first pass over a UTF-8 file found: what the stream must find again."""
+
+    size: int
+    crc: int
+    skip: int
+    """How many leading BOMs are no text: load() strips the BOM's bytes when no encoding is
+    named, and :meth:`Source.from_text` one more BOM."""
+    control: Diagnostic | None
+
+
+class _Position:
+    """The line and column reached in text decoded a chunk at a time."""
+
+    __slots__ = ("breaks", "cr", "tail")
+
+    def __init__(self) -> None:
+        self.breaks = 0
+        self.tail = 0
+        self.cr = False
+
+    def at(self, text: str, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of ``text[offset]``, ``text`` the next chunk."""
+        head = text[:offset]
+        matches = list(_LINE_BREAK.finditer(head))
+        count = len(matches) - (self.cr and head.startswith("\n"))
+        column = offset - matches[-1].end() + 1 if matches else self.tail + offset + 1
+        return self.breaks + count + 1, column
+
+    def advance(self, text: str) -> None:
+        if not text:
+            return
+        lf, cr = text.count("\n"), text.count("\r")
+        self.breaks += lf + cr - text.count("\r\n") - (self.cr and text[0] == "\n")
+        last = max(text.rfind("\n"), text.rfind("\r")) + 1
+        self.tail = len(text) - last if last else self.tail + len(text)
+        self.cr = text[-1] == "\r"
+
+
+def _scan_utf8(path: Path, shown: str, limit: int, bom: bool) -> _Scanned | None:
+    """Check, a chunk at a time, that the file is UTF-8 with no NUL; ``None`` if it is not.
+
+    ``bom``: a UTF-8 BOM starts no text (no encoding was named; :func:`load` strips it).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    position = _Position()
+    size = crc = controls = 0
+    first: tuple[int, int, str] | None = None
+    with _opened(path, shown, limit) as stream:
+        while True:
+            # The first read holds a whole BOM, to tell it.
+            chunk = stream.read(min(max(_CHUNK_BYTES, 3 - size), limit + 1 - size))
+            if not chunk or size + len(chunk) > limit:
+                if chunk:
+                    _too_large(shown, size + len(chunk), limit)
+                break
+            if b"\x00" in chunk:
+                return None
+            chunk_text = chunk
+            if size == 0 and bom and chunk.startswith(codecs.BOM_UTF8):
+                chunk_text = chunk[len(codecs.BOM_UTF8) :]  # as load() reads it: no text
+            size += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+            try:
+                text = decoder.decode(chunk_text)
+            except UnicodeDecodeError:
+                return None
+            found = _CONTROL.search(text)
+            if found is not None:
+                if first is None:
+                    first = (*position.at(text, found.start()), found.group())
+                controls += len(_CONTROL.findall(text))
+            position.advance(text)
+        try:
+            decoder.decode(b"", True)
+        except UnicodeDecodeError:
+            return None
+    control = None
+    if first is not None:
+        control = _control_diagnostic(shown, *first, controls)
+    return _Scanned(size, crc, 2 if bom else 1, control)
+
+
+def _streamed_lines(path: Path, shown: str, scanned: _Scanned) -> Iterator[str]:
+    """The physical lines of a file :func:`_scan_utf8` checked, decoded as they are read."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = crc = 0
+    carry = ""
+    skip = scanned.skip
+    changed = _fail(shown, "the file changed while it was read", hint="read it again")
+    with _opened(path, shown, None) as stream:
+        while True:
+            chunk = stream.read(_CHUNK_BYTES)
+            size += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+            if size > scanned.size:
+                raise changed
+            try:
+                text = decoder.decode(chunk, not chunk)
+            except UnicodeDecodeError:
+                raise changed from None
+            while skip and text:  # (a chunk of a few bytes may hold the BOM alone)
+                skip = skip - 1 if text.startswith("\ufeff") else 0
+                text = text[1:] if text.startswith("\ufeff") else text
+            text = carry + text
+            if not chunk:
+                if (size, crc) != (scanned.size, scanned.crc):
+                    raise changed
+                yield from _split_lines(text)
+                return
+            # A CR at the end may be the first half of a CRLF: it waits for the next chunk.
+            cut = len(text) - (text[-1:] == "\r")
+            lines = _split_lines(text[:cut])
+            carry = lines.pop() + text[cut:]
+            yield from lines
+
+
+def _split_lines(text: str) -> list[str]:
+    return _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
 
 
 # Python-Markdown finds the end of a link's text and address by stepping over characters
@@ -369,12 +535,16 @@ def _control_warning(path: str, text: str) -> Diagnostic | None:
     if first is None:
         return None
     line, column = _text_position(text, first.start())
-    count = len(_CONTROL.findall(text))
+    return _control_diagnostic(path, line, column, first.group(), len(_CONTROL.findall(text)))
+
+
+def _control_diagnostic(path: str, line: int, column: int, char: str, count: int) -> Diagnostic:
+    """The warning for ``count`` control characters, the first ``char`` at ``line:column``."""
     more = f" (and {count - 1} more in the file)" if count > 1 else ""
     return Diagnostic(
         SourceLocation(path, line, column),
         Severity.WARNING,
-        f"control character U+{ord(first.group()):04X}{more} removed: "
+        f"control character U+{ord(char):04X}{more} removed: "
         "Anki strips control characters from fields",
         "delete it from the file if it was not meant to be there",
         rules.CONTROL_CHARACTER,
@@ -503,16 +673,21 @@ def load(
     """
     shown = display if display is not None else str(path)
     limit = MAX_SOURCE_BYTES if limit is None else limit
-    try:
+    with _refusing(shown, limit):
         # Bounded, and never blocking: a FIFO or a device in place of a file is refused.
         data = read_regular_file(path, limit)
+    text, encoding, said = _text(shown, data, encoding)
+    del data  # a big source's bytes are gone before its lines are made
+    return _decoded(shown, text, encoding, said)
+
+
+@contextmanager
+def _refusing(shown: str, limit: int) -> Iterator[None]:
+    """Turn the failures of opening and reading a file into :func:`load`'s errors."""
+    try:
+        yield
     except FileTooLargeError as exc:
-        message = f"file is too large ({exc.size} bytes; the limit is {limit} bytes)"
-        hint = (
-            f"raise the limit with --max-source-size {_suggested(exc.size)} "
-            f'(or max_source_size = "{_suggested(exc.size)}" in ankipress.toml)'
-        )
-        raise _fail(shown, message, hint=hint) from None
+        _too_large(shown, exc.size, limit)
     except NotRegularFileError as exc:
         raise _fail(shown, f"cannot read: {exc}") from None
     except FileNotFoundError:
@@ -521,9 +696,25 @@ def load(
         raise _fail(shown, "permission denied") from None
     except OSError as exc:
         raise _fail(shown, f"cannot read: {exc.strerror or exc}") from None
-    text, encoding, said = _text(shown, data, encoding)
-    del data  # a big source's bytes are gone before its lines are made
-    return _decoded(shown, text, encoding, said)
+
+
+def _too_large(shown: str, size: int, limit: int) -> None:
+    message = f"file is too large ({size} bytes; the limit is {limit} bytes)"
+    hint = (
+        f"raise the limit with --max-source-size {_suggested(size)} "
+        f'(or max_source_size = "{_suggested(size)}" in ankipress.toml)'
+    )
+    raise _fail(shown, message, hint=hint) from None
+
+
+@contextmanager
+def _opened(path: Path, shown: str, limit: int | None) -> Iterator[BinaryIO]:
+    """The file opened as :func:`read_regular_file` opens it, refused as :func:`load` refuses."""
+    with _refusing(shown, limit or 0), open_regular_file(path) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if limit is not None and size > limit:
+            raise FileTooLargeError(size, limit)
+        yield stream
 
 
 def _suggested(size: int) -> str:
