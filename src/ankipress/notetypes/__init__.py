@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from importlib import resources
+from pathlib import Path
 from string import Template
 
 from ankipress import ids
@@ -50,8 +50,13 @@ def templates_digest() -> str:
     return digest.hexdigest()
 
 
+# Plain files beside this module (as render/mathjax, which Node reads): importlib.resources
+# would cost every package written more to import than the reading of them does.
+_TEMPLATES = Path(__file__).with_name("templates")
+
+
 def _read(*parts: str) -> str:
-    return resources.files("ankipress.notetypes.templates").joinpath(*parts).read_text("utf-8")
+    return _TEMPLATES.joinpath(*parts).read_text("utf-8")
 
 
 def stylesheet() -> str:
