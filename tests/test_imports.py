@@ -118,6 +118,15 @@ def test_a_csv_package_loads_no_markdown_yaml_reader_or_screen(tmp_path: Path) -
     assert (tmp_path / "out.apkg").is_file()
     assert _heavy(loaded, _NOT_FOR_A_CSV_PACKAGE) == set()
     assert "genanki" in loaded  # the package is written, by genanki
+    # Nor what only a build follows (project file, lock file, build state); our templates
+    # are read as plain files.
+    assert not loaded & {
+        "ankipress.building.config",
+        "ankipress.building.lock",
+        "ankipress.building.lockmatch",
+        "ankipress.building.state",
+        "importlib.resources",
+    }
 
 
 def test_markdown_without_code_loads_no_highlighter(tmp_path: Path) -> None:

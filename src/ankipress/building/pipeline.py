@@ -13,10 +13,9 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ankipress import notetypes, rules
-from ankipress.building import lock, lockmatch
-from ankipress.building import state as buildstate
 from ankipress.building.discover import (
     InputFile,
     PackageSource,
@@ -55,6 +54,7 @@ from ankipress.model import (
     SourceLocation,
 )
 from ankipress.notetypes.cards import card_ords
+from ankipress.ondemand import OnUse
 from ankipress.options import (
     EARLIEST_TIME,
     LATEST_TIME,
@@ -67,6 +67,15 @@ from ankipress.writers import TextWriter, text_writer_for
 from ankipress.writers.apkg import stream_apkg, write_apkg
 from ankipress.writers.common import check_target
 from ankipress.writers.csv import CsvWriter
+
+if TYPE_CHECKING:
+    from ankipress.building import lock, lockmatch
+    from ankipress.building import state as buildstate
+else:
+    # Only a build follows the lock file and the build state: a convert goes without.
+    lock = OnUse("ankipress.building.lock")
+    lockmatch = OnUse("ankipress.building.lockmatch")
+    buildstate = OnUse("ankipress.building.state")
 
 __all__ = [
     "InputFile",
