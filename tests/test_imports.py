@@ -74,6 +74,19 @@ def test_importing_the_command_line_loads_nothing_heavy() -> None:
     ours = {m for m in loaded if m.startswith("ankipress.")}
     assert not {m for m in ours if m.startswith(("ankipress.writers", "ankipress.building"))}
     assert not {m for m in ours if m.startswith("ankipress.readers.")}
+    # Each command is imported when it runs.
+    assert not ours & {"ankipress.cli.check", "ankipress.cli.packages", "ankipress.cli.tools"}
+
+
+def test_a_mistyped_command_is_matched_against_every_command() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "ankipress", "conver", "cards.txt"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "No such command 'conver'. Did you mean 'convert'?" in completed.stderr
 
 
 def test_version_loads_not_even_the_command_line() -> None:
@@ -118,6 +131,7 @@ def test_a_csv_package_loads_no_markdown_yaml_reader_or_screen(tmp_path: Path) -
     assert (tmp_path / "out.apkg").is_file()
     assert _heavy(loaded, _NOT_FOR_A_CSV_PACKAGE) == set()
     assert "genanki" in loaded  # the package is written, by genanki
+    assert not loaded & {"ankipress.cli.check", "ankipress.cli.tools"}  # other commands
     # Nor what only a build follows (project file, lock file, build state); our templates
     # are read as plain files.
     assert not loaded & {

@@ -7,6 +7,7 @@ write (nothing written), 2 a usage error, 130 and 143 interrupted by SIGINT or S
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
 from types import FrameType
@@ -14,22 +15,42 @@ from types import FrameType
 import click
 
 from ankipress import __version__
-from ankipress.cli.check import check
 from ankipress.cli.common import UNFINISHED, Terminated
-from ankipress.cli.packages import build, convert
-from ankipress.cli.tools import diff_command, list_formats, pin, preview
 
 __all__ = ["Terminated", "cli", "main"]
 
+# Each command's module and name there: a command is imported when it runs (``--help``
+# imports them all, for their summaries), so `convert` does not load `check` or `pin`.
+_COMMANDS = {
+    "build": ("ankipress.cli.packages", "build"),
+    "check": ("ankipress.cli.check", "check"),
+    "convert": ("ankipress.cli.packages", "convert"),
+    "diff": ("ankipress.cli.tools", "diff_command"),
+    "formats": ("ankipress.cli.tools", "list_formats"),
+    "pin": ("ankipress.cli.tools", "pin"),
+    "preview": ("ankipress.cli.tools", "preview"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Commands(click.Group):
+    """A group whose commands are imported by name when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        # A name that is none of ours loads them all: click's "Did you mean" looks in them.
+        for wanted in [cmd_name] if cmd_name in _COMMANDS else list(_COMMANDS):
+            if wanted not in self.commands:
+                module, name = _COMMANDS[wanted]
+                self.add_command(getattr(importlib.import_module(module), name), wanted)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="ankipress")
 def cli() -> None:
     """Turn flashcard text into Anki decks (.apkg)."""
-
-
-for _command in (convert, build, check, pin, diff_command, preview, list_formats):
-    cli.add_command(_command)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
