@@ -21,17 +21,31 @@ deck title and count (a page of several decks); the next card's number followed 
 when no trailer came between; the end of the file. Within a card the first ``A`` line set
 apart by blank lines (else the first ``A`` line) starts the answer, so ``A`` or ``Q`` lines
 inside an answer stay in the answer, and a question may list choices ``A``, ``B``, ``C``.
+
+The page is read in one pass, a line at a time (:meth:`BrainscapeReader.stream`): the
+parser holds a window of lines, the card it is reading and what it must look ahead at (the
+next line with text after a title, the few lines after a card's number, a trailer), and
+drops the lines it has done with, so memory does not grow with the deck.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
 
 from ankipress import rules
-from ankipress.model import Diagnostic, Note, ReadOptions, ReadResult, Severity, SourceLocation
-from ankipress.readers.reporting import Reporting
-from ankipress.sources import Source
+from ankipress.model import (
+    Diagnostic,
+    Note,
+    NoteStream,
+    ReadOptions,
+    ReadResult,
+    Severity,
+    SourceLocation,
+)
+from ankipress.sources import LineSource, Source
 
 # A space in the count stands between digits ("1 234"), so the spaces before "cards" are
 # not split between the two in every way (quadratic in a long run of spaces).
@@ -39,6 +53,7 @@ _COUNT = re.compile(r"\((\d(?:[\d,.]|[\u00a0\u202f ]\d)*)\s+cards?\)", re.IGNORE
 _NUMBER = re.compile(r"\d+")
 _TITLE_SUFFIX = re.compile(r"(?<!\s)\s+flashcards$", re.IGNORECASE)
 _TRAILER_START = "how well did you know this?"
+_TRAILER_LENGTH = len(_TRAILER_START)
 # The rating buttons, in the order the page lists them; a line may hold one or several.
 _RATING_TOKENS = ("1", "not at all", "2", "3", "4", "5", "perfectly")
 _CANONICAL_TRAILER = ["1", "Not at all", "2", "3", "4", "5", "Perfectly"]
@@ -46,6 +61,10 @@ _RATING_TOKEN = re.compile(r"not at all|perfectly|[1-5]", re.IGNORECASE)
 _RATING_LINE = re.compile(r"(?:(?:not at all|perfectly|[1-5])\s*)+", re.IGNORECASE)
 # How many blank lines may stand between a card's number and its Q line.
 _MAX_GAP = 3
+# Lines are read from the source this many at a time (and stripped in one call).
+_BLOCK = 1024
+# Lines already parsed are dropped from the window once there are this many.
+_KEEP = 4096
 
 
 @dataclass
@@ -58,16 +77,6 @@ class _Section:
     cards: int = 0
     last_card_line: int | None = None
     last_card_has_trailer: bool = True
-
-
-@dataclass
-class _State(Reporting):
-    source: Source
-    default_deck: str
-    notes: list[Note] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    cards_seen: int = 0
-    titles: list[str] = field(default_factory=list)
 
 
 class BrainscapeReader:
@@ -96,46 +105,108 @@ class BrainscapeReader:
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Read every card of ``source``; problems become diagnostics, never exceptions."""
-        return _Parser(source, options.default_deck).run()
+        return self.stream(LineSource.of(source), options).collect()
+
+    def stream(self, source: LineSource, options: ReadOptions) -> NoteStream:
+        """The cards of ``source`` as they are read, a line at a time."""
+        parser = _Parser(source, options.default_deck)
+        return NoteStream(parser.notes(), parser.result)
 
 
 class _Parser:
-    def __init__(self, source: Source, default_deck: str) -> None:
-        self.state = _State(source, default_deck)
-        self.lines = source.lines
-        self.stripped = [line.strip() for line in source.lines]
-        self.trailers = self._find_trailers()
-        self.headers = self._find_headers()
+    """The page's cards, read through a window of its lines.
 
-    # -- structure found before parsing cards ------------------------------------------
+    ``lines`` and ``stripped`` hold the window: the source's physical lines from the one
+    numbered ``offset + 1``, as read and stripped. Indexes into them are relative to the
+    window; :meth:`_more` reads the next block at its end, and the run loop drops the lines
+    before the one it stands on once there are enough of them.
+    """
 
-    def _find_trailers(self) -> dict[int, int]:
-        """Map the first line of every rating trailer to the line after it."""
+    def __init__(self, source: LineSource, default_deck: str) -> None:
+        self.path = source.path
+        self.default_deck = default_deck
+        self.diagnostics: list[Diagnostic] = []
+        self.cards_seen = 0
+        self.titles: list[str] = []
+        self.found_note = False
+        self.lines: list[str] = []
+        self.stripped: list[str] = []
+        self.offset = 0
+        self.first: int | None = None
+        """The absolute index of the first line with text, once met."""
+        self._source = iter(source)
+        self._ended = False
+
+    # -- the window ----------------------------------------------------------------------
+
+    def _more(self) -> bool:
+        """Read the next block of lines into the window; ``False`` at the end of the file."""
+        if self._ended:
+            return False
+        block = list(islice(self._source, _BLOCK))
+        if not block:
+            self._ended = True
+            return False
+        self.lines += block
+        self.stripped += map(str.strip, block)
+        return True
+
+    def _has(self, index: int) -> bool:
+        """Whether the file has a line at window index ``index`` (reading up to it)."""
+        while index >= len(self.stripped):
+            if not self._more():
+                return False
+        return True
+
+    def _drop_before(self, index: int) -> int:
+        """Drop the window's lines before ``index``; the index of the same line after."""
+        del self.lines[:index]
+        del self.stripped[:index]
+        self.offset += index
+        return 0
+
+    def report(
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str | None = None,
+        rule: rules.Rule = rules.UNCLASSIFIED,
+    ) -> None:
+        """Record ``message`` at the 1-based absolute ``line`` (``None``: the whole file)."""
+        location = SourceLocation(self.path, line)
+        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
+
+    # -- what a line starts --------------------------------------------------------------
+
+    def _next_nonblank(self, index: int, limit: int | None = None) -> int | None:
         stripped = self.stripped
-        length = len(_TRAILER_START)
-        # Comprehensions and exact comparisons first: this runs on every line of decks of
-        # 100k cards; the general token matching only for trailers that are not canonical.
-        starts = [
-            i
-            for i, line in enumerate(stripped)
-            if len(line) == length and line.casefold() == _TRAILER_START
-        ]
-        trailers: dict[int, int] = {}
-        size = len(_CANONICAL_TRAILER)
-        for start in starts:
-            if stripped[start + 1 : start + 1 + size] == _CANONICAL_TRAILER:
-                trailers[start] = start + 1 + size
-            else:
-                trailers[start] = self._trailer_end(start)
-        return trailers
+        while (limit is None or index < limit) and self._has(index):
+            if stripped[index]:
+                return index
+            index += 1
+        return None
 
-    def _trailer_end(self, start: int) -> int:
-        """The line after a trailer written unusually: tokens across lines, blank lines."""
-        total = len(self.stripped)
+    def _trailer_end(self, start: int) -> int | None:
+        """If a rating trailer starts at ``start``, the index of the line after it."""
+        line = self.stripped[start]
+        if len(line) != _TRAILER_LENGTH or line.casefold() != _TRAILER_START:
+            return None
+        return self._after_trailer(start)
+
+    def _after_trailer(self, start: int) -> int:
+        """The index of the line after the rating trailer starting at ``start``."""
+        size = len(_CANONICAL_TRAILER)
+        stripped = self.stripped
+        if start + size >= len(stripped):
+            self._has(start + size)
+        if stripped[start + 1 : start + 1 + size] == _CANONICAL_TRAILER:
+            return start + 1 + size
+        # Written unusually: tokens across lines, blank lines.
         expected = 0
         end = scan = start + 1
-        while scan < total and expected < len(_RATING_TOKENS):
-            text = self.stripped[scan].casefold()
+        while expected < len(_RATING_TOKENS) and self._has(scan):
+            text = stripped[scan].casefold()
             if not text:
                 scan += 1
                 continue
@@ -149,60 +220,42 @@ class _Parser:
             end = scan
         return end
 
-    def _find_headers(self) -> dict[int, tuple[int, str, int | None]]:
-        """Map each deck title line to (line after the header, deck name, card count)."""
-        headers: dict[int, tuple[int, str, int | None]] = {}
-        # A byte a line, not a set of line numbers: 100k cards have 800k trailer lines.
-        in_trailer = bytearray(len(self.stripped))
-        for start, end in self.trailers.items():
-            in_trailer[start:end] = b"\x01" * (end - start)
-        first = self._next_nonblank(0)
-        for index, line in enumerate(self.stripped):
-            if not line.endswith(")"):  # cheap test before the pattern, on every line
-                continue
-            match = _COUNT.fullmatch(line)
-            if not match:
-                continue
-            title = self._previous_nonblank(index - 1)
-            if title is None or in_trailer[title] or _COUNT.fullmatch(self.stripped[title]):
-                continue
-            headers[title] = (index + 1, self._deck_name(title), _parse_count(match.group(1)))
+    def _header(self, index: int) -> tuple[int, str, int | None] | None:
+        """If a deck title is at ``index`` (a line with text): the index of the line after
+        its header, the deck's name and its card count."""
+        line = self.stripped[index]
+        # The title of a count line is the line with text before it, unless that is a
+        # count line too or part of a trailer (whose lines are never parsed but as one).
+        if (len(line) == _TRAILER_LENGTH and line.casefold() == _TRAILER_START) or (
+            line.endswith(")") and _COUNT.fullmatch(line)
+        ):
+            return None
+        following = self._next_nonblank(index + 1)
+        if following is not None:
+            match = _COUNT.fullmatch(self.stripped[following])
+            if match:
+                return following + 1, self._deck_name(index), _parse_count(match.group(1))
         # A first line "<Title> Flashcards" is a title even without a count line under it.
         if (
-            first is not None
-            and first not in headers
-            and _TITLE_SUFFIX.search(self.stripped[first])
-            and not self._is_card_start(first)
+            self.offset + index == self.first
+            and _TITLE_SUFFIX.search(line)
+            and not self._is_card_start(index)
         ):
-            headers[first] = (first + 1, self._deck_name(first), None)
-        return headers
-
-    def _deck_name(self, line: int) -> str:
-        title = _TITLE_SUFFIX.sub("", self.stripped[line]).strip()
-        return title or self.state.default_deck
-
-    # -- helpers -----------------------------------------------------------------------
-
-    def _next_nonblank(self, index: int, limit: int | None = None) -> int | None:
-        stop = len(self.stripped) if limit is None else min(len(self.stripped), limit)
-        while index < stop:
-            if self.stripped[index]:
-                return index
-            index += 1
+            return index + 1, self._deck_name(index), None
         return None
 
-    def _previous_nonblank(self, index: int) -> int | None:
-        while index >= 0:
-            if self.stripped[index]:
-                return index
-            index -= 1
-        return None
+    def _deck_name(self, index: int) -> str:
+        title = _TITLE_SUFFIX.sub("", self.stripped[index]).strip()
+        return title or self.default_deck
 
     def _q_line_after_number(self, index: int) -> int | None:
         """If ``index`` is a card number line followed by ``Q``, the index of the Q line."""
-        line = self.stripped[index]
+        stripped = self.stripped
+        line = stripped[index]
         if not (line.isascii() and line.isdigit()):
             return None
+        if index + 1 < len(stripped) and stripped[index + 1] == "Q":
+            return index + 1
         following = self._next_nonblank(index + 1, index + 2 + _MAX_GAP)
         if following is not None and self.stripped[following] == "Q":
             return following
@@ -211,42 +264,62 @@ class _Parser:
     def _is_card_start(self, index: int) -> bool:
         return self.stripped[index] == "Q" or self._q_line_after_number(index) is not None
 
-    # -- parsing -----------------------------------------------------------------------
+    # -- parsing -------------------------------------------------------------------------
 
-    def run(self) -> ReadResult:
-        state = self.state
+    def notes(self) -> Iterator[Note]:
+        """Every note of the page, as its card ends; diagnostics go to :meth:`result`."""
         sections: list[_Section] = []
-        section = _Section(state.default_deck)
+        section = _Section(self.default_deck)
         index = 0
-        total = len(self.lines)
         seen_card = False
-        while index < total:
-            if not self.stripped[index]:
+        stripped = self.stripped
+        while index < len(stripped) or self._more():
+            if index >= _KEEP:
+                index = self._drop_before(index)
+            line = stripped[index]
+            if not line:
                 index += 1
                 continue
-            if index in self.headers:
-                end, deck, count = self.headers[index]
+            if self.first is None:
+                self.first = self.offset + index
+            # A card's number with its Q under it: no title (a count line would be under
+            # it) and no trailer. The common case first.
+            q_line = self._q_line_after_number(index)
+            if q_line is not None:
+                index, note = self._read_card(index, q_line, int(line), section)
+                if note is not None:
+                    self.found_note = True
+                    yield note
+                seen_card = True
+                continue
+            header = self._header(index)
+            if header is not None:
+                end, deck, count = header
                 if seen_card or section.count is not None or sections:
                     sections.append(section)
-                count_line = end if count is not None else None
+                count_line = self.offset + end if count is not None else None
                 section = _Section(deck, count, count_line)
-                state.titles.append(deck)
+                self.titles.append(deck)
                 index = end
                 continue
-            if index in self.trailers:
+            trailer_end = self._trailer_end(index)
+            if trailer_end is not None:
                 # A trailer with no card before it: nothing to keep, nothing lost.
-                index = self.trailers[index]
+                index = trailer_end
                 continue
-            if self._is_card_start(index):
-                index = self._read_card(index, section)
+            if line == "Q":
+                index, note = self._read_card(index, index, None, section)
+                if note is not None:
+                    self.found_note = True
+                    yield note
                 seen_card = True
                 continue
             index = self._stray_text(index, seen_card)
         sections.append(section)
         for done in sections:
             self._check_count(done)
-        if not state.notes and not any(d.severity is Severity.ERROR for d in state.diagnostics):
-            state.report(
+        if not self.found_note and not any(d.severity is Severity.ERROR for d in self.diagnostics):
+            self.report(
                 None,
                 Severity.ERROR,
                 "no cards found",
@@ -254,86 +327,106 @@ class _Parser:
                 "question and an 'A' line with its answer",
                 rules.NO_CARDS,
             )
-        return ReadResult(
-            tuple(state.notes), tuple(state.diagnostics), state.cards_seen, tuple(state.titles)
-        )
 
-    def _card_end(self, start: int, number: int | None) -> tuple[int, bool]:
-        """The line after a card starting at ``start``, and whether a trailer ends it."""
-        index = start + 1
-        total = len(self.lines)
-        trailers, headers, stripped = self.trailers, self.headers, self.stripped
+    def result(self) -> ReadResult:
+        """What was read besides the notes (complete once they are all read)."""
+        return ReadResult((), tuple(self.diagnostics), self.cards_seen, tuple(self.titles))
+
+    def _card_end(self, q_line: int, number: int | None) -> tuple[int, bool]:
+        """The line after a card whose ``Q`` is at ``q_line``, and whether a trailer ends it.
+
+        A card ends at a trailer, at a deck title (found from its count line: the line with
+        text before it, if that is in the card), at the next card's number followed by
+        ``Q``, or at the end of the file.
+        """
+        stripped = self.stripped
         following = str(number + 1) if number is not None else None
-        # Cheap tests in the loop: it visits every line of the deck.
-        while index < total:
-            if index in trailers:
-                return index, True
-            if index in headers:
+        last = q_line  # the last line with text seen in the card
+        index = q_line + 1
+        # Cheap tests first: this loop visits most lines of the deck.
+        while True:
+            size = len(stripped)
+            while index < size:
+                line = stripped[index]
+                if line:
+                    tail = line[-1]
+                    if tail == "?":
+                        if len(line) == _TRAILER_LENGTH and line.casefold() == _TRAILER_START:
+                            return index, True
+                    elif tail == ")":
+                        if (
+                            last != q_line
+                            and _COUNT.fullmatch(line)
+                            and not _COUNT.fullmatch(stripped[last])
+                        ):
+                            return last, False
+                    elif line == following and self._q_line_after_number(index) is not None:
+                        return index, False
+                    last = index
+                index += 1
+            # (The tests above may have read further than ``size``.)
+            if index >= len(stripped) and not self._more():
                 return index, False
-            if stripped[index] == following and self._q_line_after_number(index) is not None:
-                return index, False
-            index += 1
-        return total, False
 
-    def _read_card(self, start: int, section: _Section) -> int:
-        state = self.state
-        q_line = self._q_line_after_number(start)
-        number: int | None = None
-        if q_line is None:
-            q_line = start
-        else:
-            number = int(self.stripped[start])
+    def _read_card(
+        self, start: int, q_line: int, number: int | None, section: _Section
+    ) -> tuple[int, Note | None]:
+        """The line after the card at ``start`` (its Q at ``q_line``, after its number if
+        it has one), and its note if it makes one."""
         end, has_trailer = self._card_end(q_line, number)
-        state.cards_seen += 1
+        after = self._after_trailer(end) if has_trailer else end
+        offset = self.offset
+        self.cards_seen += 1
         section.cards += 1
-        section.last_card_line = start + 1
+        section.last_card_line = offset + start + 1
         section.last_card_has_trailer = has_trailer
         expected = section.cards
-        label = f"card {number}" if number is not None else f"card {expected}"
-        if number is None:
-            state.report(start + 1, Severity.WARNING, f"{label} has no number line before 'Q'")
-        elif number != expected:
-            state.report(
-                start + 1,
-                Severity.WARNING,
-                f"card numbered {number} where {expected} was expected",
-                "a card may be missing from the export",
-            )
+        if number != expected:
+            label = f"card {number}" if number is not None else f"card {expected}"
+            if number is None:
+                self.report(
+                    offset + start + 1, Severity.WARNING, f"{label} has no number line before 'Q'"
+                )
+            else:
+                self.report(
+                    offset + start + 1,
+                    Severity.WARNING,
+                    f"card numbered {number} where {expected} was expected",
+                    "a card may be missing from the export",
+                )
         a_line = self._answer_marker(q_line + 1, end)
         if a_line is None:
-            state.report(
-                q_line + 1,
+            label = f"card {number}" if number is not None else f"card {expected}"
+            self.report(
+                offset + q_line + 1,
                 Severity.ERROR,
                 f"{label} has a 'Q' but no 'A'",
                 "add a line 'A' followed by the answer, or delete the card",
                 rules.EMPTY_ANSWER,
             )
-            return self.trailers[end] if has_trailer else end
+            return after, None
         question, q_first = self._block(q_line + 1, a_line)
         answer, a_first = self._block(a_line + 1, end)
         if not question:
             # Anki skips a note whose first field is empty; an empty answer is kept (and
             # reported) where every note is checked.
-            state.report(
-                q_line + 1,
+            label = f"card {number}" if number is not None else f"card {expected}"
+            self.report(
+                offset + q_line + 1,
                 Severity.WARNING,
                 f"{label} has an empty question: skipped",
                 "write the question on the lines after 'Q'",
                 rules.EMPTY_QUESTION,
             )
-        else:
-            state.notes.append(
-                Note(
-                    question=question,
-                    answer=answer,
-                    deck=section.deck,
-                    location=SourceLocation(state.source.path, q_first),
-                    answer_location=SourceLocation(
-                        state.source.path, a_first if answer else a_line + 1
-                    ),
-                )
-            )
-        return self.trailers[end] if has_trailer else end
+            return after, None
+        note = Note(
+            question=question,
+            answer=answer,
+            deck=section.deck,
+            location=SourceLocation(self.path, q_first),
+            answer_location=SourceLocation(self.path, a_first if answer else offset + a_line + 1),
+        )
+        return after, note
 
     def _answer_marker(self, start: int, end: int) -> int | None:
         """The line of a card's ``A`` marker between ``start`` and ``end``, if any.
@@ -341,53 +434,72 @@ class _Parser:
         The page sets the marker apart with blank lines, so an ``A`` line with blank lines
         (or the card's end) on both sides wins over a bare ``A`` inside a question's lines.
         """
-        candidates = [i for i in range(start, end) if self.stripped[i] == "A"]
-        for index in candidates:
-            before = index == start or not self.stripped[index - 1]
-            after = index + 1 >= end or not self.stripped[index + 1]
+        stripped = self.stripped
+        first: int | None = None
+        index = start
+        while True:
+            try:
+                index = stripped.index("A", index, end)
+            except ValueError:
+                return first
+            before = index == start or not stripped[index - 1]
+            after = index + 1 >= end or not stripped[index + 1]
             if before and after:
                 return index
-        return candidates[0] if candidates else None
+            if first is None:
+                first = index
+            index += 1
 
     def _block(self, start: int, end: int) -> tuple[str, int]:
-        """Lines ``start:end`` without leading and trailing blank lines, and the first's number."""
-        while start < end and not self.stripped[start]:
+        """Lines ``start:end`` without leading and trailing blank lines, and the first's
+        absolute line number."""
+        stripped = self.stripped
+        while start < end and not stripped[start]:
             start += 1
-        while end > start and not self.stripped[end - 1]:
+        while end > start and not stripped[end - 1]:
             end -= 1
-        return "\n".join(self.lines[start:end]), start + 1
+        if end - start == 1:
+            return self.lines[start], self.offset + start + 1
+        return "\n".join(self.lines[start:end]), self.offset + start + 1
 
     def _stray_text(self, index: int, seen_card: bool) -> int:
         """Report text that belongs to no card, and return the line after it."""
-        start = index
-        total = len(self.lines)
-        while (
-            index < total
-            and index not in self.headers
-            and index not in self.trailers
-            and not (self.stripped[index] and self._is_card_start(index))
-        ):
+        stripped = self.stripped
+        start = self.offset + index
+        excerpt = stripped[index]
+        last = start  # the last line with text, absolute
+        while self._has(index):
+            line = stripped[index]
+            if line:
+                if (
+                    self._header(index) is not None
+                    or self._trailer_end(index) is not None
+                    or self._is_card_start(index)
+                ):
+                    break
+                last = self.offset + index
             index += 1
-        last = self._previous_nonblank(index - 1)
-        excerpt = self.stripped[start]
+            if index >= 4 * _KEEP:  # a long stretch of text: keep only what is needed
+                index = self._drop_before(index)
+        ended = not self._has(index)
         if len(excerpt) > 40:
             excerpt = excerpt[:37] + "..."
         where = (
             "before the first card"
             if not seen_card
-            else ("after the last card" if index >= total else "between cards")
+            else ("after the last card" if ended else "between cards")
         )
-        count = (last if last is not None and last > start else start) - start + 1
+        count = last - start + 1
         what = f"{count} lines of text" if count > 1 else "a line of text"
         if where == "between cards":
-            self.state.report(
+            self.report(
                 start + 1,
                 Severity.ERROR,
                 f"{what} outside any card: {excerpt!r}",
                 "a card starts with its number and a 'Q' line",
             )
         else:
-            self.state.report(start + 1, Severity.WARNING, f"ignored {what} {where}: {excerpt!r}")
+            self.report(start + 1, Severity.WARNING, f"ignored {what} {where}: {excerpt!r}")
         return index
 
     def _check_count(self, section: _Section) -> None:
@@ -403,7 +515,7 @@ class _Parser:
                 f"the export looks cut off: the last card (line {section.last_card_line}) "
                 "ends without its rating trailer"
             )
-        self.state.report(section.count_line, Severity.WARNING, message, hint, rules.CARD_COUNT)
+        self.report(section.count_line, Severity.WARNING, message, hint, rules.CARD_COUNT)
 
 
 def _parse_count(text: str) -> int:

@@ -1,0 +1,116 @@
+"""The Brainscape and Quizlet readers read a line at a time, with the same notes and
+diagnostics (text and order) as the readers they replaced (kept in ``before_streaming``).
+
+Decks are drawn at random, from a seed, out of the shapes each format finds hard: answers
+holding numbers, ``Q``/``A`` lines and count lines, trailers written oddly, titles, blank
+runs; Quizlet's separators, continued definitions, Flashcards Deluxe preambles, HTML.
+The window the Brainscape reader reads through is made tiny too, so that every card
+crosses its edges.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from ankipress.model import ReadOptions, ReadResult
+from ankipress.readers import brainscape
+from ankipress.sources import LineSource, Source
+from before_streaming import brainscape as old_brainscape
+
+_WORDS = ("alpha", "beta", "gamma", "x = 1", "1. first", "2) second", "(note)", "a, b")
+_BRAINSCAPE_ODD = (
+    "",
+    "",
+    "  ",
+    "Q",
+    "A",
+    " A ",
+    "q",
+    "1",
+    "2",
+    "3",
+    "12",
+    "How well did you know this?",
+    "how WELL did you know this?",
+    "Not at all",
+    "1 Not at all 2",
+    "3 4 5",
+    "Perfectly",
+    "(3 cards)",
+    "(1 card)",
+    "(1 234 Cards)",
+    "Chemistry Flashcards",
+    "Deck",
+    "text (with a paren)",
+)
+_TRAILER = ["How well did you know this?", "1", "Not at all", "2", "3", "4", "5", "Perfectly"]
+
+
+def _brainscape_deck(rng: random.Random) -> str:
+    lines: list[str] = []
+    odd = rng.choice((0.0, 0.1, 0.5))  # how often a card holds an odd line
+    if rng.random() < 0.7:
+        lines += [rng.choice(("Biology Flashcards", "Deck", "Flashcards", "A Flashcards"))]
+        if rng.random() < 0.8:
+            lines += [""] * rng.randint(0, 2) + [f"({rng.randint(0, 6)} cards)"]
+    number = 0
+    for _ in range(rng.randint(0, 8)):
+        number += 1 if rng.random() < 0.9 else rng.choice((0, 2, -1))
+        if rng.random() < 0.9:
+            lines += [""] * rng.randint(0, 1) + [str(number)]
+        lines += [""] * rng.randint(0, 4) + ["Q"]
+        for _ in range(rng.randint(0, 3)):
+            lines += [rng.choice(_BRAINSCAPE_ODD if rng.random() < odd else _WORDS)]
+        if rng.random() < 0.9:
+            lines += [""] * rng.randint(0, 2) + [rng.choice(("A", "A", " A"))]
+        for _ in range(rng.randint(0, 4)):
+            odd_line = rng.choice((*_BRAINSCAPE_ODD, str(number + 1)))
+            lines += [odd_line if rng.random() < odd else rng.choice(_WORDS)]
+        if rng.random() < odd:  # the next card's number and Q inside this answer
+            lines += [str(number + 1), "Q", "inner"]
+        roll = rng.random()
+        if roll < 0.6:
+            lines += [""] * rng.randint(0, 1) + _TRAILER
+        elif roll < 0.8:  # a trailer written oddly, or cut off
+            trailer = list(_TRAILER[: rng.randint(1, 8)])
+            for _ in range(rng.randint(0, 2)):
+                trailer.insert(rng.randint(1, len(trailer)), rng.choice(("", "2 3", "x")))
+            lines += trailer
+        if rng.random() < 0.1:  # a second deck of the page
+            lines += ["", rng.choice(("Physics Flashcards", "Q", "7")), "", "(2 cards)"]
+        if rng.random() < 0.1:
+            lines += [rng.choice(_WORDS + _BRAINSCAPE_ODD)]
+    if rng.random() < 0.2:
+        lines += [rng.choice(_WORDS)] + [""] * rng.randint(0, 3)
+    for _ in range(rng.randint(0, 3) if odd else 0):  # stray lines anywhere
+        lines.insert(rng.randint(0, len(lines)), rng.choice(_WORDS + _BRAINSCAPE_ODD))
+    return rng.choice(("\n", "\r\n")).join(lines) + rng.choice(("", "\n"))
+
+
+def _same(got: ReadResult, expected: ReadResult, seed: int, text: str) -> None:
+    """The same notes and diagnostics, in the same order, and the same rules said."""
+    assert got == expected, (seed, text)
+    assert [d.rule for d in got.diagnostics] == [d.rule for d in expected.diagnostics]
+
+
+def _streamed(reader: brainscape.BrainscapeReader, source: Source) -> ReadResult:
+    return reader.stream(LineSource.of(source), ReadOptions(default_deck="deck")).collect()
+
+
+@pytest.mark.parametrize("window", [(1, 1), (2, 3), (1024, 4096)], ids=["tiny", "small", "real"])
+def test_brainscape_reads_random_decks_as_before(
+    window: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    block, keep = window
+    monkeypatch.setattr(brainscape, "_BLOCK", block)
+    monkeypatch.setattr(brainscape, "_KEEP", keep)
+    reader, before = brainscape.BrainscapeReader(), old_brainscape.BrainscapeReader()
+    options = ReadOptions(default_deck="deck")
+    for seed in range(1500):
+        text = _brainscape_deck(random.Random(seed))
+        source = Source.from_text("deck.txt", text)
+        expected = before.read(source, options)
+        _same(_streamed(reader, source), expected, seed, text)
+        _same(reader.read(source, options), expected, seed, text)
