@@ -139,6 +139,7 @@ def test_a_csv_package_loads_no_markdown_yaml_reader_or_screen(tmp_path: Path) -
         "ankipress.building.lock",
         "ankipress.building.lockmatch",
         "ankipress.building.state",
+        "ankipress.writers.csv",
         "importlib.resources",
     }
 

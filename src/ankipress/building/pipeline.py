@@ -66,16 +66,17 @@ from ankipress.options import (
 from ankipress.writers import TextWriter, text_writer_for
 from ankipress.writers.apkg import stream_apkg, write_apkg
 from ankipress.writers.common import check_target
-from ankipress.writers.csv import CsvWriter
 
 if TYPE_CHECKING:
     from ankipress.building import lock, lockmatch
     from ankipress.building import state as buildstate
+    from ankipress.writers import csv as csv_writer
 else:
     # Only a build follows the lock file and the build state: a convert goes without.
     lock = OnUse("ankipress.building.lock")
     lockmatch = OnUse("ankipress.building.lockmatch")
     buildstate = OnUse("ankipress.building.state")
+    csv_writer = OnUse("ankipress.writers.csv")  # its own class, for --keep-formulas
 
 __all__ = [
     "InputFile",
@@ -397,8 +398,8 @@ def _write_texts(
     plans = [text.plan for text in texts]
     if any(_failures(plan, options.strict) for plan in plans):
         raise _refuse(plans, options.strict)
-    if options.keep_formulas and isinstance(writer, CsvWriter):
-        writer = CsvWriter(raw_formulas=True)
+    if options.keep_formulas and isinstance(writer, csv_writer.CsvWriter):
+        writer = csv_writer.CsvWriter(raw_formulas=True)
     reports = []
     for text in texts:
         if not getattr(writer, "folder", False):  # a folder writer checks its own target
