@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -43,16 +44,22 @@ def clean_text(text: str) -> tuple[str, list[str]]:
     """Normalize one field's text; returns the text and a description of each change."""
     # Each rule tests before it rewrites: most fields need none of them, and this runs
     # twice per note on decks of 100k notes.
+    if text.isascii() and text.isprintable():
+        # One line of printable ASCII (most questions): no line breaks, tabs, control
+        # characters or other white space than " ", and nothing to compose.
+        if not text.endswith(" "):
+            return text, []
+        return text.rstrip(" "), ["trailing spaces removed"]
     changes: list[str] = []
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
         changes.append("Unicode composed to NFC")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL.search(text):
+    if not text.isprintable() and _CONTROL.search(text):
         text = _CONTROL.sub("", text)
         changes.append("control characters removed")
-    if _TRAILING_SPACE.search(text):
+    if _has_trailing_space(text):
         text = _TRAILING_SPACE.sub("", text)
         changes.append("trailing spaces removed")
     if "\n\n\n" in text:
@@ -62,6 +69,15 @@ def clean_text(text: str) -> tuple[str, list[str]]:
         text = text.strip("\n")
         changes.append("leading or trailing blank lines removed")
     return text, changes
+
+
+def _has_trailing_space(text: str) -> bool:
+    """Whether :data:`_TRAILING_SPACE` finds anything: a line ending in white space."""
+    if text.isascii():
+        # Control characters are gone: the only white space left is " ", "\t" and "\n".
+        return text.endswith((" ", "\t")) or " \n" in text or "\t\n" in text
+    # \s is exactly what str.isspace() calls white space.
+    return any(line[-1:].isspace() for line in text.split("\n"))
 
 
 def clean_html(text: str) -> tuple[str, list[str]]:
@@ -75,12 +91,18 @@ def clean_html(text: str) -> tuple[str, list[str]]:
     return _CONTROL.sub("", text), ["control characters removed"]
 
 
+_SPACE = re.compile(r"\s")
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def clean_tag(tag: str) -> tuple[str, list[str]]:
     """One tag by Anki's rules: no spaces, ``::`` hierarchy with no empty parts."""
+    if tag.isascii() and tag.isprintable() and " " not in tag and "::" not in tag:
+        return tag, []  # no white space, nothing to compose, one part (most tags)
     changes: list[str] = []
     text = unicodedata.normalize("NFC", tag).strip()
-    if re.search(r"\s", text):
-        text = re.sub(r"\s+", "_", text)
+    if _SPACE.search(text):
+        text = _SPACE_RUN.sub("_", text)
         changes.append(f"tag {tag!r} held spaces, joined with '_'")
     parts = [part for part in text.split("::") if part]
     joined = "::".join(parts)
@@ -94,6 +116,13 @@ def clean_tags(tags: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
     tags = tuple(tags)
     if not tags:
         return (), []
+    cleaned, changes = _clean_tags(tags)
+    return cleaned, list(changes)
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_tags(tags: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """:func:`clean_tags` of a tuple, remembered: most notes of a deck share a few sets."""
     changes: list[str] = []
     seen: dict[str, str] = {}
     for tag in tags:
@@ -107,7 +136,7 @@ def clean_tags(tags: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
                 changes.append(f"tag {cleaned!r} merged into {seen[key]!r}")
             continue
         seen[key] = cleaned
-    return tuple(seen.values()), changes
+    return tuple(seen.values()), tuple(changes)
 
 
 # Anki's import takes a deck name of at most this many "::" parts ("deck nesting level too
@@ -124,6 +153,12 @@ def clean_deck(deck: str) -> tuple[str, str | None]:
     Line breaks and tabs become spaces and other control characters go (Anki would remove
     them all, gluing words together).
     """
+    return _clean_deck(deck)
+
+
+@functools.lru_cache(maxsize=256)
+def _clean_deck(deck: str) -> tuple[str, str | None]:
+    """:func:`clean_deck`, remembered: a deck's notes all name it."""
     text = unicodedata.normalize("NFC", deck)
     if _DECK_CONTROL.search(text):
         text = _DECK_CONTROL.sub("", _DECK_BREAK.sub(" ", text))
