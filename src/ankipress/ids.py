@@ -21,6 +21,7 @@ collections; the ``*_SALT`` strings version the schemes so a change is always de
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 
@@ -46,14 +47,25 @@ def _digest(*parts: str) -> bytes:
 
 # Two digits at a time: a GUID is computed for every note of decks of 100k notes.
 _PAIRS = [high + low for high in _BASE91 for low in _BASE91]
+_PAIR = len(_PAIRS)
 
 
 def _base91(number: int) -> str:
     if number == 0:
         return _BASE91[0]
+    if number < 1 << 64:
+        # Ten digits hold any 64 bits (91**10 > 2**64): five pairs, most of them cut from
+        # numbers below 2**27, which divide faster than big ones.
+        high, low = divmod(number, _PAIR * _PAIR)
+        top, middle = divmod(high, _PAIR * _PAIR)
+        d, e = divmod(low, _PAIR)
+        b, c = divmod(middle, _PAIR)
+        digits = _PAIRS[top] + _PAIRS[b] + _PAIRS[c] + _PAIRS[d] + _PAIRS[e]
+        # Leading zero digits are not written.
+        return digits.lstrip(_BASE91[0])
     pairs = []
     while number:
-        number, remainder = divmod(number, len(_PAIRS))
+        number, remainder = divmod(number, _PAIR)
         pairs.append(_PAIRS[remainder])
     # The leading pair may start with a zero digit, which the number does not have.
     return "".join(reversed(pairs)).lstrip(_BASE91[0])
@@ -65,7 +77,12 @@ def canonical_question(text: str) -> str:
     Unicode NFC (a question typed on macOS and on Windows gets one GUID) and whitespace
     runs folded to one space, so re-wrapping a question does not make it a new note.
     """
-    if not text.isascii():
+    if text.isascii():
+        # Printable ASCII has no white space but " ": with no run of two and none at either
+        # end, the text is its canonical form already (most questions).
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+    else:
         text = unicodedata.normalize("NFC", text)
     # str.split() splits on exactly the white space \s matches, and is much faster.
     return " ".join(text.split())
@@ -77,11 +94,16 @@ def note_guid(deck: str, question: str, counter: int = 0) -> str:
     ``counter`` > 0 gives another GUID for the same note, for when the lock file
     (:mod:`ankipress.building.lock`) holds the plain one for another note.
     """
-    parts = [GUID_SALT, canonical_question(deck), canonical_question(question)]
+    text = f"{_GUID_HEAD}{_canonical_deck(deck)}\x1f{canonical_question(question)}"
     if counter:
-        parts.append(str(counter))
-    digest = _digest(*parts)
+        text += f"\x1f{counter}"
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
     return _base91(int.from_bytes(digest[:8], "big"))
+
+
+_GUID_HEAD = GUID_SALT + "\x1f"
+# A deck's notes all name it: its canonical form is made once.
+_canonical_deck = functools.lru_cache(maxsize=256)(canonical_question)
 
 
 def duplicate_guid(deck: str, question: str, *answer: str) -> str:
