@@ -12,9 +12,7 @@
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterator
 
 from ankipress.render.math import MathHandler, split_math
 
@@ -25,7 +23,8 @@ _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
 def _escape(text: str) -> str:
-    return html.escape(text.strip(), quote=False)
+    # html.escape(text.strip(), quote=False), without its call: this runs for every line.
+    return text.strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _list_run(lines: list[str], start: int) -> tuple[str, int] | None:
@@ -59,18 +58,28 @@ def _list_run(lines: list[str], start: int) -> tuple[str, int] | None:
     return "<ul>" + "".join(f"<li>{_escape(item)}</li>" for item in items) + "</ul>", index
 
 
-def _block_parts(lines: list[str]) -> Iterator[tuple[bool, str]]:
+# What a list item starts with, after white space: a digit (\d is str.isdecimal) or a bullet.
+_BULLETS = "-*\u2022\u2023\u25e6\u2043"
+
+
+def _block(text: str) -> tuple[bool, str]:
     """(is_list, html) of one paragraph: a list if every line is an item, else lines."""
-    run = _list_run(lines, 0)
-    if run is not None and run[1] == len(lines):
-        yield True, run[0]
-    elif len(lines) >= 3:
+    lines = text.split("\n")
+    first = lines[0].lstrip()[:1]
+    if first and (first.isdecimal() or first in _BULLETS):
+        run = _list_run(lines, 0)
+        if run is not None and run[1] == len(lines):
+            return True, run[0]
+    # Escaping maps white space and line breaks to themselves: the paragraph is escaped in
+    # one go, then cut into lines and each stripped (as _escape would have, line by line).
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    shown = [line.strip() for line in escaped.split("\n")]
+    if len(shown) >= 3:
         # Lines to scan (a list typed without marks, as Brainscape writes it): one block each,
         # so a line wrapped on a phone stays visibly one line (the card CSS spaces them).
-        inner = "".join(f"<div>{_escape(line)}</div>" for line in lines)
-        yield True, f'<div class="ankipress-lines">{inner}</div>'
-    else:
-        yield False, "<br>".join(_escape(line) for line in lines)
+        inner = "</div><div>".join(shown)
+        return True, f'<div class="ankipress-lines"><div>{inner}</div></div>'
+    return False, "<br>".join(shown)
 
 
 _TOKEN = re.compile("\ue000(\\d+)\ue001")
@@ -102,8 +111,11 @@ def _render(text: str) -> str:
     if "\n" not in text:
         # One line (most questions): no paragraphs, and a list needs two lines.
         return _escape(text)
-    blocks = [block.split("\n") for block in _BLOCK_BREAK.split(text.strip("\n"))]
-    parts = [part for block in blocks for part in _block_parts(block)]
+    text = text.strip("\n")
+    if _BLOCK_BREAK.search(text) is None:
+        # One paragraph (most answers): its block needs no wrapping element.
+        return _block(text)[1]
+    parts = [_block(block) for block in _BLOCK_BREAK.split(text)]
     if len(parts) == 1 and not parts[0][0]:
         return parts[0][1]
     return "".join(piece if is_list else f"<p>{piece}</p>" for is_list, piece in parts)
