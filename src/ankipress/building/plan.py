@@ -596,20 +596,21 @@ def _render_note(
             renderer.render(note.question, note.text_format, note.location),
             renderer.render(note.answer, note.text_format, note.answer_location),
         )
+    # Positional: a frozen dataclass takes keywords at a cost paid once a note.
     return RenderedNote(
-        guid=guid,
-        deck=note.deck,
-        fields=fields,
-        tags=note.tags,
-        location=note.location,
-        kind=note.kind,
-        mod=mod,
-        notetype=note.notetype,
-        card_ords=note.card_ords,
-        text_format=TextFormat.HTML if note.kind is NoteKind.CUSTOM else note.text_format,
-        sealed=note.sealed,
-        deck_carried=note.deck_carried,
-        columns=note.columns,
+        guid,
+        note.deck,
+        fields,
+        note.tags,
+        note.location,
+        note.kind,
+        mod,
+        note.notetype,
+        note.card_ords,
+        TextFormat.HTML if note.kind is NoteKind.CUSTOM else note.text_format,
+        note.sealed,
+        note.deck_carried,
+        note.columns,
     )
 
 

@@ -208,6 +208,11 @@ class MediaPacker:
         self.kept: set[str] = set()
 
     def note(self, note: RenderedNote) -> RenderedNote:
+        for text in note.fields:
+            if "=" in text or "[sound:" in text:
+                break
+        else:
+            return note  # no src= and no [sound:…] in any field: nothing to look for
         fields = tuple(self.field(note, text) for text in note.fields)
         return note if fields == note.fields else replace(note, fields=fields)
 

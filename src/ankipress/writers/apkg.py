@@ -123,7 +123,8 @@ def _sort_field(field: str) -> str:
 
 def _checksum(sort_field: str) -> int:
     # Anki's field checksum: the first 8 hex digits of the SHA-1 of the stripped first field.
-    return int(hashlib.sha1(sort_field.encode("utf-8")).hexdigest()[:8], 16)
+    # (The first 8 hex digits are the first 4 bytes.)
+    return int.from_bytes(hashlib.sha1(sort_field.encode("utf-8")).digest()[:4], "big")
 
 
 def _decks(notes: Iterable[NoteHead]) -> tuple[dict[str, int], list[Diagnostic]]:
@@ -208,17 +209,24 @@ def _note_rows(
     """The ``notes`` rows, made as SQLite takes them (no list of the deck's rows); what
     their cards need goes to ``cards``."""
     next_id = timestamp * 1000
+    sha1 = hashlib.sha1
+    add = cards.add
+    basic = NoteKind.BASIC
     for note in notes:
         mod = note.mod if note.mod is not None else timestamp
-        sort_index = note.notetype.sort_field if note.notetype else 0
-        sort_field = _sort_field(note.fields[sort_index])
+        fields = note.fields
+        notetype = note.notetype
+        first = fields[notetype.sort_field if notetype else 0]
+        # _sort_field and _checksum, inline: text without markup or references is stripped.
+        sort_field = _sort_field(first) if "<" in first or "&" in first else first.strip()
+        checksum = int.from_bytes(sha1(sort_field.encode("utf-8")).digest()[:4], "big")
         tags = f" {' '.join(note.tags)} " if note.tags else ""
-        fields = "\x1f".join(note.fields)
         flags, data = note.columns or (0, "")
-        yield (next_id, note.guid, mids(note), mod, -1, tags, fields, sort_field,
-               _checksum(sort_field), flags, data)  # fmt: skip
-        # Its cards take the ids after its own.
-        next_id += 1 + cards.add(deck_ids[note.deck], mod, card_ords(note))
+        yield (next_id, note.guid, mids(note), mod, -1, tags, "\x1f".join(fields), sort_field,
+               checksum, flags, data)  # fmt: skip
+        # Its cards take the ids after its own (a basic note of its own making has one).
+        ords = [0] if note.kind is basic and not note.card_ords else card_ords(note)
+        next_id += 1 + add(deck_ids[note.deck], mod, ords)
 
 
 def _start(
