@@ -132,6 +132,9 @@ def test_a_csv_package_loads_no_markdown_yaml_reader_or_screen(tmp_path: Path) -
     assert _heavy(loaded, _NOT_FOR_A_CSV_PACKAGE) == set()
     assert "genanki" in loaded  # the package is written, by genanki
     assert not loaded & {"ankipress.cli.check", "ankipress.cli.tools"}  # other commands
+    # Without --from every reader sniffs the file; none loads what only its reading needs.
+    assert "ankipress.readers.orgmode" in loaded
+    assert not loaded & {"ankipress.readers.orgmarkup", "statistics"}
     # Nor what only a build follows (project file, lock file, build state); our templates
     # are read as plain files.
     assert not loaded & {

@@ -14,8 +14,15 @@ Exporters write such rows (Notion: ``Word,Meaning,Tags``; Brainscape:
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ankipress.ondemand import OnUse
+
+if TYPE_CHECKING:
+    import statistics
+else:
+    statistics = OnUse("statistics")  # with fractions and decimal: for few tables' headers
 
 __all__ = ["QUESTION_NAMES", "header_reason"]
 

@@ -58,6 +58,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from ankipress import ids, notetypes, rules
 from ankipress.model import (
@@ -71,9 +72,16 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.readers.orgmarkup import Line, OrgHtml
+from ankipress.ondemand import OnUse
 from ankipress.readers.reporting import Reporting
 from ankipress.sources import Source
+
+if TYPE_CHECKING:
+    from ankipress.readers import orgmarkup
+    from ankipress.readers.orgmarkup import Line
+else:
+    # Org's HTML export, for reading a file: telling formats apart (sniff) goes without it.
+    orgmarkup = OnUse("ankipress.readers.orgmarkup")
 
 __all__ = ["OrgModeReader"]
 
@@ -652,7 +660,7 @@ class _Parser(Reporting):
             return _RAW.sub("", stripped, count=1).rstrip()
         errors = self.errors
 
-        converter = OrgHtml(self.report, self.scripts, value.attach_dir)
+        converter = orgmarkup.OrgHtml(self.report, self.scripts, value.attach_dir)
         shown = converter.convert(value.lines).strip("\n")
         for reference in converter.references:
             self._check_file(reference.line, reference.path, reference.kind)
