@@ -386,3 +386,85 @@ def test_the_quick_markup_test_agrees_with_the_pattern() -> None:
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         assert has_markup(text) == bool(_MARKUP.search(text)), repr(text)
+
+
+class _Recorder:
+    """A math handler that writes down each formula it is given, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, bool, str]] = []
+
+    def __call__(self, tex: str, display: bool, original: str) -> str:
+        self.calls.append((tex, display, original))
+        return f"[{len(self.calls)}:{tex}]"
+
+
+_BLOCK_LINES = [
+    *("a", "word $x$", "`c` d", '"q" > r', "- item", "- $y$ z", "1. one", "", "", " "),
+    *("```", "```python", "``` py extra", "````", "```x`", "~~~", "~~~ c`", "  ```", "    ```"),
+    *("$$", "$$ a $$", "$$a", "b$$", "\\[", "\\]", "\\[ x \\]", "$$x$$ y", "x = 1", "\\frac{1}{2}"),
+    *("  code", "\t", "| a |", "# h", "> q", "<b>", "a  ", "---", "===", "$$ $$", "``", "~~~~"),
+    *("```   ", "- ```", "text ```", "<!-- c -->", "*e*"),
+]
+
+
+@pytest.mark.parametrize("math", [True, False], ids=["math", "no-math"])
+@pytest.mark.parametrize("allow_html", [False, True], ids=["escaped-html", "allow-html"])
+def test_code_and_display_math_rendered_without_the_block_parser_read_as_it_reads_them(
+    allow_html: bool, math: bool
+) -> None:
+    """Random fields of lines (fences, display math, paragraphs, lists): wherever the
+    shortcut finds fenced code or display math, the parser's HTML, and the formulas given
+    to the handler in the parser's order (display first: an SVG handler numbers them)."""
+    import random
+
+    from ankipress.render.markdown import CodeBlock, MathBlock, plain_paragraphs, simple_blocks
+
+    rng = random.Random(19)
+    recorder = _Recorder()
+    renderer = MarkdownRenderer(allow_html=allow_html, math=recorder if math else False)
+    shortcut = 0
+    for _ in range(8000):
+        text = "\n".join(rng.choice(_BLOCK_LINES) for _ in range(rng.randint(1, 10)))
+        blocks = None if plain_paragraphs(text) is not None else simple_blocks(text, math)
+        if not blocks or not any(isinstance(b, (CodeBlock, MathBlock)) for b in blocks):
+            continue
+        shortcut += 1
+        recorder.calls.clear()
+        quick = renderer.render(text)
+        quick_calls = list(recorder.calls)
+        recorder.calls.clear()
+        assert quick == renderer._parser.render(text).removesuffix("\n"), repr(text)
+        assert quick_calls == recorder.calls, repr(text)
+    assert shortcut > 60
+
+
+@pytest.mark.parametrize("math", [True, False], ids=["math", "no-math"])
+def test_code_spans_and_formulas_rendered_without_the_inline_parser_read_as_it_reads_them(
+    math: bool,
+) -> None:
+    """Random inline text of code spans, formulas and what looks like them: wherever the
+    inline shortcut applies, the parser's HTML and the same formulas in the same order."""
+    import random
+
+    from ankipress.render.markdown import inline_pieces
+
+    pieces = ["a", "word", " ", "  ", "\n", "`", "``", "```", "$", "$$", "$x$", "$ x$", "$x $"]
+    pieces += ["\\(", "\\[x\\]", '"', ">", "<", "&", "*", "_", "[", "]", "!", "=", "~", "{", "}"]
+    pieces += ["#", "-", ":", "5", "x_1", "\u00a0", "é", "\t", "a b", "` \u00a0 `", "`a&<b`"]
+    rng = random.Random(19)
+    recorder = _Recorder()
+    renderer = MarkdownRenderer(math=recorder if math else False)
+    shortcut = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        if inline_pieces(text, math) is None:
+            continue
+        shortcut += 1
+        recorder.calls.clear()
+        quick = renderer._inline(text, {})
+        quick_calls = list(recorder.calls)
+        recorder.calls.clear()
+        assert quick == renderer._parser.renderInline(text, {}), repr(text)
+        assert quick_calls == recorder.calls, repr(text)
+    assert shortcut > 500

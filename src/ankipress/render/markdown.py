@@ -13,7 +13,7 @@ import bisect
 import re
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -21,7 +21,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ankipress.render.math import MathHandler, math_plugin, mathjax
+from ankipress.render.math import MathHandler, display_block, formula_at, math_plugin, mathjax
 
 if TYPE_CHECKING:
     from pygments.formatters import HtmlFormatter
@@ -75,35 +75,199 @@ except ImportError:  # pragma: no cover - an older markdown-it-py: no shortcut
     _md_trim = None
 
 
-def simple_blocks(text: str) -> list[str | list[str]] | None:
-    """The blocks of ``text`` when they are paragraphs and tight ``- item`` lists of one line
-    per item, and nothing else to CommonMark's block rules: a paragraph's inline text, or a
-    list's items' texts. ``None`` when the text may be more (the parser then decides).
+class CodeBlock(NamedTuple):
+    """A fenced block of code, as the fence rule reads it."""
 
-    Cut exactly as markdown-it cuts them: a paragraph is its lines up to a blank one, joined
-    and trimmed; an item is its line after "- ". Two lists with only blank lines between
-    are one loose list, and a table needs a ``|``: those go the long way.
-    """
-    if _md_trim is None or "|" in text or "\r" in text or "\0" in text:
-        return None
-    blocks: list[str | list[str]] = []
-    lines: list[str] = []
-    for line in [*text.split("\n"), ""]:
-        if line.strip(" \t"):
-            lines.append(line)
-            continue
-        if not lines:
-            continue
-        if all(_BLOCK_START.match(line) is None for line in lines):
-            blocks.append(_md_trim("\n".join(lines)))
-        elif all(line.startswith("- ") and not _BLOCK_START.match(line, 2) for line in lines):
-            if blocks and isinstance(blocks[-1], list):
-                return None
-            blocks.append([_md_trim(line[2:]) for line in lines])
-        else:
+    code: str
+    language: str
+
+
+class MathBlock(NamedTuple):
+    """Display math on lines of its own, as the math block rule reads it."""
+
+    tex: str
+    original: str
+
+
+Block = str | list[str] | CodeBlock | MathBlock
+"""A block :func:`simple_blocks` finds: a paragraph's inline text, a tight list's items'
+texts, fenced code, or display math."""
+
+# A line that opens a block of its own at the margin: a fence, or display math.
+_OPENER = re.compile(r"(`{3,}|~{3,})(.*)|\$\$|\\\[", re.DOTALL)
+_FENCE_CLOSE = re.compile(r"(`{3,}|~{3,})[ \t]*")
+
+
+def _language(info: str) -> str:
+    """The language a fence's info string names: its first word ("" for none)."""
+    words = info.split(maxsplit=1)
+    return words[0] if words else ""
+
+
+def _fence(lines: list[str], start: int, fence: str, info: str) -> tuple[CodeBlock, int] | None:
+    """The code block a fence at the margin opens, and the line after it; ``None`` when it
+    is not one the shortcut reads (never closed, or a line of it starts indented with the
+    fence's character)."""
+    if fence[0] == "`" and "`" in info:
+        return None  # no fence: code in a line
+    marker = fence[0]
+    for index in range(start + 1, len(lines)):
+        line = lines[index]
+        if line[:1] == marker:
+            closing = _FENCE_CLOSE.fullmatch(line)
+            if closing and closing.group(1)[0] == marker and len(closing.group(1)) >= len(fence):
+                code = "".join(f"{code_line}\n" for code_line in lines[start + 1 : index])
+                return CodeBlock(code, _language(info)), index + 1
+        elif line.lstrip(" \t")[:1] == marker:
+            return None  # an indented closing fence, or code: the parser decides
+    return None
+
+
+def _math_block(lines: list[str], start: int) -> tuple[MathBlock, int] | None:
+    """The display math starting at the margin of line ``start``, and the line after it,
+    read as the math block rule reads it (:func:`ankipress.render.math.math_plugin`)."""
+    closer = "$$" if lines[start].startswith("$$") else "\\]"
+    for index in range(start, len(lines)):
+        text = lines[index].lstrip(" \t")
+        if index > start and not text.strip():
             return None
-        lines = []
+        if closer in (text[2:] if index == start else text):
+            formula = display_block("\n".join(lines[start : index + 1]))
+            if formula is None:
+                return None
+            return MathBlock(*formula), index + 1
+    return None
+
+
+def _group_block(lines: list[str], blocks: list[Block]) -> bool:
+    """Add the block that ``lines`` (no blank one among them) are: a paragraph, or a tight
+    list of one-line ``- `` items; ``False`` when they may be something else."""
+    if any("|" in line for line in lines):
+        return False  # perhaps a table
+    if all(_BLOCK_START.match(line) is None for line in lines):
+        blocks.append(_md_trim("\n".join(lines)) if _md_trim else "")
+        return True
+    if all(line.startswith("- ") and not _BLOCK_START.match(line, 2) for line in lines):
+        if blocks and isinstance(blocks[-1], list):
+            return False  # two lists with only blank lines between are one loose list
+        blocks.append([_md_trim(line[2:]) if _md_trim else "" for line in lines])
+        return True
+    return False
+
+
+def simple_blocks(text: str, math: bool = True) -> list[Block] | None:
+    """The blocks of ``text`` when they are paragraphs, tight ``- item`` lists of one line
+    per item, fenced code and display math at the margin, and nothing else to CommonMark's
+    block rules (``math``: the math rules are on). ``None`` when the text may be more (the
+    parser then decides).
+
+    Cut exactly as markdown-it cuts them: a paragraph is its lines up to a blank one or a
+    fence or formula, joined and trimmed; an item is its line after "- "; a fence's code
+    is its lines up to the closing fence. Two lists with only blank lines between are one
+    loose list, and a table needs a ``|``: those go the long way.
+    """
+    if _md_trim is None or "\r" in text or "\0" in text:
+        return None
+    blocks: list[Block] = []
+    lines = text.split("\n")
+    group: list[str] = []
+    index, count = 0, len(lines)
+    while index <= count:
+        line = lines[index] if index < count else ""
+        opener = _OPENER.match(line) if line[:1] in "`~$\\" else None
+        if opener is None and line.strip(" \t"):
+            group.append(line)
+            index += 1
+            continue
+        if group and not _group_block(group, blocks):
+            return None
+        group = []
+        if opener is None:
+            index += 1
+            continue
+        found: tuple[CodeBlock, int] | tuple[MathBlock, int] | None
+        if opener.group(1):
+            found = _fence(lines, index, opener.group(1), opener.group(2))
+        else:
+            found = _math_block(lines, index) if math else None
+        if found is None:
+            return None
+        blocks.append(found[0])
+        index = found[1]
     return blocks
+
+
+# What starts an inline rule of ours, but for code spans, formulas and line breaks: text
+# without these between its code spans and formulas is text to markdown-it's inline rules.
+_INLINE_RULE = re.compile(r"[\\~=*_\[!<&]")
+_SPAN = re.compile(r"[`$]")
+_BACKTICK = re.compile("`")
+_BACKTICKS = re.compile(r"`+")
+_LINE_EDGE = re.compile(r"\s\n|\n\s")
+# Past this many backticks the parser's own search (linear, with its cache) is used.
+_MAX_QUICK_BACKTICKS = 64
+
+
+def _escape(text: str) -> str:
+    """Text as markdown-it writes it, ``&<>"`` escaped, when it holds no ``&`` nor ``<``."""
+    return text.replace(">", "&gt;").replace('"', "&quot;")
+
+
+def inline_pieces(text: str, math: bool = True) -> list[str | tuple[str, bool, str]] | None:
+    """``text`` (a paragraph's or an item's) as markdown-it's inline rules read it when it
+    holds nothing but text, code spans, formulas (``math``) and line breaks: HTML pieces,
+    and formulas ``(tex, display, original)`` for the handler. ``None`` when it may hold
+    more (emphasis, links, escapes, HTML...) or a line starts or ends with white space.
+
+    Read as the rules read it, left to right: a ``$`` starts a formula if the math rule
+    takes one there (none holding a backtick), otherwise it is text; a run of backticks
+    starts a code span closed by the next run of the same length, otherwise it is text.
+    """
+    if not text or text[0].isspace() or text[-1].isspace() or _LINE_EDGE.search(text):
+        return None
+    if text.count("`") > _MAX_QUICK_BACKTICKS:
+        return None
+    pieces: list[str | tuple[str, bool, str]] = []
+    spans = _SPAN if math else _BACKTICK
+    position, end = 0, len(text)
+    while position < end:
+        found = spans.search(text, position)
+        stop = end if found is None else found.start()
+        if stop > position:
+            chunk = text[position:stop]
+            if _INLINE_RULE.search(chunk):
+                return None
+            pieces.append(_escape(chunk).replace("\n", "<br>\n"))
+        if stop == end:
+            break
+        position = stop
+        if text[position] == "$":
+            formula = formula_at(text, position, end)
+            if formula is None:
+                pieces.append("$")
+                position += 1
+            else:
+                pieces.append(formula[:3])
+                position = formula[3]
+            continue
+        opening = _BACKTICKS.match(text, position)
+        assert opening is not None
+        length = len(opening.group())
+        closing = next(
+            (run for run in _BACKTICKS.finditer(text, opening.end()) if len(run.group()) == length),
+            None,
+        )
+        if closing is None:
+            pieces.append(opening.group())
+            position = opening.end()
+            continue
+        code = text[opening.end() : closing.start()].replace("\n", " ")
+        if code.startswith(" ") and code.endswith(" ") and code.strip(" "):
+            code = code[1:-1]
+        code = code.replace("&", "&amp;").replace("<", "&lt;")
+        pieces.append(f"<code>{_escape(code)}</code>")
+        position = closing.end()
+    return pieces
 
 
 # Code is highlighted now, with Pygments, into spans the card's CSS colours: no script at
@@ -147,8 +311,7 @@ def _render_code(
     self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     token = tokens[idx]
-    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    return highlight_code(token.content, language) + "\n"
+    return highlight_code(token.content, _language(token.info)) + "\n"
 
 
 def _comment_end(env: EnvType, kind: str, text: str, start: int) -> int:
@@ -288,8 +451,10 @@ class MarkdownRenderer:
         parser.enable(["table", "strikethrough"])
         # ==highlight== (Obsidian, Logseq, Typora, pandoc's +mark): <mark>, as they show it.
         parser.inline.ruler.before("emphasis", "mark", _mark)
+        self._math: MathHandler | None = None
         if math is not False:
-            parser.use(math_plugin, mathjax if math is True else math)
+            self._math = mathjax if math is True else math
+            parser.use(math_plugin, self._math)
         if not allow_html:
             # Raw HTML is shown as text, but a comment is a comment: never shown (as every
             # Markdown tool that lets HTML through leaves it unseen), not spelled out.
@@ -312,6 +477,14 @@ class MarkdownRenderer:
         # often the first paragraph of a field whose formula or code comes after it.
         if '"' not in text and not has_markup(text):
             return "<br>\n".join(text.split("\n"))
+        pieces = inline_pieces(text, self._math is not None)
+        if pieces is not None:
+            # Formulas reach the handler in order, as the parser's rule would call it.
+            handler = self._math
+            return "".join(
+                piece if isinstance(piece, str) else handler(*piece) if handler else ""
+                for piece in pieces
+            )
         html: str = self._parser.renderInline(text, env)
         return html
 
@@ -328,15 +501,33 @@ class MarkdownRenderer:
         quick = plain_paragraphs(text)
         if quick is not None:
             return quick
-        blocks = simple_blocks(text)
+        blocks = simple_blocks(text, self._math is not None)
         if blocks is not None:
-            # Only the inline rules run: the block rules would find these paragraphs and
-            # lists, at several times the cost (the same HTML: tests/test_markdown.py
-            # compares them).
-            env: EnvType = {}
-            return "\n".join(
-                self._paragraph(block, env) if isinstance(block, str) else self._list(block, env)
-                for block in blocks
-            )
+            # Only the inline rules run: the block rules would find these blocks, at several
+            # times the cost (the same HTML: tests/test_markdown.py compares them).
+            return self._blocks(blocks)
         html: str = self._parser.render(text)
         return html.removesuffix("\n")
+
+    def _blocks(self, blocks: list[Block]) -> str:
+        # The parser reads every block before any inline text: display formulas reach the
+        # handler first, in order, then the inline ones (an SVG handler numbers them so).
+        formulas = iter(
+            [
+                self._math(block.tex, True, block.original)
+                for block in blocks
+                if isinstance(block, MathBlock) and self._math is not None
+            ]
+        )
+        env: EnvType = {}
+        shown: list[str] = []
+        for block in blocks:
+            if isinstance(block, str):
+                shown.append(self._paragraph(block, env))
+            elif isinstance(block, list):
+                shown.append(self._list(block, env))
+            elif isinstance(block, CodeBlock):
+                shown.append(highlight_code(block.code, block.language))
+            else:
+                shown.append(f"<p>{next(formulas)}</p>")
+        return "\n".join(shown)

@@ -38,6 +38,8 @@ __all__ = [
     "MATH_PATTERN",
     "MathHandler",
     "cloze_safe",
+    "display_block",
+    "formula_at",
     "math_plugin",
     "mathjax",
     "split_math",
@@ -123,6 +125,30 @@ def split_math(text: str) -> list[str | tuple[str, bool, str]]:
 _ANCHORED = re.compile(_MATH_RE[_MATH_RE.index("(?P<math>") :], re.DOTALL)
 
 
+def formula_at(text: str, position: int, end: int) -> tuple[str, bool, str, int] | None:
+    """The formula the inline rule takes at ``position`` of ``text`` (read up to ``end``):
+    ``(tex, display, original, where it ends)``; ``None`` for none there.
+
+    A backtick inside is a code span, which wins: "$a `b` c$" is text around code, not a
+    formula holding code. A blank body is not a formula either.
+    """
+    match = _ANCHORED.match(text, position, end)
+    formula = None if match is None else _formula(match)
+    if match is None or formula is None or "`" in formula[0]:
+        return None
+    return formula[0], formula[1], match["math"], match.end()
+
+
+def display_block(lines: str) -> tuple[str, str] | None:
+    """``(tex, original)`` when ``lines`` (a block's lines, joined) are one display formula
+    and nothing else, as the Markdown block rule takes them; ``None`` otherwise."""
+    match = _ANCHORED.fullmatch(lines.strip())
+    formula = None if match is None else _formula(match)
+    if match is None or formula is None or not formula[1]:
+        return None
+    return formula[0], match["math"]
+
+
 def math_plugin(parser: MarkdownIt, handler: MathHandler = mathjax) -> None:
     """markdown-it plugin: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` as formulas.
 
@@ -134,18 +160,13 @@ def math_plugin(parser: MarkdownIt, handler: MathHandler = mathjax) -> None:
         if state.src[state.pos] not in "$\\":
             return False
         # No look-behind: a backslash before this one was taken by the escape rule.
-        match = _ANCHORED.match(state.src, state.pos, state.posMax)
-        if match is None:
-            return False
-        formula = _formula(match)
-        # A backtick inside is a code span, which wins: "$a `b` c$" is text around code,
-        # not a formula holding code. A blank body is not a formula either.
-        if formula is None or "`" in formula[0]:
+        formula = formula_at(state.src, state.pos, state.posMax)
+        if formula is None:
             return False
         if not silent:  # silent: looking ahead (a link's text); the handler runs once
             token = state.push("math", "", 0)
-            token.content = handler(formula[0], formula[1], match["math"])
-        state.pos = match.end()
+            token.content = handler(formula[0], formula[1], formula[2])
+        state.pos = formula[3]
         return True
 
     def block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -167,17 +188,15 @@ def math_plugin(parser: MarkdownIt, handler: MathHandler = mathjax) -> None:
             line += 1
         else:
             return False
-        lines = state.getLines(start, line + 1, state.blkIndent, False)
-        match = _ANCHORED.fullmatch(lines.strip())
-        formula = None if match is None else _formula(match)
-        if match is None or formula is None or not formula[1]:
+        formula = display_block(state.getLines(start, line + 1, state.blkIndent, False))
+        if formula is None:
             return False
         if not silent:
             state.push("paragraph_open", "p", 1).map = [start, line + 1]
             # An inline token with nothing to parse, holding the formula as its child.
             inline = state.push("inline", "", 0)
             inline.map = [start, line + 1]
-            token = Token("math", "", 0, content=handler(formula[0], formula[1], match["math"]))
+            token = Token("math", "", 0, content=handler(formula[0], True, formula[1]))
             inline.children = [token]
             state.push("paragraph_close", "p", -1)
         state.line = line + 1
