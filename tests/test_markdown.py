@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import time
 from pathlib import Path
 
@@ -468,3 +470,71 @@ def test_code_spans_and_formulas_rendered_without_the_inline_parser_read_as_it_r
         assert quick == renderer._parser.renderInline(text, {}), repr(text)
         assert quick_calls == recorder.calls, repr(text)
     assert shortcut > 500
+
+
+# -- the Markdown deck reader's shortcuts read as it reads line by line --------------------
+
+_DECK_LINES = [
+    *("# Deck", "## Q one", "## Q *two* ##", "##", "## ", "###  sub", "# ", "#x", "answer", ""),
+    *("", "  ", "%", " % ", "%x", "[#tag]()", "  [#a](x) [#b]", "[#notag", "```", "```python"),
+    *("  ```", "   ```", "~~~", "code ```", "x = 1 ```", "    indented", "{{c1::cloze}}"),
+    *("<!-- guid: abc | tags: t1 -->", "<!-- kind: reversed -->", "<!-- bad: x -->", "- item"),
+    *("$$", "---", "deck: D", "\t", "\u3000", "## Q\u3000", "#\u3000", "%\u3000"),
+]
+
+
+def _random_deck(rng: random.Random) -> str:
+    lines = [rng.choice(_DECK_LINES) for _ in range(rng.randint(1, 30))]
+    if rng.random() < 0.2:
+        lines = ["---", "deck: Front", "tags: [a, b]", "---", *lines]
+    return "\n".join(lines) + "\n" * rng.randint(0, 1)
+
+
+def test_the_deck_reader_finds_fences_and_headings_as_a_line_by_line_pass_does() -> None:
+    """The lines one search over the text marks, and the fences read from them alone, are
+    those a test of every line finds."""
+    from ankipress.readers.mdsyntax import FENCE_OR_HEADING, fenced
+
+    rng = random.Random(19)
+    for _ in range(1500):
+        text = _random_deck(rng)
+        source = Source.from_text("deck.md", text)
+        marked = FENCE_OR_HEADING.find(source.text, source.lines)
+        assert marked == [
+            i for i, line in enumerate(source.lines) if re.match(r" {0,3}[`~]|#", line)
+        ]
+        start = rng.randint(0, 4)
+        assert fenced(source.lines, start, marked) == fenced(source.lines, start)
+    crlf = Source.from_text("deck.md", "## a\r\nb\r\n")
+    assert FENCE_OR_HEADING.find(crlf.text, crlf.lines) is None
+
+
+def test_cards_read_without_a_pass_a_line_read_as_they_read_line_by_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Random decks (headings, '%' and tag lines, fences, metadata): the same notes and
+    diagnostics whether cards without special lines take the shortcut or not."""
+    from ankipress.readers import mdcards, mddeck
+
+    rng = random.Random(19)
+    decks = [_random_deck(rng) for _ in range(1500)]
+
+    def read_all() -> list[ReadResult]:
+        options = ReadOptions(default_deck="x")
+        return [
+            MarkdownReader().read(Source.from_text(f"d{i}.md", deck), options)
+            for i, deck in enumerate(decks)
+        ]
+
+    quick = read_all()
+    assert sum(len(result.notes) for result in quick) > 500
+    monkeypatch.setattr(mdcards.CardReader, "_plain_cards", lambda self: None)
+    monkeypatch.setattr(mddeck, "FENCE_OR_HEADING", _Unmarked())
+    assert read_all() == quick
+
+
+class _Unmarked:
+    """Stands for a search that cannot mark lines: every line is tested."""
+
+    def find(self, text: str, lines: object) -> None:
+        return None

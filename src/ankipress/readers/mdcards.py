@@ -7,6 +7,7 @@ lines of one card, from its ``## `` heading to the next heading.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,13 @@ from ankipress.model import (
     Severity,
     TextFormat,
 )
-from ankipress.readers.mdsyntax import Fences, MetaError, parse_meta, unwrap_verbatim
+from ankipress.readers.mdsyntax import (
+    Fences,
+    LineStarts,
+    MetaError,
+    parse_meta,
+    unwrap_verbatim,
+)
 from ankipress.readers.reporting import Reporting
 from ankipress.sources import Source
 
@@ -30,6 +37,8 @@ HEADING = re.compile(r"(#{1,2})(?:[ \t]+(.*))?")
 _TAG_LINK = r"\[#([^\]]+)\](?:\([^)]*\))?"
 _TAG_LINE = re.compile(rf"[ \t]*{_TAG_LINK}(?:[ \t]+{_TAG_LINK})*[ \t]*")
 _CLOZE = re.compile(r"\{\{c\d+::")
+# Lines that make a card read line by line: a '%' line, perhaps a tag line.
+_READ_LINE_BY_LINE = LineStarts(r"%|[ \t]*\[#")
 # md2apkg's own comments: a split like "%", tags, and a card left out on purpose.
 _MD2APKG = re.compile(r"<!--[ \t]*md2apkg[ \t]+(split|tags|ignore-card)(?:[ \t]+(.*?))?[ \t]*-->")
 _FORMATS = {f.value: f for f in TextFormat}
@@ -88,6 +97,19 @@ class CardReader(Reporting):
         self.diagnostics: list[Diagnostic] = []
         self.note_types = dict(note_types)
         self.ambiguous: set[str] = set()
+        self.plain = self._plain_cards()
+
+    def _plain_cards(self) -> list[int] | None:
+        """The lines a card is read line by line for: '%' or tag lines, code indented or
+        closed at a line's end (sorted); a card without any is its heading and its lines.
+        ``None`` when every card is read line by line (md2apkg's comments, a ``\\r``)."""
+        if "md2apkg" in self.source.text:
+            return None
+        marked = _READ_LINE_BY_LINE.find(self.source.text, self.lines)
+        if marked is None:
+            return None
+        indented = [i for i in self.fences.closes if self.lines[i][:1] == " "]
+        return sorted([*marked, *indented, *self.fences.trailing])
 
     def report(
         self,
@@ -169,36 +191,27 @@ class CardReader(Reporting):
         settings = settings or _Settings()
         if settings.note_type is not None:
             return self._custom(heading, text, start, end, deck, tags, settings)
-        body = range(start, end)
-        marks = self._md2apkg(body)
-        if "ignore-card" in marks.values():
-            message = f"the card {excerpt(text)!r} is left out, as its md2apkg comment asks"
-            self.report(heading, Severity.INFO, message)
-            return None
-        splits = [
-            i
-            for i in body
-            if i not in self.code and (self.lines[i].rstrip() == "%" or marks.get(i) == "split")
-        ]
-        ok = True
-        if len(splits) > 1:
-            hint = "a card has one '%' line at most, between its question and its answer"
-            self.report(splits[1], Severity.ERROR, "a second '%' line in the card", hint)
-            ok = False
-        answer_start = splits[0] + 1 if splits else start
-        question_lines = [
-            (heading, text),
-            *((i, self.lines[i]) for i in range(start, answer_start - 1) if i not in marks),
-        ]
-        question = self._field(question_lines, verbatim)
-        answer_lines, card_tags = self._answer(range(answer_start, end))
-        answer_lines = [(i, line) for i, line in answer_lines if i not in marks]
-        card_tags.extend(self._md2apkg_tags(marks))
-        answer = self._field(answer_lines, verbatim)
-        first = next((i for i, line in answer_lines if line.strip()), answer_start)
+        plain = self.plain
+        splits: list[int] = []
+        quick = plain is not None and bisect_left(plain, start) == bisect_left(plain, end)
+        if quick and not verbatim:
+            # No line of the card is read apart: the question is the heading, the answer
+            # its lines without the blank ones around them (as below, at a fraction of it).
+            question = text
+            first, stop = start, end
+            while first < stop and not self.lines[first].strip():
+                first += 1
+            while stop > first and not self.lines[stop - 1].strip():
+                stop -= 1
+            answer = "\n".join(self.lines[first:stop])
+            card_tags: list[str] = []
+            first = first if first < stop else start
+        else:
+            read = self._read_lines(heading, text, start, end, verbatim)
+            if read is None:
+                return None
+            question, answer, card_tags, first, splits = read
         kind = settings.kind or cloze_kind(question)
-        if not ok:
-            return None
         if not verbatim and not question.strip():
             # mdanki and md2apkg would make a card with a blank front, which cannot be studied.
             hint = "write the question after '## '"
@@ -226,6 +239,43 @@ class CardReader(Reporting):
             kind=kind,
             card_ords=settings.ords,
         )
+
+    def _read_lines(
+        self, heading: int, text: str, start: int, end: int, verbatim: bool
+    ) -> tuple[str, str, list[str], int, list[int]] | None:
+        """A card read line by line: its question, answer, tags, the line its answer starts
+        on and its '%' lines; ``None`` (a kind of note left out, or an error) when it is
+        not to be made, said."""
+        body = range(start, end)
+        marks = self._md2apkg(body)
+        if "ignore-card" in marks.values():
+            message = f"the card {excerpt(text)!r} is left out, as its md2apkg comment asks"
+            self.report(heading, Severity.INFO, message)
+            return None
+        splits = [
+            i
+            for i in body
+            if i not in self.code and (self.lines[i].rstrip() == "%" or marks.get(i) == "split")
+        ]
+        ok = True
+        if len(splits) > 1:
+            hint = "a card has one '%' line at most, between its question and its answer"
+            self.report(splits[1], Severity.ERROR, "a second '%' line in the card", hint)
+            ok = False
+        answer_start = splits[0] + 1 if splits else start
+        question_lines = [
+            (heading, text),
+            *((i, self.lines[i]) for i in range(start, answer_start - 1) if i not in marks),
+        ]
+        question = self._field(question_lines, verbatim)
+        answer_lines, card_tags = self._answer(range(answer_start, end))
+        answer_lines = [(i, line) for i, line in answer_lines if i not in marks]
+        card_tags.extend(self._md2apkg_tags(marks))
+        answer = self._field(answer_lines, verbatim)
+        first = next((i for i, line in answer_lines if line.strip()), answer_start)
+        if not ok:
+            return None
+        return question, answer, card_tags, first, splits
 
     def _md2apkg(self, body: range) -> dict[int, str]:
         """md2apkg's comment lines in ``body`` (outside code): what each says, by index."""

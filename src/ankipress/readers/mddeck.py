@@ -8,13 +8,15 @@ Shared by the reader and by the Markdown writer, which reads back each card it w
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 
 from ankipress import rules
 from ankipress.model import NoteType, ReadResult, Severity
 from ankipress.notetypes.yamlform import read_note_types
 from ankipress.readers.frontmatter import FrontMatter
 from ankipress.readers.mdcards import HEADING, CardReader, excerpt
-from ankipress.readers.mdsyntax import fenced
+from ankipress.readers.mdsyntax import FENCE_OR_HEADING, fenced
 from ankipress.safeyaml import compose
 from ankipress.sources import Source
 
@@ -48,7 +50,11 @@ class DeckParser(CardReader):
         front: FrontMatter,
         note_types: dict[str, NoteType] | None = None,
     ) -> None:
-        super().__init__(source, fenced(source.lines, front.body), note_types or {})
+        # The lines that may be fences or headings, found in one search (None: a "\r").
+        marked = FENCE_OR_HEADING.find(source.text, source.lines)
+        fences = fenced(source.lines, front.body, marked)
+        super().__init__(source, fences, note_types or {})
+        self.hashes = None if marked is None else [i for i in marked if source.lines[i][:1] == "#"]
         self.default_deck = default_deck
         self.diagnostics.extend(front.diagnostics)
         self.deck = front.deck
@@ -60,6 +66,8 @@ class DeckParser(CardReader):
 
     def _is_md2apkg(self) -> bool:
         """Whether the deck is written for md2apkg: one of its comments, outside code."""
+        if "md2apkg" not in self.source.text:
+            return False
         return any(
             "md2apkg" in line and index not in self.code and _MD2APKG_COMMENT.search(line)
             for index, line in enumerate(self.lines[self.body :], self.body)
@@ -70,10 +78,16 @@ class DeckParser(CardReader):
         md2apkg = self._is_md2apkg()
         heading_pattern = _ANY_HEADING if md2apkg else HEADING
         headings: list[tuple[int, int, str]] = []
-        for index in range(self.body, len(self.lines)):
+        # Every heading starts with "#": only those lines, when they are known.
+        rows: Sequence[int] = range(self.body, len(self.lines))
+        if self.hashes is not None:
+            rows = self.hashes[bisect_left(self.hashes, self.body) :]
+        for index in rows:
             match = heading_pattern.fullmatch(self.lines[index].rstrip())
             if match and index not in self.code:
-                text = _CLOSING_HASHES.sub("", (match.group(2) or "").strip()).strip()
+                text = (match.group(2) or "").strip()
+                if text.endswith("#"):  # the pattern is tried at every position: not in vain
+                    text = _CLOSING_HASHES.sub("", text).strip()
                 headings.append((index, len(match.group(1)), text))
         # A file without headings has no sections (zipping [len] to nothing would fail).
         ends = [index for index, _, _ in headings[1:]] + [len(self.lines)] * bool(headings)

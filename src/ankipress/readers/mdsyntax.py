@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "FENCE_OR_HEADING",
     "META_KEYS",
     "Fences",
+    "LineStarts",
     "MetaError",
     "fenced",
     "format_meta",
@@ -48,6 +50,34 @@ META_KEYS = ("guid", "deck", "tags", "kind", "notetype", "cards", "format")
 _NEEDS_QUOTES = re.compile(r'[|"\x00-\x1f\x7f]|-->')
 
 
+class LineStarts:
+    """The lines of a text whose start a pattern matches, found in one search over the whole
+    text (a search for a line break followed by the pattern) instead of a test a line."""
+
+    def __init__(self, pattern: str) -> None:
+        self._first = re.compile(pattern)
+        self._rest = re.compile(f"\n(?:{pattern})")
+
+    def find(self, text: str, lines: Sequence[str]) -> list[int] | None:
+        """The indices of the lines of ``text`` that start so, in order; ``None`` when
+        ``lines`` are not the text cut at each ``\\n`` (a ``\\r`` ends lines too)."""
+        if "\r" in text or len(lines) != text.count("\n") + 1:
+            return None
+        indices = [0] if self._first.match(text) else []
+        line = last = 0
+        for match in self._rest.finditer(text):
+            # The line after this break: as many lines as breaks up to it, this one included.
+            after = match.start() + 1
+            line += text.count("\n", last, after)
+            last = after
+            indices.append(line)
+        return indices
+
+
+FENCE_OR_HEADING = LineStarts(r" {0,3}[`~]|#")
+"""Lines that may open or close a fence, or be a card heading: :func:`fenced` reads no other."""
+
+
 @dataclass(frozen=True, slots=True)
 class Fences:
     """Fenced code of a run of lines: which lines, each block's end, the fences never closed."""
@@ -61,17 +91,23 @@ class Fences:
     ``WHERE x = 1`` followed by three backticks: the fence, by line index."""
 
 
-def fenced(lines: Sequence[str], start: int = 0) -> Fences:
+def fenced(lines: Sequence[str], start: int = 0, candidates: Sequence[int] | None = None) -> Fences:
     """The fenced code of ``lines`` from ``start`` (fence lines included).
+
+    ``candidates``: when known, the indices of the lines :data:`FENCE_OR_HEADING` finds, in
+    order; no other line opens or closes a block, or ends one at a heading.
 
     A block ends at the next line holding its fence alone. One exception, for decks written
     for mdanki (which splits cards at every ``## `` line, code or not): a block whose closing
     line would lie past a card heading (``# ``, ``## ``), or that has none, ends at a line
     before that heading that ends with its fence (text, then the fence), if there is one.
     """
+    indices: Sequence[int] = range(start, len(lines))
+    if candidates is not None:
+        indices = candidates[bisect_left(candidates, start) :]
     bare: dict[str, list[int]] = {}
     headings: list[int] = []
-    for index in range(start, len(lines)):
+    for index in indices:
         line = lines[index].rstrip()
         closer = _CLOSER.fullmatch(line)
         if closer:
@@ -79,11 +115,10 @@ def fenced(lines: Sequence[str], start: int = 0) -> Fences:
         elif line.startswith("#") and _CARD_HEADING.fullmatch(line):
             headings.append(index)
     found = Fences()
-    index = start
-    while index < len(lines):
-        match = _OPENER.match(lines[index])
+    after_block = start
+    for index in indices:
+        match = _OPENER.match(lines[index]) if index >= after_block else None
         if match is None:
-            index += 1
             continue
         fence = match.group(1)
         closers = bare.get(fence, [])
@@ -106,11 +141,10 @@ def fenced(lines: Sequence[str], start: int = 0) -> Fences:
         if close is None:
             # Python-Markdown renders an unclosed fence as text, so it is no fence here either.
             found.unclosed.append((index, fence))
-            index += 1
             continue
         found.code.update(range(index, close + 1))
         found.closes[index] = close
-        index = close + 1
+        after_block = close + 1
     return found
 
 
