@@ -58,9 +58,21 @@ _BULLET = re.compile(r"^([ \t]*)-(?:[ \t]+|$)(.*)$")
 _PROPERTY = re.compile(r"^[ \t]*([A-Za-z][\w.-]*)::(?:[ \t]+(.*)|[ \t]*)$")
 # What makes a block a card, as Logseq's parser (mldoc) reads tags: #card or #[[card]]
 # anywhere in the text, even glued to a word ("git#card"), or a reference to the page [[card]].
+# #flashcard is the same to Logseq's Anki sync plugin (it makes both into cards).
 _CARD_TAG = re.compile(
-    r"(?<![/#&\\])#(?:\[\[card\]\]|card(?![\w/-]))|(?<!#)\[\[card\]\]", re.IGNORECASE
+    r"(?<![/#&\\])#(?:\[\[(?:flash)?card\]\]|(?:flash)?card(?![\w/-]))"
+    r"|(?<!#)\[\[(?:flash)?card\]\]",
+    re.IGNORECASE,
 )
+# The sync plugin's #card-group: each child block of the tagged block is a card.
+_GROUP_TAG = re.compile(
+    r"(?<![/#&\\])#(?:\[\[card-group\]\]|card-group(?![\w/-]))|(?<!#)\[\[card-group\]\]",
+    re.IGNORECASE,
+)
+# The sync plugin's tags that choose how a card asks (not tags of the note in Anki).
+_DIRECTIONS = frozenset({"forward", "reversed", "bidirectional"})
+_PLUGIN_OPTIONS = frozenset({"incremental", "hide-all-test-one"})
+_DEPTH = re.compile(r"depth-\d+", re.IGNORECASE)
 # An address: a "#card" in it is its fragment, not a tag.
 _URL = re.compile(r"(?<![\w.+-])[a-zA-Z][\w+.-]*://[^\s<>()]+")
 # A reference to a block by its id (((uuid))), and the embed macros ({{embed ((uuid))}},
@@ -70,8 +82,10 @@ _EMBED = re.compile(r"\{\{embed[ \t]+(\(\([0-9a-fA-F-]{36}\)\)|\[\[[^\[\]\n]+\]\
 # Logseq's colour markers ([[$red]]) are styling, not words.
 _STYLE_REF = re.compile(r"\[\[\$[\w-]+\]\]")
 _TAG = re.compile(r"(?<![^\s(])#(?:\[\[([^\[\]\n]+)\]\]|([^\s#,.;:!?()\[\]\"']+))")
-# {{cloze x}}, Logseq's; {{c2 x}}, the numbered one of Logseq's Anki sync plugin.
-_CLOZE = re.compile(r"\{\{(?:cloze|c([1-9]\d*))[ \t]+(.*?)\}\}", re.IGNORECASE)
+# {{cloze x}}, Logseq's; {{c2 x}} and {{cloze2 x}}, the numbered ones of Logseq's Anki sync
+# plugin (which makes a card of any block holding one, tagged #card or not).
+_CLOZE = re.compile(r"\{\{(?:cloze|c(?=\d))([1-9]\d*)?[ \t]+(.*?)\}\}", re.IGNORECASE)
+_NUMBERED_CLOZE = re.compile(r"\{\{(?:c|cloze)[1-9]\d*[ \t]+.*?\}\}", re.IGNORECASE)
 _ASSET = re.compile(r"!\[([^\]\n]*)\]\(([^()\s]+|<[^<>\n]+>)\)(\{[^{}\n]*\})?")
 _QUIET_PROPERTIES = ("id", "collapsed", "tags", "heading")
 _PICTURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif", ".tiff"})
@@ -92,12 +106,20 @@ def _width(indent: str) -> int:
     return len(indent.expandtabs(4))
 
 
-def _cloze_parts(content: str) -> tuple[str, str]:
-    """A cloze's answer and cue: the cue is what follows the last ``\\\\``, as Logseq reads it."""
-    parts = content.split("\\\\")
-    if len(parts) == 1:
-        return content.strip(), ""
-    return "\\\\".join(parts[:-1]).strip(), parts[-1].strip()
+def _cloze_parts(content: str, numbered: bool = False) -> tuple[str, str]:
+    """A cloze's answer and cue: the cue is what follows the last ``\\\\``, as Logseq reads it
+    (or the last ``\\\\`` or ``::`` in a numbered cloze, as Logseq's Anki sync plugin reads it).
+    A ``::`` left in the answer is written ``:\u2060:`` (a word joiner between the colons): Anki
+    would end the answer at it and show the rest as a hint."""
+    cut = content.rfind("\\\\")
+    width = 2
+    if numbered and content.rfind("::") > cut:
+        cut = content.rfind("::")
+    if cut < 0:
+        answer, cue = content.strip(), ""
+    else:
+        answer, cue = content[:cut].strip(), content[cut + width :].strip()
+    return answer.replace("::", ":\u2060:"), cue
 
 
 def sniff_text(lines: Sequence[str]) -> float:
@@ -108,7 +130,12 @@ def sniff_text(lines: Sequence[str]) -> float:
     if not prose:
         return 0.0
     bullets = [line for line in prose if _BULLET.match(line)]
-    if not any(_CARD_TAG.search(_URL.sub("", line)) for line in bullets) and not any(
+    if not any(
+        _CARD_TAG.search(line := _URL.sub("", bullet))
+        or _GROUP_TAG.search(line)
+        or _NUMBERED_CLOZE.search(line)
+        for bullet in bullets
+    ) and not any(
         (m := _PROPERTY.match(line)) and m.group(1).lower() == "tags" and "card" in line.lower()
         for line in prose
     ):
@@ -338,20 +365,23 @@ class _Parser(Reporting):
                     return other.blocks[ident]
         return None
 
-    def _visit(self, block: _Block) -> None:
-        if self._is_card(block):
+    def _visit(self, block: _Block, grouped: bool = False) -> None:
+        # A child of a #card-group block is a card (Logseq's Anki sync plugin).
+        if grouped or self._is_card(block):
             self._card(block)
+        group = self._is_card(block, _GROUP_TAG)
         for child in block.children:
-            self._visit(child)
+            self._visit(child, group)
 
     @staticmethod
-    def _is_card(block: _Block) -> bool:
+    def _is_card(block: _Block, tag: re.Pattern[str] = _CARD_TAG) -> bool:
         prose: list[str] = []
+        name = "card-group" if tag is _GROUP_TAG else "(?:flash)?card"
         for _, text in block.lines:
             prop = _PROPERTY.match(text)
             if prop:
                 if prop.group(1).lower() == "tags" and re.search(
-                    r"(?:^|[,\s])(?:\[\[)?card(?:\]\])?(?:$|[,\s])", prop.group(2) or "", re.I
+                    rf"(?:^|[,\s])(?:\[\[)?{name}(?:\]\])?(?:$|[,\s])", prop.group(2) or "", re.I
                 ):
                     return True
                 continue
@@ -359,7 +389,11 @@ class _Parser(Reporting):
         found: list[bool] = []
 
         def look(part: str) -> str:
-            found.append(bool(_CARD_TAG.search(_URL.sub("", part))))
+            part = _URL.sub("", part)
+            # A numbered cloze ({{c1 x}}) is the sync plugin's: its block is a card, tagged
+            # or not.
+            card = tag is _CARD_TAG and _NUMBERED_CLOZE.search(part) is not None
+            found.append(card or bool(tag.search(part)))
             return part
 
         outside_code("\n".join(prose), look)  # a #card inside code is not a tag
@@ -407,9 +441,17 @@ class _Parser(Reporting):
         front, ident = self._content(block, others)
         tags: list[str] = []
 
+        directions: set[str] = set()
+        unapplied: list[str] = []
+
         def take(match: re.Match[str]) -> str:
             name = (match.group(1) or match.group(2) or "").strip()
-            if name.lower() != "card":
+            lower = name.lower()
+            if lower in _DIRECTIONS:
+                directions.add(lower)  # the sync plugin's: how the card asks, not a tag
+            elif lower in _PLUGIN_OPTIONS or _DEPTH.fullmatch(lower):
+                unapplied.append(f"#{lower}")
+            elif lower not in ("card", "flashcard", "card-group"):
                 tags.append(re.sub(r"\s+", "_", name).replace("/", "::"))
             return ""
 
@@ -422,6 +464,14 @@ class _Parser(Reporting):
             back = _CARD_TAG.sub("", back).strip()
         else:
             back = "\n".join(self._outline(block.children, 0, others)).strip()
+        if unapplied:
+            self.report(
+                line,
+                Severity.NOTE,
+                f"the Anki sync plugin's {', '.join(dict.fromkeys(unapplied))} is not applied: "
+                "the card shows the whole answer",
+                None,
+            )
         if others:
             names = ", ".join(f"{name}::" for name in dict.fromkeys(others))
             self.report(
@@ -438,13 +488,16 @@ class _Parser(Reporting):
             # Logseq hides every deletion of a block at once: one card, c1 (a numbered
             # {{c2 x}} keeps its number, as the sync plugin sends it). A cue follows
             # the last "\\\\" (Logseq's own separator) and shows in the gap.
-            answer, cue = _cloze_parts(match.group(2))
+            answer, cue = _cloze_parts(match.group(2), match.group(1) is not None)
             number = match.group(1) or "1"
             return "{{c" + number + "::" + answer + ("::" + cue if cue else "") + "}}"
 
         front = outside_code(front, lambda prose: _CLOZE.sub(cloze, prose))
         back = outside_code(
-            back, lambda prose: _CLOZE.sub(lambda m: _cloze_parts(m.group(2))[0], prose)
+            back,
+            lambda prose: _CLOZE.sub(
+                lambda m: _cloze_parts(m.group(2), m.group(1) is not None)[0], prose
+            ),
         )
         answer_line = block.children[0].line + 1 if block.children else line
         front = self._references(front, line)
@@ -460,6 +513,12 @@ class _Parser(Reporting):
             )
             return
         kind = NoteKind.CLOZE if counter else NoteKind.BASIC
+        if kind is NoteKind.BASIC and directions and back:
+            if "bidirectional" in directions or directions == _DIRECTIONS - {"bidirectional"}:
+                kind = NoteKind.REVERSED  # both ways, as the plugin asks them
+            elif directions == {"reversed"}:
+                # The plugin asks only from the answer to the question: swap them.
+                front, back, line, answer_line = back, front, answer_line, line
         if kind is NoteKind.BASIC and not back:
             self.report(
                 line,
