@@ -434,3 +434,28 @@ def test_an_empty_answer_is_kept_with_a_warning(tmp_path: Path) -> None:
         f"{deck}:6: warning: the answer is empty: the note is kept, as Anki keeps it; "
         "write an answer, or make the note a cloze with {{c1::…}}\n"
     )
+
+
+def test_summary_counts_the_cards_anki_makes_of_cloze_and_reversed_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "source_cards").mkdir()
+    (tmp_path / "source_cards" / "capitals.md").write_text(
+        "- {{c1 Lisbon}} lies on the {{c2 Tagus}}\n- hund #card #bidirectional\n\t- dog\n"
+        "- Rome? #card\n\t- Italy\n",
+        "utf-8",
+    )
+    summary = "3 notes (5 cards in Anki) from 3 cards in deck 'capitals'; 0 warnings\n"
+
+    checked = run("check")
+    built = run("build", "--report", "report.json")
+    converted = run("convert", "source_cards/capitals.md", "-o", "out.apkg")
+
+    assert checked.stdout == "would write build/capitals.apkg: " + summary
+    assert built.stdout == "wrote build/capitals.apkg: " + summary
+    assert converted.stdout == "wrote out.apkg: " + summary
+    (package,) = json.loads((tmp_path / "report.json").read_text("utf-8"))["packages"]
+    assert (package["notes"], package["cards"], package["cards_read"]) == (3, 5, 3)

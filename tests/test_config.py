@@ -60,7 +60,8 @@ def test_a_project_file_builds_its_packages(project: Path, anki: AnkiCollection)
     assert out.splitlines() == [
         "wrote dist/biology.apkg: 2 notes from 2 cards in decks 'biology::cells', "
         "'biology'; 0 warnings",
-        "wrote dist/mixed.apkg: 19 notes from 19 cards in deck 'Mixed'; 1 warning",
+        "wrote dist/mixed.apkg: 19 notes (38 cards in Anki) from 19 cards in deck 'Mixed'; "
+        "1 warning",
     ]
     anki.import_package(project / "dist" / "biology.apkg")
     anki.import_package(project / "dist" / "mixed.apkg")

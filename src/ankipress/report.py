@@ -36,6 +36,14 @@ def _counts(diagnostics: Sequence[Diagnostic]) -> dict[str, int]:
     return {severity.value: counted.get(severity, 0) for severity in Severity}
 
 
+def _cards(plan: PackagePlan) -> int:
+    """The cards Anki makes of the plan's notes, by Anki's rules (a cloze note makes one per
+    deletion number, a reversed one two)."""
+    from ankipress.notetypes.cards import card_ords
+
+    return sum(len(card_ords(note)) for note in plan.notes)
+
+
 def report_data(
     reports: Sequence[PackageReport], failure: Sequence[Diagnostic] | None = None
 ) -> dict[str, Any]:
@@ -60,6 +68,8 @@ def report_data(
                 "decks": list(report.plan.decks),
                 "cards_read": report.plan.cards_read,
                 "notes": report.plan.note_count,
+                # The cards Anki makes of them (a cloze note one per number): the package's.
+                "cards": report.cards or _cards(report.plan),
                 "changed": report.plan.changed,
                 "dropped": report.plan.dropped,
                 "timestamp": report.timestamp,
@@ -96,6 +106,7 @@ def plans_data(plans: Sequence[PackagePlan]) -> dict[str, Any]:
                 "decks": list(plan.decks),
                 "cards_read": plan.cards_read,
                 "notes": plan.note_count,
+                "cards": _cards(plan),
                 "changed": plan.changed,
                 "dropped": plan.dropped,
                 "counts": _counts(plan.diagnostics),

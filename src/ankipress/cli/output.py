@@ -59,18 +59,29 @@ def summary(report: pipeline.PackageReport) -> str:
             f"up to date {report.plan.output}: its inputs and settings are unchanged "
             "(--force rebuilds it)"
         )
-    return plan_summary(report.plan, "wrote", report.diagnostics)
+    return plan_summary(report.plan, "wrote", report.diagnostics, report.cards or None)
 
 
 def plan_summary(
-    plan: pipeline.PackagePlan, verb: str, diagnostics: Sequence[Diagnostic] | None = None
+    plan: pipeline.PackagePlan,
+    verb: str,
+    diagnostics: Sequence[Diagnostic] | None = None,
+    cards: int | None = None,
 ) -> str:
+    """One line on a package: its notes, the cards Anki makes of them where that differs (a
+    cloze note makes one per number), the cards read, decks, and the count of problems.
+    ``cards`` is the package's count of cards; without it, counted from the plan's notes."""
     if diagnostics is None:
         diagnostics = plan.diagnostics
+    if cards is None and plan.notes:
+        from ankipress.notetypes.cards import card_ords
+
+        cards = sum(len(card_ords(note)) for note in plan.notes)
     decks = ", ".join(f"'{deck}'" for deck in plan.decks)
     deck_label = "deck" if len(plan.decks) == 1 else "decks"
+    made = f" ({cards} cards in Anki)" if cards is not None and cards != plan.note_count else ""
     parts = [
-        f"{plural(plan.note_count, 'note')} from {plural(plan.cards_read, 'card')} "
+        f"{plural(plan.note_count, 'note')}{made} from {plural(plan.cards_read, 'card')} "
         f"in {deck_label} {decks}"
     ]
     if plan.dropped:
