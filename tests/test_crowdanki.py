@@ -338,3 +338,27 @@ def test_a_crowdanki_folder_in_the_source_folder_builds_under_its_own_deck_names
     back = tmp_path / "back" / "world-travel"
     convert([tmp_path / "out" / "world-travel.apkg"], back, Options(to="crowdanki"))
     assert (back / "deck.json").read_bytes() == (EXPORTED / "deck.json").read_bytes()
+
+
+def test_a_missing_picture_is_warned_about_once_where_a_note_shows_it(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "media" / "river.png").unlink()
+    deck = json.loads((folder / "deck.json").read_text("utf-8"))
+    deck["media_files"] = ["river.png", "gone.png"]  # gone.png: listed, shown by nothing
+    (folder / "deck.json").write_text(json.dumps(deck, indent=2), "utf-8")
+
+    report = convert([folder], tmp_path / "out.apkg", Options(), T0)
+
+    said = [(d.severity.value, d.message) for d in report.diagnostics]
+    assert [message for _, message in said if "river.png" in message] == [
+        f"1 media file(s) the notes show are not in {folder / 'media'}/: 'river.png'",
+        "media file 'river.png' is not in the package",
+    ]
+    assert [severity for severity, message in said if "river.png" in message] == [
+        "info",
+        "warning",
+    ]
+    assert (
+        "warning",
+        f"1 media file(s) the deck names are not in {folder / 'media'}/: 'gone.png'",
+    ) in said

@@ -331,6 +331,7 @@ class _Reading:
         for name, line in self.listed:
             wanted.setdefault(name, line)
         self.used: set[str] = set()
+        self.in_notes: set[str] = set()  # the names the notes' fields show
         texts = [(t, n.location.line) for n in self.notes for t in n.fields]
         texts.extend(
             (text, None)
@@ -345,6 +346,8 @@ class _Reading:
                 if present or shown in safe:
                     wanted.setdefault(present[0] if present else shown, line)
                 self.used.update(candidates)
+                if line is not None:
+                    self.in_notes.update(candidates)
         return wanted
 
     def _media(self) -> list[Media]:
@@ -391,21 +394,24 @@ class _Reading:
                 self.diagnostics.append(
                     Diagnostic(self.source.location(line), Severity.ERROR, message)
                 )
-        if missing:
-            shown = ", ".join(map(repr, missing[:3]))
-            more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-            where = f"{folder}/" if root is not None else f"{folder}/ (there is no such folder)"
-            message = (
-                f"{len(missing)} media file(s) the deck names are not in {where}: {shown}{more}"
-            )
-            self.diagnostics.append(
-                Diagnostic(
-                    self.source.location(),
-                    Severity.WARNING,
-                    message,
-                    "the cards show without them; put them in the media folder",
-                )
-            )
+        # A missing file a note shows is warned about at each reference, when the package is
+        # made; here only where it was looked for (said once), and the other missing ones.
+        shown_by_notes = [name for name in missing if name in self.in_notes]
+        others = [name for name in missing if name not in self.in_notes]
+        where = f"{folder}/" if root is not None else f"{folder}/ (there is no such folder)"
+        for names, severity, what in (
+            (others, Severity.WARNING, "the deck names"),
+            (shown_by_notes, Severity.INFO, "the notes show"),
+        ):
+            if not names:
+                continue
+            shown = ", ".join(map(repr, names[:3]))
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            message = f"{len(names)} media file(s) {what} are not in {where}: {shown}{more}"
+            hint = "the cards show without them; put them in the media folder"
+            if severity is Severity.INFO:
+                hint = "put them in the media folder; each place that shows one is listed"
+            self.diagnostics.append(Diagnostic(self.source.location(), severity, message, hint))
         return media
 
 
