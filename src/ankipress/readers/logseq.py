@@ -125,6 +125,9 @@ def _cloze_parts(content: str, numbered: bool = False) -> tuple[str, str]:
 def sniff_text(lines: Sequence[str]) -> float:
     """How sure we are that ``lines`` are a Logseq page with ``#card`` blocks."""
     sample = [line.rstrip() for line in lines[:5000]]
+    if sample and sample[0] == "---":  # YAML front matter: the page's properties
+        end = next((i for i in range(1, len(sample)) if sample[i] == "---"), 0)
+        sample = sample[end + 1 :]
     code = code_lines(sample)
     prose = [line for i, line in enumerate(sample) if i not in code and line.strip()]
     if not prose:
@@ -223,7 +226,19 @@ def page_deck(lines: Sequence[str], page: Path, root: Path, default: str) -> str
     reads), else its ``title::``, else its file name, namespaces as subdecks."""
     title: str | None = None
     deck: str | None = None
-    for index, line in enumerate(lines):
+    start = 0
+    # YAML front matter (---, key: value lines, ---) holds page properties too, in Logseq.
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+        for line in lines[1:end]:
+            found = re.match(r"([A-Za-z][\w-]*):[ \t]+(.+)$", line)
+            value = found.group(2).strip().strip("'\"").strip() if found else ""
+            if found and value and found.group(1).lower() == "title":
+                title = value
+            elif found and value and found.group(1).lower() == "deck":
+                deck = value
+        start = end + 1 if end else 0
+    for index, line in enumerate(lines[start:], start):
         bullet = _BULLET.match(line)
         text = bullet.group(2) if bullet else line
         if not text.strip():
