@@ -206,3 +206,31 @@ def test_markdown_pictures_resolve_as_obsidian_resolves_them(tmp_path: Path) -> 
     assert [d.message for d in result.diagnostics] == [
         "embedded file '../../../outside.png' is refused: it leads out of the vault"
     ]
+
+
+def test_a_section_or_block_of_another_note_shows_its_text(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "go").mkdir()
+    (vault / "go" / "Errors.md").write_text(
+        "# Errors\n\nWrap an error to keep its cause. ^wrap\n\n## Sentinel errors\n\n"
+        "Values compared with `errors.Is`.\n\n## Other\n\nNot shown.\n",
+        encoding="utf-8",
+    )
+    note = vault / "cards.md"
+    note.write_text(
+        "#flashcards/go\n\nWhy wrap an error?\n?\n![[Errors#^wrap]]\n\n"
+        "What is a sentinel error?\n?\n![[Errors#Sentinel errors]]\n\n"
+        "What is gone?\n?\n![[Errors#^gone]]\n\nWhat is elsewhere?\n?\n![[Nowhere#Part]]\n",
+        encoding="utf-8",
+    )
+    result = ObsidianSrReader().read(Source.from_text(str(note), note.read_text()), _OPTIONS)
+    answers = [n.answer for n in result.notes]
+    assert answers[:2] == [
+        "Wrap an error to keep its cause.",
+        "## Sentinel errors\n\nValues compared with `errors.Is`.",
+    ]
+    assert answers[2:] == ["Errors > ^gone", "Nowhere > Part"]
+    warnings = [d.message for d in result.diagnostics if d.severity is Severity.WARNING]
+    assert warnings[0].startswith("embed ![[Errors#^gone]] shows nothing: no block ^gone")
+    assert warnings[1].startswith("embed ![[Nowhere]] shows another note")

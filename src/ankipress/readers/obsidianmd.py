@@ -186,6 +186,12 @@ _EMBED = re.compile(r"!\[\[([^\[\]|#\n]+?)(?:#[^\[\]|\n]*)?(?:\|([^\[\]\n]*))?\]
 # A Markdown picture, ![alt](path) or ![alt](<path with spaces>), with an optional title.
 _MARKDOWN_IMAGE = re.compile(r'!\[([^\[\]\n]*)\]\((<[^<>\n]+>|[^()\s<>]+)(?:[ \t]+"[^"\n]*")?\)')
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
+# An embed of a section or a block of a note (this one: ![[#Heading]], ![[#^block-id]]).
+_SECTION_EMBED = re.compile(r"!\[\[([^\[\]|#\n]*)#([^\[\]|\n]+)(?:\|[^\[\]\n]*)?\]\]")
+_HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([\w-]+)[ \t]*$")
+_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+_SECTION_LIMIT = 200  # lines of a section shown at most
 _PICTURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif", ".tiff"})
 _SOUNDS = frozenset({".mp3", ".wav", ".m4a", ".ogg", ".flac", ".webm", ".aac", ".3gp"})
 
@@ -256,13 +262,83 @@ class Embeds:
             return True
         return os.path.normpath(here / target).split(os.sep)[0] == ".."
 
+    def _section(self, note: str, anchor: str) -> tuple[str | None, str]:
+        """The Markdown of a section (``Heading``, or ``A#B`` for B under A) or a block
+        (``^id``) of a note of the vault (``""``: this one), as an embed shows it; else
+        ``None`` and why."""
+        if note.strip():
+            relative = self._find(note) or self._find(f"{note.strip()}.md")
+            if relative is None or self._leaves(note):
+                return None, f"no note {note.strip()!r} in the vault"
+            path = self.root / relative
+        else:
+            path = self.note
+        try:
+            lines = hide_comments(path.read_text("utf-8", errors="replace").splitlines())
+        except OSError as exc:
+            return None, f"cannot read {path.name}: {exc.strerror or exc}"
+        code = code_lines(lines)
+        anchor = anchor.strip()
+        if anchor.startswith("^"):
+            wanted = anchor[1:].casefold()
+            for index, text in enumerate(lines):
+                found = None if index in code else _BLOCK_ID.search(text)
+                if found is None or found.group(1).casefold() != wanted:
+                    continue
+                if not text[: found.start()].strip() and index > 0:
+                    index, text = index - 1, lines[index - 1]  # the id on a line of its own
+                else:
+                    text = text[: found.start()]
+                if _ITEM.match(text):
+                    return _ITEM.sub("", text, count=1).strip(), ""
+                start = index
+                while start > 0 and lines[start - 1].strip() and start - 1 not in code:
+                    if _HEADING.match(lines[start - 1]) or _ITEM.match(lines[start - 1]):
+                        break
+                    start -= 1
+                return "\n".join([*lines[start:index], text]).strip(), ""
+            return None, f"no block ^{anchor[1:]} in {path.name}"
+        wanted = anchor.split("#")[-1].strip().casefold()
+        for index, text in enumerate(lines):
+            heading = None if index in code else _HEADING.match(text)
+            if heading is None or heading.group(2).strip().casefold() != wanted:
+                continue
+            level, end = len(heading.group(1)), index + 1
+            while end < len(lines) and end - index <= _SECTION_LIMIT:
+                other = None if end in code else _HEADING.match(lines[end])
+                if other is not None and len(other.group(1)) <= level:
+                    break
+                end += 1
+            return "\n".join(lines[index:end]).strip(), ""
+        return None, f"no heading {anchor.split('#')[-1].strip()!r} in {path.name}"
+
     def replace(
         self, text: str, line: int, report: Callable[[int, Severity, str, str | None], None]
     ) -> str:
         """``text`` with its embeds of pictures and sounds (``![[x.png]]``, and Markdown's
-        ``![alt](x.png)`` as Obsidian resolves it) made references to packed media."""
+        ``![alt](x.png)`` as Obsidian resolves it) made references to packed media, and its
+        embeds of a section or block of this note (``![[#Heading]]``, ``![[#^id]]``) shown."""
         if ("![[" not in text and "![" not in text) or not self.note.exists():
             return text
+
+        def section(match: re.Match[str]) -> str:
+            shown, problem = self._section(match.group(1), match.group(2))
+            if shown is None and problem.startswith("no note"):
+                return match.group(0)  # a note not in the vault: said below, as a note is
+            if shown is None:
+                report(
+                    line,
+                    Severity.WARNING,
+                    f"embed {match.group(0)} shows nothing: {problem}; left as its name",
+                    "embed a heading or ^block of the note, as Obsidian finds it",
+                )
+                return _LINK.sub(_link_text, match.group(0)[1:])
+            # An embed inside the section is not followed (it could embed itself again).
+            shown = _SECTION_EMBED.sub(lambda m: _LINK.sub(_link_text, m.group(0)[1:]), shown)
+            return show_links(shown)
+
+        if "#" in text:
+            text = outside_code(text, lambda prose: _SECTION_EMBED.sub(section, prose))
 
         def image(match: re.Match[str]) -> str:
             target = unquote(match.group(2).strip("<>").strip())
