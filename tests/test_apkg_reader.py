@@ -517,3 +517,25 @@ def test_a_hostile_package_is_one_error_and_nothing_is_written(
     assert not output.exists()
     assert list(tmp_path.iterdir()) == []
     assert case.stat().st_size < 50_000
+
+
+def test_leech_and_marked_tags_are_left_out_as_anki_leaves_them_out() -> None:
+    basic = _notetype("Basic", ("Front", "Back"), "{{Front}}")
+    notes = (
+        AnkiNote(1, "a", 7, ("leech", "verbs"), ("q1", "a"), ((0, 1),)),
+        AnkiNote(2, "b", 7, ("Marked", "marked::later", "leechy"), ("q2", "a"), ((0, 1),)),
+        AnkiNote(3, "c", 7, ("nouns",), ("q3", "a"), ((0, 1),)),
+    )
+    collection = PackageCollection(11, {7: basic}, {1: "Deck"}, notes, ())
+
+    kept, diagnostics = convert_notes(collection, SourceLocation("p.apkg"), "p")
+
+    # Anki's package import without scheduling removes exactly these two, in any case.
+    assert [n.tags for n in kept] == [("verbs",), ("marked::later", "leechy"), ("nouns",)]
+    assert [(d.severity, d.message) for d in diagnostics] == [
+        (
+            Severity.NOTE,
+            "2 note(s) tagged leech or marked: those tags are left out, as Anki's import of a "
+            "package without its scheduling leaves them out",
+        )
+    ]

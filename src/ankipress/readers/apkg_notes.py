@@ -115,6 +115,11 @@ def _carried(notetype: AnkiNotetype) -> NoteType:
     )
 
 
+# Tags of Anki's scheduler and browser, which its package import without scheduling removes
+# (any case; their children, such as marked::x, stay).
+_SYSTEM_TAGS = frozenset({"leech", "marked"})
+
+
 class _Converter:
     def __init__(self, collection: Collection, where: SourceLocation, default_deck: str) -> None:
         self.collection = collection
@@ -122,6 +127,7 @@ class _Converter:
         self.default_deck = default_deck
         self.diagnostics: list[Diagnostic] = []
         self.kinds = {ntid: _our_kind(nt) for ntid, nt in collection.notetypes.items()}
+        self.system_tags = 0  # notes whose leech or marked tag was left out
         self.carried = {
             ntid: _carried(nt)
             for ntid, nt in collection.notetypes.items()
@@ -204,12 +210,18 @@ class _Converter:
             )
         deck = self._deck(note, label)
         carried = self.collection.deck_carried.get(deck)
+        tags = note.tags
+        if carried is None and any(tag.casefold() in _SYSTEM_TAGS for tag in tags):
+            # Anki's own import without scheduling leaves these out (the scheduler's marks);
+            # a CrowdAnki deck's notes keep them, as CrowdAnki's import does.
+            tags = tuple(tag for tag in tags if tag.casefold() not in _SYSTEM_TAGS)
+            self.system_tags += 1
         return Note(
             question=fields[0],
             answer=fields[1] if width > 1 else "",
             deck=deck,
             location=self.where,
-            tags=note.tags,
+            tags=tags,
             guid=note.guid or None,
             text_format=TextFormat.HTML,
             kind=NoteKind.CUSTOM if kind is None else kind,
@@ -230,4 +242,10 @@ def convert_notes(
     for problem in collection.problems:
         converter.say(Severity.ERROR, problem)
     notes = [note for note in map(converter.note, collection.notes) if note is not None]
+    if converter.system_tags:
+        converter.say(
+            Severity.NOTE,
+            f"{converter.system_tags} note(s) tagged leech or marked: those tags are left out, "
+            "as Anki's import of a package without its scheduling leaves them out",
+        )
     return notes, converter.diagnostics
