@@ -129,6 +129,7 @@ class _Parser(Reporting):
         self.diagnostics: list[Diagnostic] = []
         self.raws: list[_Raw] = []
         self.decks: list[_Deck] = []
+        self.ids: dict[str, int] = {}  # each id, with the line of the first note holding it
 
     def run(self) -> ReadResult:
         self._scan()
@@ -324,11 +325,29 @@ class _Parser(Reporting):
             deck=raw.deck.name,
             location=SourceLocation(path, raw.line),
             tags=tuple(dict.fromkeys(tags)),
-            guid=_guid(raw.identifier) if raw.identifier else None,
+            guid=self._identity(raw),
             text_format=TextFormat.MARKDOWN,
             answer_location=SourceLocation(path, raw.answer_line or raw.line),
             kind=kind,
         )
+
+    def _identity(self, raw: _Raw) -> str | None:
+        """The GUID of the note's id; ``None`` (one from its deck and question) for an id an
+        earlier note has: Md2Anki would give both one GUID, and Anki would keep one of them."""
+        if not raw.identifier:
+            return None
+        first = self.ids.setdefault(raw.identifier, raw.line)
+        if first == raw.line:
+            return _guid(raw.identifier)
+        self.report(
+            raw.line,
+            Severity.WARNING,
+            f"this note's id ({raw.identifier}) is also the id of the note at line {first}: "
+            "both are kept, this one with an id of its own",
+            "give each note its own id (Md2Anki would make one note of the two in Anki)",
+            rule=rules.DUPLICATE_ID,
+        )
+        return None
 
     def _attributes(self, text: str, line: int) -> str:
         changed = _ATTRIBUTES.sub(r"\1", text)
