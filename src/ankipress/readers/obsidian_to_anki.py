@@ -163,10 +163,21 @@ class _Parser(NoteParser):
         custom = self._custom_types(raws)
         for raw in raws:
             self._note(raw, custom)
-        return self.result(
+        hint = (
             "an Obsidian_to_Anki note is START, a note type line, 'Front:'/'Back:' lines "
-            "and END, or 'STARTI [Basic] question Back: answer ENDI', or 'Q:'/'A:' lines",
+            "and END, or 'STARTI [Basic] question Back: answer ENDI', or 'Q:'/'A:' lines"
         )
+        ids = [i for i, text in enumerate(self.lines) if i not in self.code and _ID.match(text)]
+        if not raws and ids:
+            # The plugin wrote an id here, yet no note of the shapes it knows by default is
+            # found: the note came from a custom regular expression of the plugin's settings.
+            hint = (
+                f"line {ids[0] + 1} holds the id the plugin gave a note, so that note was found "
+                "by a custom regular expression of the plugin's settings ('Custom Regexps'), "
+                "which ankipress cannot see; export those notes from Anki instead (a package "
+                "or a text export), or rewrite them as START/END notes"
+            )
+        return self.result(hint)
 
     def _value_after(self, index: int, match: re.Match[str]) -> tuple[str, int]:
         """The value of a TARGET DECK / FILE TAGS line: after ': ', else the next line."""
