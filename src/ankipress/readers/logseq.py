@@ -87,6 +87,8 @@ _TAG = re.compile(r"(?<![^\s(])#(?:\[\[([^\[\]\n]+)\]\]|([^\s#,.;:!?()\[\]\"']+)
 _CLOZE = re.compile(r"\{\{(?:cloze|c(?=\d))([1-9]\d*)?[ \t]+(.*?)\}\}", re.IGNORECASE)
 _NUMBERED_CLOZE = re.compile(r"\{\{(?:c|cloze)[1-9]\d*[ \t]+.*?\}\}", re.IGNORECASE)
 _ASSET = re.compile(r"!\[([^\]\n]*)\]\(([^()\s]+|<[^<>\n]+>)\)(\{[^{}\n]*\})?")
+# What ends a paragraph at the margin: a heading, a rule, a fence.
+_INTERRUPTS = re.compile(r"#{1,6}(?:[ \t]|$)|(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$|```|~~~")
 _QUIET_PROPERTIES = ("id", "collapsed", "tags", "heading")
 _PICTURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif", ".tiff"})
 _SOUNDS = frozenset({".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac", ".3gp"})
@@ -147,9 +149,12 @@ def sniff_text(lines: Sequence[str]) -> float:
     outline = sum(
         1 for line in prose if _BULLET.match(line) or line[:1] in " \t" or _PROPERTY.match(line)
     )
-    if outline < 0.9 * len(prose):
-        return 0.0
-    return 0.9
+    if outline >= 0.9 * len(prose):
+        return 0.9
+    # A Markdown document (headings, prose) whose list items are tagged #card: Logseq reads
+    # its lists as blocks and those as cards; a Markdown deck's reading would show "#card".
+    tagged = sum(1 for line in bullets if _CARD_TAG.search(_URL.sub("", line)))
+    return 0.97 if tagged >= 2 else 0.0
 
 
 @dataclass
@@ -294,6 +299,16 @@ class _Parser(Reporting):
                     stack.pop()
                 (stack[-1].children if stack else roots).append(block)
                 stack.append(block)
+            elif (
+                stack
+                and line.strip()
+                and not line[0].isspace()
+                and (not self.lines[index - 1].strip() or _INTERRUPTS.match(line))
+            ):
+                # At the margin, after a blank line or as a heading, rule or fence: a block
+                # of its own (a Markdown document's), not the last bullet's; else a lazy
+                # continuation of its paragraph, as Markdown reads one.
+                stack.clear()
             elif stack and line.strip():
                 # A continuation: the block's indent plus two spaces is Logseq's own.
                 owner = stack[-1]
