@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from ankipress import readers
 from ankipress.building.pipeline import Options, convert
 from ankipress.cli import cli
+from ankipress.errors import InputError
 from ankipress.model import ReadOptions, Severity
 from ankipress.readers.logseq import LogseqReader, title_from_file_name
 from ankipress.sources import Source
@@ -171,3 +173,26 @@ def test_a_reference_to_a_block_of_another_page_shows_that_block(tmp_path: Path)
     result = LogseqReader().read(Source.from_text(str(page), text), _OPTIONS)
     assert [n.answer for n in result.notes] == ["DNA is a double helix"]
     assert result.diagnostics == ()
+
+
+def test_an_org_page_of_a_graph_is_said_not_read_never_skipped_unsaid(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    (graph / "pages" / "cells.md").write_text("- What is a cell? #card\n\t- A unit\n", "utf-8")
+    org = graph / "pages" / "organs.org"
+    org.write_text(
+        "#+title: Organs\n\n* What pumps blood? #card\n** The heart\n* Plain notes\n", "utf-8"
+    )
+    (graph / "pages" / "plain.org").write_text("* Shopping list\n** milk\n", "utf-8")
+
+    report = convert([graph], tmp_path / "graph.apkg", Options(), 1_700_000_000)
+
+    assert [str(d) for d in report.diagnostics] == [
+        f"{org}: note: no cards in this note: skipped",
+        f"{org}:3: warning: a Logseq page in Org format, with 1 block(s) tagged as cards: not "
+        "read (ankipress reads Logseq's Markdown pages); write the page in Markdown (Logseq "
+        "reads both), or export its cards from Anki",
+        f"{graph / 'pages' / 'plain.org'}: note: no cards in this note: skipped",
+    ]
+    assert report.plan.note_count == 1
+    with pytest.raises(InputError):
+        convert([org], tmp_path / "organs.apkg", Options(), 1_700_000_000)

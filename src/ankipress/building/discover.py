@@ -103,10 +103,15 @@ def walk(folder: Path, skip: Path | None = None) -> list[Path]:
     and the folder ``skip``: the build's output folder, whose packages are no decks). In an
     Obsidian vault or a Logseq graph, only its notes (Markdown files outside the graph's
     ``logseq/`` folder)."""
-    return _walk(folder, skip, notes_app_root(folder) is not None)
+    root = notes_app_root(folder)
+    if root is None:
+        return _walk(folder, skip, None)
+    # A Logseq graph's pages may be Org files too: read, to say what is not read in them.
+    graph = (root / "logseq" / "config.edn").is_file()
+    return _walk(folder, skip, (*_NOTE_SUFFIXES, ".org") if graph else _NOTE_SUFFIXES)
 
 
-def _walk(folder: Path, skip: Path | None, notes_app: bool) -> list[Path]:
+def _walk(folder: Path, skip: Path | None, notes: tuple[str, ...] | None) -> list[Path]:
     found: list[Path] = []
     # A CrowdAnki folder (as CrowdAnki exports it, and as it is kept in git) is one deck:
     # its deck.json. Its media/ holds that deck's media, and the README, LICENSE and the
@@ -121,11 +126,11 @@ def _walk(folder: Path, skip: Path | None, notes_app: bool) -> list[Path]:
         if entry.is_dir():
             settings = entry.name == "logseq" and (entry / "config.edn").is_file()
             if not _same(entry, skip) and not settings:
-                found.extend(_walk(entry, skip, notes_app))
+                found.extend(_walk(entry, skip, notes))
         elif (
             entry.is_file()
             and not is_media(entry)
-            and (not notes_app or entry.suffix.lower() in _NOTE_SUFFIXES)
+            and (notes is None or entry.suffix.lower() in notes)
         ):
             found.append(entry)
     return found

@@ -189,6 +189,12 @@ class OrgModeReader:
         return _Parser(source, options.default_deck).run()
 
 
+# A Logseq block tagged as a card (#card, #[[card]], [[card]]; #flashcard for its Anki plugin).
+_LOGSEQ_CARD = re.compile(
+    r"(?<![/#&\\\w])#(?:\[\[(?:flash)?card\]\]|(?:flash)?card\b)|\[\[card\]\]", re.I
+)
+
+
 class _Parser(Reporting):
     def __init__(self, source: Source, default_deck: str) -> None:
         self.source = source
@@ -245,6 +251,8 @@ class _Parser(Reporting):
         self._say_ids(notes, tool)
         if not notes and not any(d.severity is Severity.ERROR for d in self.diagnostics):
             first = self.headings[0].index + 1 if self.headings else 1
+            if self._logseq_page():
+                return self._logseq_result()
             self.report(
                 first,
                 Severity.ERROR,
@@ -256,6 +264,35 @@ class _Parser(Reporting):
             )
         diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
         return ReadResult(tuple(self.notes), tuple(diagnostics), self.seen, tuple(self.decks))
+
+    def _logseq_page(self) -> bool:
+        """Whether the file is a page of a Logseq graph (a folder above it holds the graph's
+        settings, logseq/config.edn)."""
+        folder = Path(self.source.path).parent
+        return any((up / "logseq" / "config.edn").is_file() for up in (folder, *folder.parents))
+
+    def _logseq_result(self) -> ReadResult:
+        """A Logseq page written in Org: said, not read (its cards would be lost unsaid)."""
+        cards = [i + 1 for i, text in enumerate(self.lines) if _LOGSEQ_CARD.search(text)]
+        if cards:
+            self.report(
+                cards[0],
+                Severity.WARNING,
+                f"a Logseq page in Org format, with {len(cards)} block(s) tagged as cards: "
+                "not read (ankipress reads Logseq's Markdown pages)",
+                "write the page in Markdown (Logseq reads both), or export its cards from Anki",
+                rule=rules.UNSUPPORTED_FORMAT,
+            )
+        # "no cards found": in a graph given as a folder, a note of a page without cards.
+        self.report(
+            None,
+            Severity.ERROR,
+            "no cards found",
+            "ankipress reads Logseq's Markdown pages; this one is written in Org",
+            rule=rules.NO_CARDS,
+        )
+        diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
+        return ReadResult((), tuple(diagnostics), len(cards), ())
 
     def _file_settings(self) -> None:
         block: str | None = None
