@@ -15,9 +15,10 @@ import random
 import pytest
 
 from ankipress.model import ReadOptions, ReadResult
-from ankipress.readers import brainscape
+from ankipress.readers import brainscape, quizlet
 from ankipress.sources import LineSource, Source
 from before_streaming import brainscape as old_brainscape
+from before_streaming import quizlet as old_quizlet
 
 _WORDS = ("alpha", "beta", "gamma", "x = 1", "1. first", "2) second", "(note)", "a, b")
 _BRAINSCAPE_ODD = (
@@ -114,3 +115,76 @@ def test_brainscape_reads_random_decks_as_before(
         expected = before.read(source, options)
         _same(_streamed(reader, source), expected, seed, text)
         _same(reader.read(source, options), expected, seed, text)
+
+
+_TERM_SEPS = ("\t", "\t", " - ", ",", ";", "::", " = ", ":", "|", " \u2013 ")
+_CARD_SEPS = ("\n", "\n", "\n\n", "\n\n\n", ";", ";\n", "||")
+_QUIZLET_WORDS = (
+    "alpha",
+    "beta gamma",
+    "x < y",
+    "<b>bold</b>",
+    "a > b",
+    "1. first",
+    "",
+    "  ",
+    "\\theta",
+    "a, b",
+    "c - d",
+    "e; f",
+    "k: v",
+    '"quoted"',
+)
+
+
+def _quizlet_deck(rng: random.Random) -> tuple[str, ReadOptions]:
+    term = rng.choice(_TERM_SEPS)
+    card = rng.choice(_CARD_SEPS)
+    odd = rng.choice((0.0, 0.1, 0.4))
+    cards = []
+    for _ in range(rng.randint(0, 12)):
+        question = rng.choice(_QUIZLET_WORDS) if rng.random() < odd else f"term{rng.randint(0, 99)}"
+        answer = (
+            rng.choice(_QUIZLET_WORDS) if rng.random() < odd else f"definition {rng.randint(0, 99)}"
+        )
+        if rng.random() < odd:  # a definition over several lines
+            answer += rng.choice(("\n", "\n\n", "\n  \n")) + rng.choice(_QUIZLET_WORDS)
+        if rng.random() < odd / 2:
+            answer += term + rng.choice(_QUIZLET_WORDS)
+        cards.append(question + (term if rng.random() > odd / 3 else " ") + answer)
+    text = card.join(cards)
+    if rng.random() < 0.3:
+        text += rng.choice((card, card.rstrip("\n"), "\n", "  \n"))
+    if rng.random() < 0.15:
+        text = rng.choice(("Some text before\n", "\n\n")) + text
+    if rng.random() < 0.1:  # Flashcards Deluxe settings and column names
+        preamble = ["*\tCard Count\t3", "*\tName\tdeck"][: rng.randint(1, 2)]
+        if rng.random() < 0.5:
+            preamble.append("Text 1\tText 2")
+        text = "\n".join(preamble) + "\n" + text
+    if rng.random() < 0.2:
+        text = text.replace("\n", "\r\n")
+    sep = card_sep = None
+    if rng.random() < 0.3:
+        sep = rng.choice((term, term, "\\t", ",", " - ", "::"))
+    if rng.random() < 0.3:
+        card_sep = rng.choice((card, card.replace("\n", "\\n"), ";", "\\n\\n"))
+    return text, ReadOptions("deck", separator=sep, card_separator=card_sep)
+
+
+@pytest.mark.parametrize("guess_lines", [2, 5, 5000])
+@pytest.mark.parametrize("again", [True, False], ids=["again", "once"])
+def test_quizlet_reads_random_exports_as_before(
+    guess_lines: int, again: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Few lines to guess from: the rest of the file is read as the streaming reader reads it
+    # (a first pass, then the notes), and as the reader before it read it.
+    monkeypatch.setattr(quizlet, "_GUESS_LINES", guess_lines)
+    monkeypatch.setattr(old_quizlet, "_GUESS_LINES", guess_lines)
+    reader, before = quizlet.QuizletReader(), old_quizlet.QuizletReader()
+    for seed in range(600):
+        text, options = _quizlet_deck(random.Random(seed))
+        source = Source.from_text("export.txt", text)
+        expected = before.read(source, options)
+        lines = LineSource.of(source) if again else LineSource("export.txt", iter(source.lines))
+        _same(reader.stream(lines, options).collect(), expected, seed, text)

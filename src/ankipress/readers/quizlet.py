@@ -42,15 +42,17 @@ inside a definition becomes ``<br>``, as it shows in Quizlet.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain, islice
 from pathlib import PurePath
 
 from ankipress import rules
 from ankipress.model import (
     Diagnostic,
     Note,
+    NoteStream,
     ReadOptions,
     ReadResult,
     Severity,
@@ -59,7 +61,7 @@ from ankipress.model import (
 )
 from ankipress.readers.csv import looks_like_header
 from ankipress.readers.htmlguess import looks_like_html
-from ankipress.sources import Source
+from ankipress.sources import LineSource, Source
 
 _NEWLINE = "\n"
 _BLANK_LINE = "\n\n"
@@ -162,11 +164,23 @@ def _starts_card(text: str, separator: str) -> bool:
     return index > 0 and bool(text[:index].strip())
 
 
-def _resolve(given: str, text: str) -> str:
-    """A separator as the user meant it: backslash escapes unless the text holds them."""
-    given = given.replace("\r\n", "\n").replace("\r", "\n")
-    if given in text:
+def _resolve(given: str, holds: Callable[[str], bool]) -> str:
+    """A separator as the user meant it: backslash escapes unless the file holds them
+    (``holds(text)``: whether it does)."""
+    given = _typed(given)
+    escaped = _escaped(given)
+    if escaped == given or holds(given):
         return given
+    return escaped
+
+
+def _typed(given: str) -> str:
+    """A separator as typed, its line breaks as the file's lines are joined."""
+    return given.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _escaped(given: str) -> str:
+    """A separator's backslash escapes ``\\n`` and ``\\t`` as the characters they name."""
     return given.replace("\\n", "\n").replace("\\t", "\t")
 
 
@@ -388,69 +402,24 @@ class QuizletReader:
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Every card of ``source``; problems become diagnostics, never exceptions."""
-        diagnostics: list[Diagnostic] = []
+        return self.stream(LineSource.of(source), options).collect()
 
-        def report(
-            line: int | None,
-            severity: Severity,
-            message: str,
-            hint: str | None,
-            rule: rules.Rule = rules.UNCLASSIFIED,
-        ) -> None:
-            where = SourceLocation(source.path, line)
-            diagnostics.append(Diagnostic(where, severity, message, hint, rule))
-
-        def separator(line: int | None, severity: Severity, message: str, hint: str | None) -> None:
-            report(line, severity, message, hint, rules.SEPARATOR)
-
-        lines, skipped, what = _without_preamble(source.lines)
-        if skipped:
-            span = "line 1" if skipped == 1 else f"lines 1-{skipped}"
-            message = f"{span} read as Flashcards Deluxe {what}, not as cards"
-            report(None, Severity.INFO, message, None)
-        layout = _layout(lines, options, separator)
-        if layout is None:
-            return ReadResult((), tuple(diagnostics), 0)
-        term, card = layout
-        chunks = _chunks(lines, term, card)
-        deck, path = options.default_deck, source.path
-        notes = [note for c in chunks if (note := _card(c, term, card, deck, path, report))]
-        if not chunks:
-            hint = "the file holds only white space"
-            report(None, Severity.ERROR, "no cards found", hint, rules.NO_CARDS)
-        return ReadResult(tuple(_as_html(notes, report)), tuple(diagnostics), len(chunks))
+    def stream(self, source: LineSource, options: ReadOptions) -> NoteStream:
+        """The cards of ``source`` as they are read (see :class:`_Streamer`)."""
+        streamer = _Streamer(source, options)
+        return NoteStream(streamer.notes(), streamer.result)
 
 
-def _as_html(notes: list[Note], report: Report) -> list[Note]:
-    """The notes as HTML if any field holds a tag, as Anki's text importer decides."""
-    tagged = next(
-        (note for note in notes if looks_like_html(note.question) or looks_like_html(note.answer)),
-        None,
-    )
-    if tagged is None:
-        return notes
-    line = tagged.location.line
-    message = "fields hold HTML tags: every field is read as HTML, as Anki's importer reads it"
-    hint = "write &lt; for a < that is not a tag"
-    report(line, Severity.INFO, message, hint)
-    return [
-        replace(
-            note,
-            question=note.question.replace("\n", "<br>"),
-            answer=note.answer.replace("\n", "<br>"),
-            text_format=TextFormat.HTML,
-        )
-        for note in notes
-    ]
-
-
-def _layout(lines: Sequence[str], options: ReadOptions, report: Report) -> tuple[str, str] | None:
-    """The term and card separators, given or guessed; ``None`` after an error."""
-    text = "\n".join(lines)
-    card = _resolve(options.card_separator, text) if options.card_separator else None
+def _layout(
+    lines: Sequence[str], options: ReadOptions, report: Report, holds: Callable[[str], bool]
+) -> tuple[str, str] | None:
+    """The term and card separators, given or guessed from ``lines`` (the file's first
+    lines); ``None`` after an error. ``holds(text)``: whether the whole file holds ``text``.
+    (Whether the card separator is in the file at all is for the caller to say.)"""
+    card = _resolve(options.card_separator, holds) if options.card_separator else None
     if options.separator:
-        term = _resolve(options.separator, text)
-        if term not in text:
+        term = _resolve(options.separator, holds)
+        if not holds(term):
             message = f"no {_describe(term)} anywhere in the file to part terms from definitions"
             report(None, Severity.ERROR, message, "name the separator your export used with --sep")
             return None
@@ -474,9 +443,6 @@ def _layout(lines: Sequence[str], options: ReadOptions, report: Report) -> tuple
         if card is None:
             card = best.card
             _say_card(card, report)
-    if card != _NEWLINE and card not in text and text.count(term) > 1:
-        message = f"the card separator {card!r} is not in the file: read as one card"
-        report(None, Severity.WARNING, message, "name the one your export used with --card-sep")
     if term == card or (card == _NEWLINE and _NEWLINE in term):
         report(None, Severity.ERROR, "the term and card separators must differ", None)
         return None
@@ -520,36 +486,385 @@ def _cannot_guess(
     report(None, Severity.ERROR, message, hint)
 
 
-def _card(chunk: _Chunk, term: str, card: str, deck: str, path: str, report: Report) -> Note | None:
-    """The note a card makes, or ``None`` after reporting why it makes none."""
-    index = chunk.text.find(term)
-    name = _describe(term)
+def _card(
+    text: str, line: int, term: str, card: str, deck: str, path: str, report: Report
+) -> Note | None:
+    """The note a card makes (its text trimmed, starting on ``line``), or ``None`` after
+    reporting why it makes none."""
+    index = text.find(term)
     if index < 0:
+        name = _describe(term)
         if card == _NEWLINE:  # only text before the first card lacks one
             message = f"text before the first card: no {name} between term and definition"
             hint = "delete that text, or name the separator your export used with --sep"
         else:
-            first = chunk.text.split("\n", 1)[0]
+            first = text.split("\n", 1)[0]
             excerpt = first if len(first) <= 40 else first[:37] + "..."
             message = f"no {name} between term and definition in {excerpt!r}"
             hint = f"a definition holding {card!r} is split there; name your card separator"
             hint += " with --card-sep, or export with another one"
-        report(chunk.line, Severity.ERROR, message, hint)
+        report(line, Severity.ERROR, message, hint)
         return None
-    tail = chunk.text[index + len(term) :]
-    question, answer = chunk.text[:index].strip(), tail.strip()
+    tail = text[index + len(term) :]
+    question, answer = text[:index].strip(), tail.strip()
     if not question:
         # Anki skips a note whose first field is empty; an empty definition is kept, and
         # reported where every format's empty answer is.
         message = "the term is empty: card skipped, as Anki skips it"
-        report(chunk.line, Severity.WARNING, message, f"write it before the {name}")
+        report(line, Severity.WARNING, message, f"write it before the {_describe(term)}")
         return None
-    lead = len(tail) - len(tail.lstrip())
-    answer_line = chunk.line + chunk.text.count("\n", 0, index + len(term) + lead)
+    answer_line = line
+    if "\n" in text:
+        lead = len(tail) - len(tail.lstrip())
+        answer_line += text.count("\n", 0, index + len(term) + lead)
     return Note(
         question=question,
         answer=answer,
         deck=deck,
-        location=SourceLocation(path, chunk.line),
+        location=SourceLocation(path, line),
         answer_location=SourceLocation(path, answer_line),
     )
+
+
+class _Found:
+    """Whether ``needle`` occurs ``wanted`` times (not overlapping, counted from the left as
+    :meth:`str.count` counts) in text given a piece at a time."""
+
+    __slots__ = ("count", "needle", "tail", "wanted")
+
+    def __init__(self, needle: str, wanted: int = 1) -> None:
+        self.needle = needle
+        self.wanted = wanted
+        self.count = 0
+        self.tail = ""
+
+    @property
+    def done(self) -> bool:
+        return self.count >= self.wanted
+
+    def feed(self, piece: str) -> bool:
+        """Take the next piece of the text; whether the needle was found often enough."""
+        needle = self.needle
+        text = self.tail + piece
+        at = 0
+        while self.count < self.wanted:
+            found = text.find(needle, at)
+            if found < 0:
+                break
+            self.count += 1
+            at = found + len(needle)
+        # A match may start in what is left, but never before ``at``.
+        self.tail = text[max(at, len(text) - len(needle) + 1) :]
+        return self.count >= self.wanted
+
+
+class _Streamer:
+    """A Quizlet export read in one pass over its lines, after a look at the whole file.
+
+    The separators are guessed from the first lines (as they always were). What only the
+    whole file tells (whether it holds a separator typed with backslash escapes, a term
+    separator given with ``--sep``, a tag anywhere) is settled by the first lines when they
+    can, else by a first pass over the lines that only looks for those strings (the source
+    read :meth:`~ankipress.sources.LineSource.again`, or held in memory when it cannot be).
+    The notes are then made as the lines are read; only when the file holds something
+    tag-shaped (a ``<`` with a ``>`` after it) are they held back until one of them proves
+    to be HTML (then all are, as Anki reads them) or the file ends.
+    """
+
+    def __init__(self, source: LineSource, options: ReadOptions) -> None:
+        self.source = source
+        self.options = options
+        self.path = source.path
+        self.before: list[Diagnostic] = []
+        """The preamble's and the separators' diagnostics: said first."""
+        self.diagnostics: list[Diagnostic] = []
+        """The cards' diagnostics, said after those."""
+        self.cards_seen = 0
+
+    def _report(self, into: list[Diagnostic], rule: rules.Rule = rules.UNCLASSIFIED) -> Report:
+        path = self.path
+
+        def report(line: int | None, severity: Severity, message: str, hint: str | None) -> None:
+            into.append(Diagnostic(SourceLocation(path, line), severity, message, hint, rule))
+
+        return report
+
+    def result(self) -> ReadResult:
+        """What was read besides the notes (complete once they are all read)."""
+        return ReadResult((), (*self.before, *self.diagnostics), self.cards_seen)
+
+    # -- the whole file ------------------------------------------------------------------
+
+    def _head(self, lines: Iterator[str]) -> tuple[list[str], bool]:
+        """The first lines, the Flashcards Deluxe preamble blanked, and whether they are the
+        whole file. They run past the preamble, however long, and one line more."""
+        head = list(islice(lines, _GUESS_LINES))
+        while head and all(_FD_SETTING.match(line) or not line.strip() for line in head):
+            more = list(islice(lines, _GUESS_LINES))
+            if not more:
+                break
+            head += more
+        # One more line tells whether the head is the whole file.
+        extra = list(islice(lines, 1))
+        skipped, what = _preamble(head)
+        if skipped:
+            span = "line 1" if skipped == 1 else f"lines 1-{skipped}"
+            message = f"{span} read as Flashcards Deluxe {what}, not as cards"
+            self._report(self.before)(None, Severity.INFO, message, None)
+            head[:skipped] = [""] * skipped
+        return head + extra, not extra
+
+    def _first_pass(
+        self, head_text: str, rest: Iterable[str], needles: list[str]
+    ) -> tuple[set[str], bool]:
+        """Which of ``needles`` the file holds (none is in its first lines, ``head_text``),
+        and whether it holds a ``<`` with a ``>`` after it; ``rest``: the lines after the
+        first ones. Stops as soon as it knows."""
+        pending = [_Found(needle) for needle in needles]
+        for finder in pending:
+            finder.feed(head_text)
+        found: set[str] = set()
+        at = head_text.find("<")
+        opened = at >= 0
+        closed = opened and head_text.find(">", at + 1) >= 0
+        for line in rest:
+            if pending:
+                piece = "\n" + line
+                for finder in pending:
+                    if finder.feed(piece):
+                        found.add(finder.needle)
+                pending = [finder for finder in pending if not finder.done]
+            if not opened:
+                at = line.find("<")
+                if at >= 0:
+                    opened = True
+                    closed = line.find(">", at + 1) >= 0
+            elif not closed:
+                closed = ">" in line
+            if closed and not pending:
+                break
+        return found, closed
+
+    # -- the notes -----------------------------------------------------------------------
+
+    def notes(self) -> Iterator[Note]:
+        """Every note, as it is read (or, for a file holding tags, as soon as it is known
+        whether it is HTML); the diagnostics go to :meth:`result`."""
+        lines = iter(self.source)
+        head, whole = self._head(lines)
+        head_text = "\n".join(head)
+        options = self.options
+        given = [_typed(sep) for sep in (options.card_separator, options.separator) if sep]
+        needles = [
+            needle
+            for sep in given
+            for needle in dict.fromkeys((sep, _escaped(sep)))
+            if needle not in head_text
+        ]
+        rest: Iterable[str] = ()
+        found: set[str] = set()
+        if whole:
+            tagged = looks_like_html(head_text)
+        else:
+            again = self.source.again()
+            if again is None:  # lines read once: the rest is held, to be read twice
+                kept = list(lines)
+                found, tagged = self._first_pass(head_text, kept, needles)
+                rest = kept
+            else:
+                found, tagged = self._first_pass(head_text, lines, needles)
+                rest = islice(again, len(head), None)
+
+        def holds(text: str) -> bool:
+            return text in head_text or text in found
+
+        layout = _layout(head, options, self._report(self.before, rules.SEPARATOR), holds)
+        if layout is None:
+            return
+        term, card = layout
+        yield from self._notes(head, rest, term, card, head_text, tagged)
+
+    def _notes(
+        self,
+        head: list[str],
+        rest: Iterable[str],
+        term: str,
+        card: str,
+        head_text: str,
+        tagged: bool,
+    ) -> Iterator[Note]:
+        report = self._report(self.diagnostics)
+        lines: Iterable[str] = chain(head, rest)
+        watched: tuple[_Found, _Found] | None = None
+        if card != _NEWLINE and card not in head_text:
+            # Whether to say that the card separator is nowhere: watch the rest for it.
+            watched = (_Found(card), _Found(term, 2))
+            for finder in watched:
+                finder.feed(head_text)
+            lines = chain(head, _watching(rest, watched))
+        if card == _NEWLINE:
+            chunks = _line_cards(lines, term)
+        elif set(card) == {_NEWLINE}:
+            chunks = _blank_cards(lines, len(card) - 1)
+        else:
+            chunks = _split_cards(lines, card)
+        deck, path = self.options.default_deck, self.path
+        held: list[Note] = []
+        html_line: int | None = None
+        seen = 0
+        for text, line in chunks:
+            if not text:
+                continue
+            if text[0].isspace() or text[-1].isspace():
+                trimmed = _Chunk(text, line).trimmed(term)
+                if trimmed is None:
+                    continue
+                text, line = trimmed.text, trimmed.line
+            seen += 1
+            note = _card(text, line, term, card, deck, path, report)
+            if note is None:
+                continue
+            if not tagged:
+                yield note
+            elif html_line is not None:
+                yield _html(note)
+            elif looks_like_html(note.question) or looks_like_html(note.answer):
+                html_line = line
+                yield from map(_html, held)
+                held = []
+                yield _html(note)
+            else:
+                held.append(note)
+        yield from held
+        self.cards_seen = seen
+        if watched is not None and not watched[0].done and watched[1].done:
+            message = f"the card separator {card!r} is not in the file: read as one card"
+            hint = "name the one your export used with --card-sep"
+            self._report(self.before, rules.SEPARATOR)(None, Severity.WARNING, message, hint)
+        if not seen:
+            hint = "the file holds only white space"
+            self.diagnostics.append(
+                Diagnostic(
+                    SourceLocation(path), Severity.ERROR, "no cards found", hint, rules.NO_CARDS
+                )
+            )
+        if html_line is not None:
+            message = (
+                "fields hold HTML tags: every field is read as HTML, as Anki's importer reads it"
+            )
+            hint = "write &lt; for a < that is not a tag"
+            report(html_line, Severity.INFO, message, hint)
+
+
+def _html(note: Note) -> Note:
+    """A note read as HTML: its line breaks as ``<br>``, as they show in Quizlet."""
+    return replace(
+        note,
+        question=note.question.replace("\n", "<br>"),
+        answer=note.answer.replace("\n", "<br>"),
+        text_format=TextFormat.HTML,
+    )
+
+
+def _watching(lines: Iterable[str], finders: Sequence[_Found]) -> Iterator[str]:
+    """``lines`` (the lines after the first ones), each fed to ``finders`` as it goes."""
+    for line in lines:
+        piece = "\n" + line
+        for finder in finders:
+            if not finder.done:
+                finder.feed(piece)
+        yield line
+
+
+def _line_cards(lines: Iterable[str], term: str) -> Iterator[tuple[str, int]]:
+    """Cards on new lines: a line holding ``term`` starts one, others continue it (and text
+    before the first card is a card of its own, to be reported). Each card's text and line."""
+    body: list[str] = []
+    first = 0
+    for number, line in enumerate(lines, 1):
+        if body:
+            if term in line and not line.isspace():
+                yield (body[0] if len(body) == 1 else "\n".join(body)), first
+                body = [line]
+                first = number
+            else:
+                body.append(line)
+        elif line and not line.isspace():
+            body = [line]
+            first = number
+    if body:
+        yield (body[0] if len(body) == 1 else "\n".join(body)), first
+
+
+def _blank_cards(lines: Iterable[str], gap: int) -> Iterator[tuple[str, int]]:
+    """Cards parted by at least ``gap`` blank lines. Each card's text and line."""
+    body: list[str] = []
+    first = blanks = 0
+    for number, line in enumerate(lines, 1):
+        if line and not line.isspace():
+            if body and blanks < gap:
+                body.append(line)
+            else:
+                if body:
+                    yield "\n".join(body), first
+                body = [line]
+                first = number
+            blanks = 0
+        else:
+            if body:
+                body.append(line)
+            blanks += 1
+    if body:
+        yield "\n".join(body), first
+
+
+def _split_cards(lines: Iterable[str], card: str) -> Iterator[tuple[str, int]]:
+    """Cards parted by exactly ``card`` in the lines joined (a separator after the last card
+    dropped, as ``_chunks`` drops it). Each card's text and the line it starts on.
+
+    Separators are found from the left as the text comes; a card is given once text follows
+    its separator far enough that dropping a last separator cannot move it.
+    """
+    end = card.rstrip("\n")
+    width = len(card)
+    parts: list[str] = []  # the text from ``start`` on, in pieces
+    start = 0  # where the card not yet given starts, in the whole text
+    total = 0  # the length of the text so far
+    window = ""  # the text from ``window_at`` on: what a separator found next may start in
+    window_at = 0
+    found: deque[int] = deque()  # separators found, their cards not yet given
+    filled = 0  # the end of the last character that is not white space
+    line = 1  # the line of ``start``
+    begun = False
+    for raw in lines:
+        piece = "\n" + raw if begun else raw
+        begun = True
+        parts.append(piece)
+        total += len(piece)
+        window += piece
+        at = 0
+        while (sep := window.find(card, at)) >= 0:
+            found.append(window_at + sep)
+            at = sep + width
+        # A separator found next starts after the last one, and ends in text yet to come.
+        scan = max(window_at + at, total - width + 1)
+        window = window[scan - window_at :]
+        window_at = scan
+        visible = len(raw.rstrip())
+        if visible:
+            filled = total - len(raw) + visible
+        if found and found[0] + width + len(end) <= filled:
+            text = "".join(parts)
+            base = start
+            while found and found[0] + width + len(end) <= filled:
+                sep = found.popleft()
+                chunk = text[start - base : sep - base]
+                yield chunk, line
+                line += chunk.count("\n") + card.count("\n")
+                start = sep + width
+            parts = [text[start - base :]]
+    text = "".join(parts)
+    if end and text.rstrip().endswith(end):
+        text = text.rstrip()[: -len(end)]
+    for last in _split_chunks(text, card):
+        yield last.text, last.line + line - 1
