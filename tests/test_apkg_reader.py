@@ -539,3 +539,26 @@ def test_leech_and_marked_tags_are_left_out_as_anki_leaves_them_out() -> None:
             "package without its scheduling leaves them out",
         )
     ]
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["latest", "legacy"])
+def test_a_note_types_own_latex_preamble_is_read_from_every_generation(
+    tmp_path: Path, legacy: bool
+) -> None:
+    with AnkiCollection(tmp_path / "profile") as made:
+        col = made.collection
+        model = col.models.by_name("Basic")
+        assert model is not None
+        model["latexPre"] = "\\documentclass{article}\n\\usepackage{chemfig}\n\\begin{document}\n"
+        col.models.save(model)
+        note = col.new_note(model)
+        note["Front"], note["Back"] = "benzene", "[latex]\\chemfig{*6(=-=-=-)}[/latex]"
+        col.add_note(note, col.decks.id("Chemistry"))
+        path = _export(col, tmp_path / "chem.apkg", legacy=legacy)
+
+    notes, _, diagnostics = _read(path)
+
+    assert diagnostics == []
+    (read,) = notes
+    assert read.notetype is not None and read.notetype.latex is not None
+    assert read.notetype.latex[0].endswith("\\usepackage{chemfig}\n\\begin{document}\n")

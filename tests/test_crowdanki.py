@@ -362,3 +362,28 @@ def test_a_missing_picture_is_warned_about_once_where_a_note_shows_it(tmp_path: 
         "warning",
         f"1 media file(s) the deck names are not in {folder / 'media'}/: 'gone.png'",
     ) in said
+
+
+def test_crowdanki_uuids_survive_anki_exporting_the_package_in_its_latest_format(
+    tmp_path: Path,
+) -> None:
+    # A CrowdAnki deck built, imported into Anki, and exported by Anki itself (schema 18, where
+    # a note type's keys Anki does not know live in its config's "other" bytes) goes back to a
+    # folder whose note models keep their UUIDs, so CrowdAnki updates them instead of adding
+    # new ones.
+    package, _ = _exported_through_a_package(tmp_path)
+    with AnkiCollection(tmp_path / "anki") as anki:
+        anki.import_package(package)
+        exported = _export(anki, tmp_path / "exported.apkg")
+    back = tmp_path / "from-anki" / "Weltreise"
+    convert([exported], back, Options(to="crowdanki"))
+
+    def uuids(path: Path) -> dict[str, str]:
+        deck = json.loads(path.read_text(encoding="utf-8"))
+        return {m["name"]: m["crowdanki_uuid"] for m in deck["note_models"]}
+
+    assert uuids(back / "deck.json") == uuids(EXPORTED / "deck.json")
+    original = json.loads((EXPORTED / "deck.json").read_text(encoding="utf-8"))
+    again = json.loads((back / "deck.json").read_text(encoding="utf-8"))
+    fields = {m["name"]: [f["name"] for f in m["flds"]] for m in original["note_models"]}
+    assert {m["name"]: [f["name"] for f in m["flds"]] for m in again["note_models"]} == fields

@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from google.protobuf.message import DecodeError
+from google.protobuf import unknown_fields
+from google.protobuf.message import DecodeError, Message
 
 from ankipress.model import latex_of
 from ankipress.readers.anki_package_pb2 import FieldConfig, NotetypeConfig, TemplateConfig
 from ankipress.readers.apkg_zip import PackageError
-from ankipress.readers.crowdankiformat import carried_model, collection_deck
+from ankipress.readers.crowdankiformat import carried_model, collection_deck, model_id
 
 __all__ = ["AnkiNote", "AnkiNotetype", "Collection", "read_collection"]
 
@@ -224,6 +225,174 @@ def read_collection(path: Path, entry: str) -> Collection:
         connection.close()
 
 
+def _unknown(message: Message) -> dict[int, Any]:
+    """The fields of ``message`` our messages leave out (protobuf keeps them), by number:
+    an int for a number, bytes for text; the last one of each number."""
+    found = unknown_fields.UnknownFieldSet(message)
+    return {found[i].field_number: found[i].data for i in range(len(found))}
+
+
+def _varints(data: bytes) -> list[tuple[int, int | bytes]]:
+    """The (field number, value) pairs of a small protobuf message of varints and packed
+    varints (a length-delimited value is its bytes)."""
+    found: list[tuple[int, int | bytes]] = []
+    position = 0
+
+    def varint() -> int:
+        nonlocal position
+        value = shift = 0
+        while position < len(data) and shift < 64:
+            byte = data[position]
+            position += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value
+        raise DecodeError("a truncated varint")
+
+    while position < len(data):
+        key = varint()
+        if key & 7 == 0:
+            found.append((key >> 3, varint()))
+        elif key & 7 == 2:
+            size = varint()
+            found.append((key >> 3, data[position : position + size]))
+            position += size
+        else:
+            raise DecodeError(f"an unexpected wire type {key & 7}")
+    return found
+
+
+def _requirement(data: Any) -> list[Any] | None:
+    """A card requirement (``Notetype.Config.CardRequirement``) as Anki's JSON gives it:
+    ``[card ord, "none" | "any" | "all", [field ords]]``."""
+    if not isinstance(data, bytes):
+        return None
+    try:
+        values = _varints(data)
+        ords: list[int] = []
+        for number, value in values:
+            if number == 3 and isinstance(value, int):
+                ords.append(value)
+            elif number == 3:  # packed, as proto3 writes repeated numbers
+                ords.extend(v for _, v in _varints(_keyed(bytes(value))) if isinstance(v, int))
+    except DecodeError:
+        return None
+    card = next((v for n, v in values if n == 1 and isinstance(v, int)), 0)
+    kind = next((v for n, v in values if n == 2 and isinstance(v, int)), 0)
+    return [card, ("none", "any", "all")[kind] if 0 <= kind <= 2 else "none", ords]
+
+
+def _keyed(packed: bytes) -> bytes:
+    """Packed varints, each given a key (field 1, a varint), as :func:`_varints` reads them."""
+    out = bytearray()
+    start = 0
+    for index, byte in enumerate(packed):
+        if not byte & 0x80:
+            out += b"\x08" + packed[start : index + 1]
+            start = index + 1
+    return bytes(out)
+
+
+def _all(message: Message, number: int) -> list[Any]:
+    """Every value of a repeated field our messages leave out."""
+    found = unknown_fields.UnknownFieldSet(message)
+    return [found[i].data for i in range(len(found)) if found[i].field_number == number]
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
+
+
+def _other(value: Any) -> dict[str, Any]:
+    """A config's ``other`` bytes: the JSON of the keys Anki does not know (CrowdAnki's)."""
+    try:
+        found = json.loads(value) if isinstance(value, bytes) and value else {}
+    except (ValueError, RecursionError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _legacy_model(
+    ntid: int,
+    name: str,
+    config: NotetypeConfig,
+    fields: list[tuple[str, FieldConfig]],
+    templates: list[tuple[str, TemplateConfig]],
+) -> dict[str, Any] | None:
+    """The note type as Anki gives it in its older JSON form (``col.models``), which CrowdAnki
+    exports, if the keys Anki keeps for it (its config's ``other``) name a CrowdAnki model
+    whose UUID gives this id (:func:`model_id`): one built from a CrowdAnki folder."""
+    unknown = _unknown(config)
+    other = _other(unknown.get(255))
+    key = other.get("crowdanki_uuid")
+    if not isinstance(key, str) or model_id(key) != ntid:
+        return None
+    flds = []
+    for index, (field_name, config_of_field) in enumerate(fields):
+        extra = _unknown(config_of_field)
+        entry: dict[str, Any] = {
+            "name": field_name,
+            "ord": index,
+            "sticky": bool(extra.get(1, 0)),
+            "rtl": bool(extra.get(2, 0)),
+            "font": _text(extra.get(3)),
+            "size": extra.get(4, 0) if isinstance(extra.get(4), int) else 0,
+            "description": _text(extra.get(5)),
+            "plainText": bool(extra.get(6, 0)),
+            "collapsed": bool(extra.get(7, 0)),
+            "excludeFromSearch": bool(extra.get(8, 0)),
+        }
+        if config_of_field.HasField("id"):
+            entry["id"] = config_of_field.id
+        entry["tag"] = extra.get(10) if isinstance(extra.get(10), int) else None
+        entry["preventDeletion"] = bool(extra.get(11, 0))
+        flds.append({**entry, **_other(extra.get(255))})
+    tmpls = []
+    for index, (template_name, template) in enumerate(templates):
+        extra = _unknown(template)
+        deck = extra.get(5)
+        entry = {
+            "name": template_name,
+            "ord": index,
+            "qfmt": template.q_format,
+            "afmt": template.a_format,
+            "bqfmt": _text(extra.get(3)),
+            "bafmt": _text(extra.get(4)),
+            "did": deck if isinstance(deck, int) and deck else None,
+            "bfont": _text(extra.get(6)),
+            "bsize": extra.get(7, 0) if isinstance(extra.get(7), int) else 0,
+        }
+        if template.HasField("id"):
+            entry["id"] = template.id
+        tmpls.append({**entry, **_other(extra.get(255))})
+    model: dict[str, Any] = {
+        "id": ntid,
+        "name": name,
+        "type": 1 if config.kind == NotetypeConfig.KIND_CLOZE else 0,
+        "sortf": config.sort_field_idx,
+        "did": None,
+        "tmpls": tmpls,
+        "flds": flds,
+        "css": config.css,
+        "latexPre": _text(unknown.get(5)),
+        "latexPost": _text(unknown.get(6)),
+        "latexsvg": bool(unknown.get(7, 0)),
+        "req": [req for data in _all(config, 8) if (req := _requirement(data)) is not None],
+    }
+    if isinstance(unknown.get(9), int):
+        model["originalStockKind"] = unknown[9]
+    return {**model, **other}
+
+
+def _config_latex(config: NotetypeConfig) -> tuple[str, str] | None:
+    """A schema-18 note type's LaTeX preamble and postamble, where it has them."""
+    unknown = _unknown(config)
+    if 5 not in unknown and 6 not in unknown:
+        return None
+    return latex_of(_text(unknown.get(5)), _text(unknown.get(6)))
+
+
 class _Bad(Exception):
     """A part of the collection (a note type, a deck) that is not as Anki writes it."""
 
@@ -375,18 +544,22 @@ class _Reader:
     def _notetypes_tables(self) -> dict[int, AnkiNotetype]:
         fields: dict[Any, list[tuple[str, int | None]]] = defaultdict(list)
         templates: dict[Any, list[tuple[tuple[str, str, str], int | None]]] = defaultdict(list)
+        field_configs: dict[Any, list[tuple[str, FieldConfig]]] = defaultdict(list)
+        template_configs: dict[Any, list[tuple[str, TemplateConfig]]] = defaultdict(list)
         try:
             for ntid, name, blob in self.connection.execute(
                 "SELECT ntid, name, config FROM fields ORDER BY ntid, ord"
             ):
                 field = FieldConfig.FromString(_blob(blob))
                 fields[ntid].append((str(name), field.id if field.HasField("id") else None))
+                field_configs[ntid].append((str(name), field))
             for ntid, name, blob in self.connection.execute(
                 "SELECT ntid, name, config FROM templates ORDER BY ntid, ord"
             ):
                 template = TemplateConfig.FromString(_blob(blob))
                 formats = (str(name), template.q_format, template.a_format)
                 templates[ntid].append((formats, template.id if template.HasField("id") else None))
+                template_configs[ntid].append((str(name), template))
             rows = self.connection.execute("SELECT id, name, config FROM notetypes").fetchall()
             configs = [
                 (ntid, name, NotetypeConfig.FromString(_blob(blob))) for ntid, name, blob in rows
@@ -398,6 +571,7 @@ class _Reader:
             if not isinstance(ntid, int) or not isinstance(name, str) or ntid < 1:
                 self.problems.append(f"note type {ntid!r} has no valid id or name")
                 continue
+            legacy = _legacy_model(ntid, name, config, field_configs[ntid], template_configs[ntid])
             notetypes[ntid] = AnkiNotetype(
                 id=ntid,
                 name=name,
@@ -408,6 +582,8 @@ class _Reader:
                 css=config.css,
                 cloze=config.kind == NotetypeConfig.KIND_CLOZE,
                 sort_field=config.sort_field_idx,
+                latex=_latex(legacy) if legacy is not None else _config_latex(config),
+                carried=None if legacy is None else carried_model(legacy, ntid),
             )
         return notetypes
 
