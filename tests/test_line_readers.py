@@ -11,6 +11,8 @@ crosses its edges.
 from __future__ import annotations
 
 import random
+import tracemalloc
+from collections.abc import Callable
 
 import pytest
 
@@ -109,7 +111,7 @@ def test_brainscape_reads_random_decks_as_before(
     monkeypatch.setattr(brainscape, "_KEEP", keep)
     reader, before = brainscape.BrainscapeReader(), old_brainscape.BrainscapeReader()
     options = ReadOptions(default_deck="deck")
-    for seed in range(1500):
+    for seed in range(800):
         text = _brainscape_deck(random.Random(seed))
         source = Source.from_text("deck.txt", text)
         expected = before.read(source, options)
@@ -182,9 +184,57 @@ def test_quizlet_reads_random_exports_as_before(
     monkeypatch.setattr(quizlet, "_GUESS_LINES", guess_lines)
     monkeypatch.setattr(old_quizlet, "_GUESS_LINES", guess_lines)
     reader, before = quizlet.QuizletReader(), old_quizlet.QuizletReader()
-    for seed in range(600):
+    for seed in range(400):
         text, options = _quizlet_deck(random.Random(seed))
         source = Source.from_text("export.txt", text)
         expected = before.read(source, options)
         lines = LineSource.of(source) if again else LineSource("export.txt", iter(source.lines))
         _same(reader.stream(lines, options).collect(), expected, seed, text)
+
+
+def _peak_while_streamed(reader_name: str, text: str) -> int:
+    """The most memory the reader takes while its notes are streamed and let go (the
+    source's lines already in memory are not counted)."""
+    source = Source.from_text("deck.txt", text)
+    reader = (
+        brainscape.BrainscapeReader() if reader_name == "brainscape" else quizlet.QuizletReader()
+    )
+    tracemalloc.start()
+    try:
+        stream = reader.stream(LineSource.of(source), ReadOptions(default_deck="deck"))
+        count = sum(1 for _ in stream)  # each note let go as the next comes
+        assert not stream.result().diagnostics
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count > 0
+    return peak
+
+
+def _brainscape_cards(count: int) -> str:
+    return (
+        "Deck Flashcards\n\n"
+        + f"({count} cards)\n"
+        + "".join(
+            f"{i}\nQ\n\nquestion {i}?\n\nA\n\nanswer {i}\n\n" + "\n".join(_TRAILER) + "\n"
+            for i in range(1, count + 1)
+        )
+    )
+
+
+def _quizlet_cards(count: int) -> str:
+    return "".join(f"term {i}\tdefinition {i}\n" for i in range(count))
+
+
+@pytest.mark.parametrize(
+    ("reader_name", "deck"), [("brainscape", _brainscape_cards), ("quizlet", _quizlet_cards)]
+)
+def test_a_streamed_reader_takes_no_more_memory_for_a_bigger_deck(
+    reader_name: str, deck: Callable[[int], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both decks longer than the lines Quizlet's separators are guessed from, and than the
+    # window Brainscape's page is read through.
+    monkeypatch.setattr(quizlet, "_GUESS_LINES", 200)
+    small = _peak_while_streamed(reader_name, deck(1_000))
+    big = _peak_while_streamed(reader_name, deck(5_000))
+    assert big < small * 1.5 + 100_000, (small, big)
