@@ -38,6 +38,7 @@ minute), so the cap that keeps a build quick is lower than for plain text."""
 # What Anki strips from a field (normalization removes them too): control characters but
 # tab and the line breaks. \x1f would even split a field in two inside the package.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -297,7 +298,10 @@ def _scan_utf8(path: Path, shown: str, limit: int, bom: bool) -> _Scanned | None
                 text = decoder.decode(chunk_text)
             except UnicodeDecodeError:
                 return None
-            found = _CONTROL.search(text)
+            # Control characters are single bytes in UTF-8: a cheap look first.
+            found = None
+            if len(chunk_text.translate(None, _CONTROL_BYTES)) < len(chunk_text):
+                found = _CONTROL.search(text)
             if found is not None:
                 if first is None:
                     first = (*position.at(text, found.start()), found.group())

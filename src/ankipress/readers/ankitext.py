@@ -46,8 +46,9 @@ from __future__ import annotations
 
 import difflib
 import html
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ankipress import notetypes, rules
@@ -55,6 +56,7 @@ from ankipress.model import (
     Diagnostic,
     Note,
     NoteKind,
+    NoteStream,
     NoteType,
     ReadOptions,
     ReadResult,
@@ -63,9 +65,8 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.readers.htmlguess import looks_like_html
-from ankipress.readers.reporting import Reporting
 from ankipress.readers.tagcolumn import tags_last
-from ankipress.sources import Source
+from ankipress.sources import LineSource, Source
 
 _SEPARATORS = {"tab": "\t", "pipe": "|", "semicolon": ";", "colon": ":", "comma": ",", "space": " "}
 _SEPARATOR_NAMES = {char: name for name, char in _SEPARATORS.items()}
@@ -140,6 +141,28 @@ class _Headers:
     """``guid``, ``notetype``, ``deck`` and ``tags`` → their column."""
     special_lines: dict[str, int] = field(default_factory=dict)
     """The 1-based line of each ``#… column:`` header, for messages."""
+    rest: list[str] = field(default_factory=list)
+    """The line read after the headers (the first record's), to be read as a record."""
+
+
+@dataclass
+class _Survey:
+    """What the first pass over the records found."""
+
+    count: int = 0
+    first: list[_Record] = field(default_factory=list)
+    """The first records, which Anki looks at for HTML and the number of columns."""
+    widest: int = 0
+    """The most cells a record has."""
+    filled: int = 0
+    """The most fields a record fills (a ``#notetype:`` we may not know)."""
+
+
+def _keeping(lines: Iterable[str], kept: list[str]) -> Iterator[str]:
+    """``lines``, each kept in ``kept`` too (lines that cannot be read twice)."""
+    for line in lines:
+        kept.append(line)
+        yield line
 
 
 def _header_key(line: str) -> tuple[str, str] | None:
@@ -203,7 +226,17 @@ class AnkiTextReader:
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Every note of ``source``; problems become diagnostics, never exceptions."""
-        return _Parser(source, options.default_deck, options.allow_html).run()
+        return self.stream(LineSource.of(source), options).collect()
+
+    def stream(self, source: LineSource, options: ReadOptions) -> NoteStream:
+        """The notes of ``source`` a record at a time (see :meth:`read`).
+
+        Two passes: whether any note is made (a quote never closed, a ``#… column:``
+        wider than every record), and a note type's fields, depend on every record, so a
+        first pass reads the headers and surveys the records, and a second makes the notes.
+        """
+        parser = _Parser(source.path, options.default_deck, options.allow_html)
+        return NoteStream(parser.notes(source), parser.result)
 
 
 def _rows_below_comments(lines: tuple[str, ...]) -> bool:
@@ -224,14 +257,16 @@ class _Record:
     cells: list[str]
 
 
-class _Parser(Reporting):
-    def __init__(self, source: Source, default_deck: str, allow_html: bool = False) -> None:
-        self.source = source
+class _Parser:
+    def __init__(self, path: str, default_deck: str, allow_html: bool = False) -> None:
+        self.path = path
         self.default_deck = default_deck
         self.allow_html = allow_html
         """``--allow-html``: Anki's "Allow HTML in fields", over the file's ``#html:``."""
         self.diagnostics: list[Diagnostic] = []
-        self.notes: list[Note] = []
+        self.muted = False
+        """Reading the records a second time: what they say was said the first time."""
+        self.records = 0
         self.decks: dict[str, None] = {}
         self.separator = "\t"
         self.headers = _Headers()
@@ -244,22 +279,89 @@ class _Parser(Reporting):
         """The 1-based column of each field of :attr:`note_type` (global note type only)."""
         self.tags_column: int | None = None
         self.tables: dict[str, _NoteType] = {}
+        """Note types we do not know, by name: each becomes a table of ours."""
         self.clozes: set[str] = set()
+        """Note types we do not know whose cloze notes were said to become Cloze notes."""
         self.copies: set[str] = set()
+        """Names of copies of stock note types already said to be read as the stock one."""
         self.filled: dict[str, int] = {}
         """With a note type column: the most fields a note of each named type fills."""
-        """Names of copies of stock note types already said to be read as the stock one."""
-        """Note types we do not know whose cloze notes were said to become Cloze notes."""
-        """Note types we do not know, by name: each becomes a table of ours."""
 
-    def run(self) -> ReadResult:
-        self.headers = headers = self._headers()
-        self.separator = headers.separator or self._detect_separator(headers.end)
-        records = list(self._records(headers.end))
-        if not records:
+    def report(
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str | None = None,
+        rule: rules.Rule = rules.UNCLASSIFIED,
+    ) -> None:
+        """Record ``message`` at 1-based ``line``, with the fix ``hint`` where one is known."""
+        if not self.muted:
+            location = SourceLocation(self.path, line)
+            self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
+
+    def notes(self, source: LineSource) -> Iterator[Note]:
+        """The notes, made in a second pass over the records once the first has surveyed
+        them (the lines are read again, or kept when they cannot be)."""
+        second = source.again()
+        kept: list[str] = []
+        lines = iter(source) if second is not None else _keeping(source, kept)
+        survey = self._survey(lines)
+        if survey is None or any(d.severity is Severity.ERROR for d in self.diagnostics):
+            return
+        again = itertools.islice(kept if second is None else second, self.headers.end, None)
+        records = self._records(iter(again), self.headers.end)
+        while True:
+            self.muted = True
+            record = next(records, None)
+            self.muted = False
+            if record is None:
+                return
+            note = self._note(record)
+            if note is not None:
+                yield note
+
+    def _survey(self, lines: Iterator[str]) -> _Survey | None:
+        """The first pass: the headers, the separator, and what the records hold."""
+        self.headers = headers = self._headers(lines)
+        lines = itertools.chain(headers.rest, lines)
+        headers.rest = []
+        if headers.separator is None:
+            head: list[str] = []
+            size = 0
+            for line in lines:  # Anki looks at the first 8 KiB
+                head.append(line)
+                size += len(line.encode("utf-8")) + 1
+                if size >= _DETECT_BYTES:
+                    break
+            self.separator = self._detect_separator(head)
+            lines = itertools.chain(head, lines)
+        else:
+            self.separator = headers.separator
+        meta = self._meta_columns()
+        survey = _Survey()
+        count_filled = "notetype" in headers.special
+        type_filled = not count_filled and headers.notetype is not None
+        column = headers.special.get("notetype", 0)
+        for record in self._records(lines, headers.end):
+            cells = record.cells
+            if survey.count < _HTML_GUESS_RECORDS:
+                survey.first.append(record)
+            survey.count += 1
+            survey.widest = max(survey.widest, len(cells))
+            if type_filled:
+                filled = _filled([c for i, c in enumerate(cells, 1) if i not in meta])
+                survey.filled = max(survey.filled, filled)
+            elif count_filled and column <= len(cells):
+                name = cells[column - 1].strip().casefold()
+                filled = _filled([c for i, c in enumerate(cells, 1) if i not in meta])
+                self.filled[name] = max(self.filled.get(name, 0), filled)
+        self.records = survey.count
+        if not survey.count:
             if not any(d.severity is Severity.ERROR for d in self.diagnostics):
                 self.report(None, Severity.ERROR, "no notes found")
-            return self._result(0)
+            return None
+        records = survey.first
         if self.allow_html:
             self.html = True
         elif headers.html is not None:
@@ -267,36 +369,36 @@ class _Parser(Reporting):
         else:
             self.html = self._guess_html(records)
         self.width = len(headers.columns) if headers.columns is not None else len(records[0].cells)
-        self._check_special_columns(max(len(r.cells) for r in records))
+        self._check_special_columns(survey.widest)
         if "notetype" not in headers.special:
-            self.note_type = self._global_notetype(records)
+            self.note_type = self._global_notetype(survey)
             self._map_fields(records[0].line)
         else:
             self.tags_column = headers.special.get("tags")
-            self._count_filled(records)
-        if any(d.severity is Severity.ERROR for d in self.diagnostics):
-            return self._result(len(records))
-        for record in records:
-            self._note(record)
-        return self._result(len(records))
+        return survey
 
-    def _result(self, records: int) -> ReadResult:
+    def result(self) -> ReadResult:
+        """The diagnostics in the order of the file, the count of records and the decks."""
         # In the order of the file: headers are checked again once every record is read.
         diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
-        return ReadResult(tuple(self.notes), tuple(diagnostics), records, tuple(self.decks))
+        return ReadResult((), tuple(diagnostics), self.records, tuple(self.decks))
 
     # -- headers ---------------------------------------------------------------------
 
-    def _headers(self) -> _Headers:
+    def _headers(self, lines: Iterator[str]) -> _Headers:
         headers = _Headers()
-        lines = self.source.lines
-        if lines and lines[0].startswith("tags:"):  # Anki still reads this older form
-            headers.tags, headers.end = tuple(lines[0][5:].split()), 1
-        while headers.end < len(lines) and lines[headers.end].startswith("#"):
-            parsed = _header_key(lines[headers.end])
+        line = next(lines, None)
+        if line is not None and line.startswith("tags:"):  # Anki still reads this older form
+            headers.tags, headers.end = tuple(line[5:].split()), 1
+            line = next(lines, None)
+        while line is not None and line.startswith("#"):
+            parsed = _header_key(line)
             headers.end += 1
             if parsed is not None:
                 self._header(headers, *parsed, headers.end)
+            line = next(lines, None)
+        if line is not None:
+            headers.rest.append(line)
         return headers
 
     def _header(self, headers: _Headers, key: str, value: str, line: int) -> None:
@@ -374,9 +476,9 @@ class _Parser(Reporting):
                 hint = "correct the number, or delete the header line"
                 self.report(line, Severity.ERROR, message, hint)
 
-    def _detect_separator(self, start: int) -> str:
+    def _detect_separator(self, lines: list[str]) -> str:
         """Anki's guess: the first of Tab, Pipe, Semicolon, Colon, Comma in the first 8 KiB."""
-        head = "\n".join(self.source.lines[start:]).encode("utf-8")[:_DETECT_BYTES]
+        head = "\n".join(lines).encode("utf-8")[:_DETECT_BYTES]
         return next((char for char in "\t|;:," if char.encode() in head), " ")
 
     def _guess_html(self, records: list[_Record]) -> bool:
@@ -396,7 +498,7 @@ class _Parser(Reporting):
     def _meta_columns(self) -> set[int]:
         return set(self.headers.special.values())
 
-    def _global_notetype(self, records: list[_Record]) -> _NoteType:
+    def _global_notetype(self, survey: _Survey) -> _NoteType:
         """The ``#notetype:`` note type (Basic when there is none)."""
         if self.headers.notetype is None:
             return _BASIC
@@ -405,24 +507,12 @@ class _Parser(Reporting):
         if found is not None:
             return found
         meta = self._meta_columns()
-        filled = max(
-            _filled([c for i, c in enumerate(r.cells, 1) if i not in meta]) for r in records
-        )
-        copy = self._copy_of_stock(name, line, filled)
+        copy = self._copy_of_stock(name, line, survey.filled)
         if copy is not None:
             return copy
-        width = max(self.width, *(len(r.cells) for r in records))
+        width = max(self.width, survey.widest)
         columns = [c for c in range(1, width + 1) if c not in meta]
         return self._table(name, line, columns)
-
-    def _count_filled(self, records: list[_Record]) -> None:
-        """For each note type the note type column names: the most fields a note fills."""
-        column, meta = self.headers.special["notetype"], self._meta_columns()
-        for record in records:
-            if column <= len(record.cells):
-                name = record.cells[column - 1].strip().casefold()
-                cells = [c for i, c in enumerate(record.cells, 1) if i not in meta]
-                self.filled[name] = max(self.filled.get(name, 0), _filled(cells))
 
     def _copy_of_stock(self, name: str, line: int, filled: int) -> _NoteType | None:
         """A stock note type under the name Anki gives a copy of it (``Basic+``,
@@ -512,28 +602,31 @@ class _Parser(Reporting):
 
     # -- records ---------------------------------------------------------------------
 
-    def _records(self, start: int) -> Iterator[_Record]:
-        """Each record, as Anki's CSV parser splits it; comment and empty lines skipped."""
-        lines = self.source.lines
-        index = start
-        while index < len(lines):
-            line = lines[index]
-            if not line or line.startswith("#"):
+    def _records(self, lines: Iterator[str], start: int) -> Iterator[_Record]:
+        """Each record, as Anki's CSV parser splits it; comment and empty lines skipped.
+
+        ``lines``: the file's lines from 0-based line ``start`` on.
+        """
+        index = start - 1
+        separator = self.separator
+        for line in lines:
+            index += 1
+            if not line or line[0] == "#":
                 if line:
                     self._comment(line, index + 1)
-                index += 1
                 continue
             first = index
             if '"' not in line:
-                cells = line.split(self.separator)
-                index += 1
+                cells = line.split(separator)
             else:
-                parsed = self._split_quoted(index)
+                parsed = self._split_quoted(line, index, lines)
                 if parsed is None:
                     return  # a quote never closed: reported, and nothing after it is certain
                 cells, index = parsed
-            if any(cell.strip() for cell in cells):  # a line of separators only: nothing lost
-                yield _Record(first + 1, cells)
+            for cell in cells:  # a line of separators only: nothing lost
+                if cell and not cell.isspace():
+                    yield _Record(first + 1, cells)
+                    break
             else:
                 self.report(first + 1, Severity.NOTE, "a line of empty fields, skipped")
 
@@ -550,61 +643,60 @@ class _Parser(Reporting):
         else:
             self.report(number, Severity.NOTE, "a comment line, skipped as Anki does")
 
-    def _split_quoted(self, start: int) -> tuple[list[str], int] | None:
-        """The cells of the record starting at line index ``start`` and the index after it.
+    def _split_quoted(
+        self, text: str, index: int, lines: Iterator[str]
+    ) -> tuple[list[str], int] | None:
+        """The cells of the record starting with line ``text`` (0-based line ``index``) and
+        the index of its last line, the lines after the first taken from ``lines``.
 
         Anki's parser (Rust's ``csv``): a quote opens a field only at its start; inside,
         ``""`` is a quote and a line break is text; after the closing quote, text up to the
         separator is kept. ``None`` when a quote is never closed.
         """
-        lines, sep = self.source.lines, self.separator
+        sep = self.separator
         cells: list[str] = []
         cell: list[str] = []
-        quoted, at_start = False, True
-        after_quote = False
-        index = start
-        opened = start
-        text = lines[index]
-        pos = 0
-        while True:
-            if pos >= len(text):
-                if quoted:
-                    index += 1
-                    if index >= len(lines):
-                        self._unclosed(opened)
-                        return None
-                    cell.append("\n")
-                    text, pos = lines[index], 0
-                    continue
-                cells.append("".join(cell))
-                return cells, index + 1
-            char = text[pos]
-            if quoted:
-                if char == '"':
-                    if text[pos + 1 : pos + 2] == '"':
-                        cell.append('"')
-                        pos += 2
-                        continue
-                    quoted, after_quote = False, True
-                else:
-                    cell.append(char)
-            elif char == sep:
-                cells.append("".join(cell))
-                cell, at_start, after_quote = [], True, False
+        pos, end = 0, len(text)
+        while True:  # a field from its start
+            if pos < end and text[pos] == '"':
+                opened = index
                 pos += 1
-                continue
-            elif char == '"' and at_start:
-                quoted, opened = True, index
-            else:
-                if after_quote:
-                    after_quote = False
+                while True:  # inside the quotes
+                    close = text.find('"', pos)
+                    if close < 0:
+                        cell.append(text[pos:])
+                        line = next(lines, None)
+                        if line is None:
+                            self._unclosed(opened)
+                            return None
+                        index += 1
+                        cell.append("\n")
+                        text, pos, end = line, 0, len(line)
+                        continue
+                    cell.append(text[pos:close])
+                    if text.startswith('"', close + 1):
+                        cell.append('"')
+                        pos = close + 2
+                        continue
+                    pos = close + 1
+                    break
+                stop = text.find(sep, pos)
+                stop = end if stop < 0 else stop
+                if stop > pos:
                     message = "text after the closing quote of a field is kept as Anki keeps "
                     message += "it, without the quotes"
                     hint = "write a quote inside a quoted field as '\"\"'"
                     self.report(index + 1, Severity.WARNING, message, hint)
-                cell.append(char)
-            at_start = False
-            pos += 1
+                    cell.append(text[pos:stop])
+            else:
+                stop = text.find(sep, pos)
+                stop = end if stop < 0 else stop
+                cell.append(text[pos:stop])
+            cells.append("".join(cell))
+            if stop >= end:
+                return cells, index
+            cell = []
+            pos = stop + 1
 
     def _unclosed(self, opened: int) -> None:
         message = "this quoted field is never closed: Anki would read the rest of the file "
@@ -614,7 +706,7 @@ class _Parser(Reporting):
 
     # -- notes -----------------------------------------------------------------------
 
-    def _note(self, record: _Record) -> None:
+    def _note(self, record: _Record) -> Note | None:
         headers, row = self.headers, record.cells
 
         def cell(name: str) -> str:
@@ -647,12 +739,12 @@ class _Parser(Reporting):
             message = f"the first field ({note_type.fields[0]}) is empty: skipped, as Anki does"
             hint = "fill it in or delete the line"
             self.report(record.line, Severity.WARNING, message, hint, rules.EMPTY_QUESTION)
-            return
+            return None
         if not values[0].strip():
             message = f"the first field ({note_type.fields[0]}) is blank: skipped"
             hint = "fill it in or delete the line"
             self.report(record.line, Severity.WARNING, message, hint, rules.EMPTY_QUESTION)
-            return
+            return None
         values = [value if self.html else escape_text(value) for value in values]
         if extra:
             values = self._keep_extra(record.line, note_type, values, extra)
@@ -666,7 +758,7 @@ class _Parser(Reporting):
             question=values[0],
             answer=values[1] if len(values) > 1 else "",
             deck=named_deck or self.default_deck,
-            location=SourceLocation(self.source.path, record.line),
+            location=SourceLocation(self.path, record.line),
             tags=(*tags, *headers.tags),
             guid=cell("guid") or None,
             text_format=TextFormat.HTML,
@@ -676,7 +768,7 @@ class _Parser(Reporting):
         )
         if note_type.table is not None and _CLOZE.search(values[0]):
             note = self._as_cloze(note, note_type)
-        self.notes.append(note)
+        return note
 
     def _as_cloze(self, note: Note, note_type: _NoteType) -> Note:
         """A note of a cloze note type we do not know, as a Cloze of ours.
@@ -741,8 +833,7 @@ def _filled(cells: list[str]) -> int:
 
 def _split_one(value: str, separator: str) -> list[str] | None:
     """One line split as a record (quotes honoured); ``None`` if a quote is left open."""
-    source = Source.from_text("<columns>", value)
-    parser = _Parser(source, "")
+    parser = _Parser("<columns>", "")
     parser.separator = separator
-    parsed = parser._split_quoted(0)
+    parsed = parser._split_quoted(value, 0, iter(()))
     return None if parsed is None else parsed[0]

@@ -30,19 +30,20 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import PurePath
-from typing import TYPE_CHECKING
 
 from ankipress import notetypes, rules
 from ankipress.model import (
     Diagnostic,
     Note,
     NoteKind,
+    NoteStream,
     NoteType,
     ReadOptions,
     ReadResult,
@@ -51,15 +52,11 @@ from ankipress.model import (
     TextFormat,
 )
 from ankipress.readers import csvrows
-from ankipress.readers.csvheader import header_reason
+from ankipress.readers.csvheader import SAMPLE_ROWS, header_reason
 from ankipress.readers.csvrows import Row
 from ankipress.readers.htmlguess import looks_like_html
-from ankipress.readers.reporting import Reporting
 from ankipress.readers.tagcolumn import tags_last
-from ankipress.sources import Source
-
-if TYPE_CHECKING:
-    pass
+from ankipress.sources import LineSource, Source
 
 _ALIASES = {
     **dict.fromkeys(("question", "front", "term", "q"), "question"),
@@ -99,21 +96,180 @@ def looks_like_header(cells: Sequence[str]) -> bool:
 
 
 @dataclass
-class _Reading(Reporting):
-    """What one read has found so far."""
+class _Survey:
+    """What the first pass over a table's rows found: what deciding its layout needs."""
 
-    source: Source
-    notes: list[Note] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    cards_seen: int = 0
-    named: bool = False
-    """Whether a header row or ``--columns`` names the columns."""
-    delimiter: str = ","
-    unknown_notetypes: set[str] = field(default_factory=set)
-    """Note type names already reported as unknown."""
-    header: tuple[str, ...] = ()
-    """The cells of a header row that ``--columns`` overrides."""
-    cloze_reported: bool = False
+    header: Row | None
+    """The first row, when it names the columns."""
+    reason: str | None
+    """Why it is a header."""
+    widest: int = 0
+    """The most columns holding text in a row (below the header)."""
+    lengths: dict[int, int] = field(default_factory=dict)
+    """How many rows have each number of cells, in the order the numbers are met."""
+    filled: set[int] = field(default_factory=set)
+    """The columns holding text in some row."""
+    full: int = 0
+    """The columns before this one all hold text in some row."""
+    html: dict[int, int] = field(default_factory=dict)
+    """Each column holding HTML somewhere: the line of its first row that does."""
+
+    def add(self, row: Row) -> None:
+        line, cells = row
+        lengths = self.lengths
+        count = len(cells)
+        lengths[count] = lengths.get(count, 0) + 1
+        found = csvrows.width(cells)
+        if found > self.widest:
+            self.widest = found
+        if found > self.full:
+            filled = self.filled
+            filled.update(i for i, cell in enumerate(cells) if cell and not cell.isspace())
+            while self.full in filled:
+                self.full += 1
+        html = self.html
+        for index, cell in enumerate(cells):
+            if "<" in cell and index not in html and looks_like_html(cell):
+                html[index] = line
+
+    def usual(self) -> int:
+        """The most common number of cells in a row (the first met of equals)."""
+        return max(self.lengths, key=self.lengths.__getitem__)
+
+
+class _Reading:
+    """One read of a table: the survey of its rows, then its notes a row at a time."""
+
+    def __init__(self, source: LineSource, options: ReadOptions) -> None:
+        self.source = source
+        self.path = source.path
+        self.options = options
+        self.cards_seen = 0
+        self.named = False
+        """Whether a header row or ``--columns`` names the columns."""
+        self.delimiter = ","
+        self.unknown_notetypes: set[str] = set()
+        """Note type names already reported as unknown."""
+        self.header: tuple[str, ...] = ()
+        """The cells of a header row that ``--columns`` overrides."""
+        self.cloze_reported = False
+        self.notes_made = 0
+        # What is said, in the groups a whole-table read said it in (they are merged by
+        # line at the end, the order within a line kept): splitting rows and the layout,
+        # rows wider than the others, the table's text format, each note.
+        self.said: list[Diagnostic] = []
+        self.wide: list[Diagnostic] = []
+        self.html_said: list[Diagnostic] = []
+        self.note_said: list[Diagnostic] = []
+        self.sink = self.said
+
+    def report(
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str | None = None,
+        rule: rules.Rule = rules.UNCLASSIFIED,
+    ) -> None:
+        """Record ``message`` at 1-based ``line``, with the fix ``hint`` where one is known."""
+        location = SourceLocation(self.path, line)
+        self.sink.append(Diagnostic(location, severity, message, hint or None, rule))
+
+    def notes(self) -> Iterator[Note]:
+        """The table's notes: a first pass over the rows decides the layout, a second makes
+        the notes (the lines are read again, or kept when they cannot be)."""
+        second = self.source.again()
+        lines: Iterable[str] = self.source
+        kept: list[str] = []
+        if second is None:
+            lines = _keeping(self.source, kept)
+        found = self._survey(iter(lines))
+        if found is None:
+            return
+        first, survey = found
+        layout = _layout(self, survey, self.options.columns)
+        if layout is None:
+            return
+        self.cards_seen += sum(survey.lengths.values())
+        text_format = _text_format(self, survey, layout)
+        muted = _Muted(self.path)
+        again = itertools.islice(kept if second is None else second, first, None)
+        rows = csvrows.rows(muted, again, first, self.delimiter)
+        if survey.header is not None:
+            next(rows, None)
+        self.sink = self.note_said
+        deck = self.options.default_deck
+        for row in rows:
+            if layout.wide and csvrows.width(row.cells) > layout.wide:
+                _report_wide_row(self, row, layout)
+            note = _note(self, row, layout, deck, text_format)
+            if note is not None:
+                self.notes_made += 1
+                yield note
+
+    def _survey(self, lines: Iterator[str]) -> tuple[int, _Survey] | None:
+        """The first pass: the delimiter, the header, and what the rows hold."""
+        head = list(itertools.islice(lines, csvrows.SAMPLE_LINES + 1))
+        empty = all(not line.strip() for line in head)
+        while empty:  # (a file of many blank lines: the first that is not)
+            line = next(lines, None)
+            if line is None:
+                break
+            head.append(line)
+            empty = not line.strip()
+        first, delimiter = csvrows.choose_delimiter(self, self.options.separator, head, empty)
+        if delimiter is None:
+            return None
+        self.delimiter = delimiter
+        rows = csvrows.rows(self, itertools.chain(head[first:], lines), first, delimiter)
+        del head
+        lead = list(itertools.islice(rows, 1 + SAMPLE_ROWS))
+        if not lead:
+            return None
+        cells = lead[0].cells
+        reason = header_reason(cells[: csvrows.width(cells)], [row.cells for row in lead[1:]])
+        survey = _Survey(lead[0] if reason is not None else None, reason)
+        for row in itertools.chain(lead[1:] if reason is not None else lead, rows):
+            survey.add(row)
+        return first, survey
+
+    def result(self) -> ReadResult:
+        """The diagnostics in the order of the file, and the count of rows."""
+        self.sink = self.note_said
+        if not self.notes_made and all(
+            d.severity is not Severity.ERROR
+            for d in itertools.chain(self.said, self.wide, self.html_said, self.note_said)
+        ):
+            message, hint = "no cards found", "a row holds a question and answer"
+            self.report(None, Severity.ERROR, message, hint, rules.NO_CARDS)
+        said = itertools.chain(self.said, self.wide, self.html_said, self.note_said)
+        found = sorted(said, key=lambda d: d.location.line or 0)
+        return ReadResult((), tuple(found), self.cards_seen)
+
+
+class _Muted:
+    """Splitting rows a second time: what it finds was said the first time."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.cards_seen = 0
+
+    def report(
+        self,
+        line: int | None,
+        severity: Severity,
+        message: str,
+        hint: str | None = None,
+        rule: rules.Rule = rules.UNCLASSIFIED,
+    ) -> None:
+        """Nothing: said already."""
+
+
+def _keeping(lines: Iterable[str], kept: list[str]) -> Iterator[str]:
+    """``lines``, each kept in ``kept`` too (lines that cannot be read twice)."""
+    for line in lines:
+        kept.append(line)
+        yield line
 
 
 class CsvReader:
@@ -163,43 +319,34 @@ class CsvReader:
 
     def read(self, source: Source, options: ReadOptions) -> ReadResult:
         """Every row of ``source`` as a note; problems become diagnostics, never exceptions."""
-        reading = _Reading(source)
-        first, delimiter = csvrows.choose_delimiter(reading, options.separator)
-        if delimiter is not None:
-            reading.delimiter = delimiter
-            rows = csvrows.split_rows(reading, first, delimiter)
-            layout = _layout(reading, rows, options.columns) if rows else None
-            if layout is not None:
-                reading.cards_seen += len(rows)
-                text_format = _text_format(reading, rows, layout)
-                for row in rows:
-                    _note(reading, row, layout, options.default_deck, text_format)
-        if not reading.notes and all(d.severity is not Severity.ERROR for d in reading.diagnostics):
-            reading.report(
-                None,
-                Severity.ERROR,
-                "no cards found",
-                "a row holds a question and answer",
-                rules.NO_CARDS,
-            )
-        # Quote errors are found while splitting rows, the rest later: show them in order.
-        found = sorted(reading.diagnostics, key=lambda d: d.location.line or 0)
-        return ReadResult(tuple(reading.notes), tuple(found), reading.cards_seen)
+        return self.stream(LineSource.of(source), options).collect()
+
+    def stream(self, source: LineSource, options: ReadOptions) -> NoteStream:
+        """The notes of ``source`` a row at a time (see :meth:`read`).
+
+        Two passes: the layout (header, the columns that hold text, the usual width) and
+        the text format (HTML anywhere in the table) depend on every row, so a first pass
+        surveys the rows and a second makes the notes; neither holds more than a row.
+        """
+        reading = _Reading(source, options)
+        return NoteStream(reading.notes(), reading.result)
 
 
-def _text_format(reading: _Reading, rows: Sequence[Row], layout: _Layout) -> TextFormat:
+def _text_format(reading: _Reading, survey: _Survey, layout: _Layout) -> TextFormat:
     """HTML when a field of the table holds a tag, as Anki's importer decides; else plain."""
-    columns = layout.field_columns()
-    for row in rows:
-        for index in columns:
-            if index < len(row.cells) and looks_like_html(row.cells[index]):
-                message = (
-                    f"column {index + 1} of this row holds HTML: the table's fields are read as "
-                    "HTML, as Anki's importer reads them"
-                )
-                reading.report(row.line, Severity.INFO, message)
-                return TextFormat.HTML
-    return TextFormat.PLAIN
+    columns = [index for index in layout.field_columns() if index in survey.html]
+    if not columns:
+        return TextFormat.PLAIN
+    line = min(survey.html[index] for index in columns)
+    index = next(index for index in columns if survey.html[index] == line)
+    message = (
+        f"column {index + 1} of this row holds HTML: the table's fields are read as "
+        "HTML, as Anki's importer reads them"
+    )
+    reading.sink = reading.html_said
+    reading.report(line, Severity.INFO, message)
+    reading.sink = reading.said
+    return TextFormat.HTML
 
 
 def _delimiters(reading: _Reading) -> str:
@@ -220,28 +367,40 @@ class _Layout:
     """Named by ``--columns``: a row with text past the named columns is an error."""
     notetype: NoteType | None = None
     """The table's note type when it has fields besides question and answer."""
+    wide: int = 0
+    """The usual width: a row with text past it is said (0: none is)."""
+    order: list[int] = field(init=False)
+    """The columns filling fields, in the note type's order (:meth:`field_columns`)."""
+    singles: tuple[tuple[str, int], ...] = field(init=False)
+    """The deck, GUID and note type columns there are: (role, column)."""
+    tags: tuple[int, ...] = field(init=False)
+    """The tags columns."""
+
+    def __post_init__(self) -> None:
+        rank = {"question": 0, "answer": 1, _FIELD: 2}
+        columns = [i for i, role in enumerate(self.roles) if role in rank]
+        order = sorted(columns, key=lambda i: rank[self.roles[i]])
+        singles = tuple((role, self.roles.index(role)) for role in _SINGLE if role in self.roles)
+        tags = tuple(i for i, role in enumerate(self.roles) if role == "tags")
+        object.__setattr__(self, "order", order)
+        object.__setattr__(self, "singles", singles)
+        object.__setattr__(self, "tags", tags)
 
     def field_columns(self) -> list[int]:
         """The columns filling fields, in the note type's order: question, answer, the rest."""
-        order = {"question": 0, "answer": 1, _FIELD: 2}
-        columns = [i for i, role in enumerate(self.roles) if role in order]
-        return sorted(columns, key=lambda i: order[self.roles[i]])
+        return list(self.order)
 
 
-def _layout(reading: _Reading, rows: list[Row], columns: tuple[str, ...] | None) -> _Layout | None:
-    """What each column is (``None`` after an error); drops a header row from ``rows``."""
-    reason = None
-    if rows:
-        first = rows[0].cells
-        reason = header_reason(first[: csvrows.width(first)], [row.cells for row in rows[1:]])
-    header = rows.pop(0) if reason is not None else None
+def _layout(reading: _Reading, survey: _Survey, columns: tuple[str, ...] | None) -> _Layout | None:
+    """What each column is (``None`` after an error)."""
+    header, reason = survey.header, survey.reason
     reading.named = header is not None or columns is not None
     if columns is not None:
         if header is not None:
             message = "header row ignored: --columns names them"
             reading.report(header.line, Severity.NOTE, message, "", rules.HEADER)
             reading.header = tuple(cell.strip() for cell in header.cells)
-        return _assigned(reading, rows, columns, None, "--columns")
+        return _assigned(reading, survey, columns, None, "--columns")
     if header is not None:
         cells = header.cells[: csvrows.width(header.cells)]
         message = f"the first row is a header naming the columns: {reason}"
@@ -249,13 +408,13 @@ def _layout(reading: _Reading, rows: list[Row], columns: tuple[str, ...] | None)
         if not looks_like_header(cells):
             hint = "name them with --columns otherwise"
             reading.report(header.line, Severity.INFO, message, hint, rules.HEADER)
-        return _assigned(reading, rows, tuple(cell.strip() for cell in cells), header.line, "")
-    return _assigned(reading, rows, (), None, "")
+        return _assigned(reading, survey, tuple(cell.strip() for cell in cells), header.line, "")
+    return _assigned(reading, survey, (), None, "")
 
 
 def _assigned(
     reading: _Reading,
-    rows: list[Row],
+    survey: _Survey,
     names: tuple[str, ...],
     line: int | None,
     option: str,
@@ -263,10 +422,9 @@ def _assigned(
     """The layout ``names`` give (a header's cells, ``--columns``, or none), or ``None``."""
     strict = bool(option)
     where = option or "the header row"
-    widths = [csvrows.width(row.cells) for row in rows]
     named_width = len(names)
     if not strict:
-        names = (*names, *[""] * (max([2, *widths]) - len(names)))
+        names = (*names, *[""] * (max(2, survey.widest) - len(names)))
     roles: list[str] = []
     for name in names:
         key = name.strip().casefold()
@@ -282,7 +440,7 @@ def _assigned(
         if role not in roles and _FIELD in roles:
             roles[roles.index(_FIELD)] = role
     if not strict:
-        _skip_empty(reading, rows, names, roles, line)
+        _skip_empty(reading, survey, names, roles, line)
     if "answer" not in roles:
         reading.report(line, Severity.ERROR, f"{where} names no answer column", _NAME_HINT)
         return None
@@ -303,24 +461,21 @@ def _assigned(
     notetype = notetypes.table(tuple(field_names[i] for i in order))
     cleaned = dict(zip(order, notetype.fields, strict=True))
     field_names = tuple(cleaned.get(i, "") for i in range(len(roles)))
-    if not strict:
-        usual = Counter(len(row.cells) for row in rows).most_common(1)[0][0]
-        _report_wide_rows(reading, rows, max(named_width, usual, 2), field_names)
-    return _Layout(tuple(roles), field_names, strict, notetype)
+    # Rows with text past the usual width are said as the notes are made.
+    wide = 0 if strict else max(named_width, survey.usual(), 2)
+    return _Layout(tuple(roles), field_names, strict, notetype, wide)
 
 
 def _skip_empty(
     reading: _Reading,
-    rows: Sequence[Row],
+    survey: _Survey,
     names: tuple[str, ...],
     roles: list[str],
     line: int | None,
 ) -> None:
     """Make a further column that is empty in every row no field at all (and say so)."""
     for index, role in enumerate(roles):
-        if role == _FIELD and not any(
-            index < len(row.cells) and row.cells[index].strip() for row in rows
-        ):
+        if role == _FIELD and index not in survey.filled:
             roles[index] = _SKIP
             named = f" ({names[index].strip()!r})" if names[index].strip() else ""
             message = f"column {index + 1}{named} is empty in every row: no field is made for it"
@@ -334,20 +489,17 @@ def _field_name(name: str, role: str, index: int, strict: bool) -> str:
     return {"question": "Front", "answer": "Back"}.get(role, f"Field {index + 1}")
 
 
-def _report_wide_rows(
-    reading: _Reading, rows: Sequence[Row], width: int, names: tuple[str, ...]
-) -> None:
-    """A warning for each row with text past the usual columns, naming where it went."""
-    for row in rows:
-        found = csvrows.width(row.cells)
-        if found > width:
-            kept = ", ".join(names[width:found])
-            message = (
-                f"this row has {found} columns where the others have {width}; "
-                f"the cells past column {width} are kept as {kept}"
-            )
-            hint = f"quote fields that contain {_delimiters(reading)}"
-            reading.report(row.line, Severity.WARNING, message, hint, rules.MALFORMED_ROW)
+def _report_wide_row(reading: _Reading, row: Row, layout: _Layout) -> None:
+    """A warning for a row with text past the usual columns, naming where it went."""
+    width, found = layout.wide, csvrows.width(row.cells)
+    kept = ", ".join(layout.names[width:found])
+    message = (
+        f"this row has {found} columns where the others have {width}; "
+        f"the cells past column {width} are kept as {kept}"
+    )
+    hint = f"quote fields that contain {_delimiters(reading)}"
+    location = SourceLocation(reading.path, row.line)
+    reading.wide.append(Diagnostic(location, Severity.WARNING, message, hint, rules.MALFORMED_ROW))
 
 
 def _kind(reading: _Reading, row: Row, named: str, table: bool) -> NoteKind:
@@ -390,50 +542,47 @@ def _fitted(reading: _Reading, row: Row, layout: _Layout) -> list[str]:
 
 def _note(
     reading: _Reading, row: Row, layout: _Layout, default_deck: str, text_format: TextFormat
-) -> None:
-    """Add the row's note, or report why it makes none."""
+) -> Note | None:
+    """The row's note, or ``None`` after reporting why it makes none."""
     fitted = _fitted(reading, row, layout)
     if not fitted:
-        return
-    roles = layout.roles
-    cells = {role: fitted[roles.index(role)] for role in _SINGLE if role in roles}
-    order = layout.field_columns()
+        return None
+    cells = {role: fitted[index] for role, index in layout.singles}
+    order = layout.order
     question, answer = fitted[order[0]], fitted[order[1]]
-    if not question.strip():
+    if not question or question.isspace():
         message = f"the question (column {order[0] + 1}) is empty: row skipped"
         hint = f"Anki skips a note whose first field is empty; fill in column {order[0] + 1}"
         reading.report(row.line, Severity.WARNING, message, hint, rules.EMPTY_QUESTION)
-        return
+        return None
     table = layout.notetype is not None
     # A Basic note's empty answer is reported where every format's is (plan); a table's
     # note type is ours alone, so its reader says it.
-    if table and not answer.strip() and not _CLOZE.search(question):
+    if table and (not answer or answer.isspace()) and not _CLOZE.search(question):
         message = f"the answer (column {order[1] + 1}) is empty: the note is kept without one"
         hint = f"fill in column {order[1] + 1}"
         reading.report(row.line, Severity.WARNING, message, hint, rules.EMPTY_ANSWER)
     # Line breaks live only inside quoted fields, each one a physical line break.
     answer_line = row.line + sum(cell.count("\n") for cell in fitted[: order[1]])
-    path = reading.source.path
-    tags = [tag for i, role in enumerate(roles) if role == "tags" for tag in fitted[i].split()]
+    path = reading.path
+    tags = [tag for i in layout.tags for tag in fitted[i].split()]
     kind = _kind(reading, row, cells.get("notetype", ""), table)
     if table and _CLOZE.search(question):
         # A cloze needs a cloze note type: the further fields go to its Back Extra, labelled.
         answer = _with_extras(reading, row, layout, fitted, text_format)
         table = False
-    reading.notes.append(
-        Note(
-            question=question,
-            answer=answer,
-            deck=cells.get("deck", "").strip() or default_deck,
-            location=SourceLocation(path, row.line),
-            tags=tuple(tags),
-            guid=cells.get("guid", "").strip() or None,
-            text_format=text_format,
-            answer_location=SourceLocation(path, answer_line),
-            kind=NoteKind.CUSTOM if table else kind,
-            notetype=layout.notetype if table else None,
-            fields=tuple(fitted[i] for i in order) if table else (),
-        )
+    return Note(
+        question=question,
+        answer=answer,
+        deck=cells.get("deck", "").strip() or default_deck,
+        location=SourceLocation(path, row.line),
+        tags=tuple(tags),
+        guid=cells.get("guid", "").strip() or None,
+        text_format=text_format,
+        answer_location=SourceLocation(path, answer_line),
+        kind=NoteKind.CUSTOM if table else kind,
+        notetype=layout.notetype if table else None,
+        fields=tuple(fitted[i] for i in order) if table else (),
     )
 
 

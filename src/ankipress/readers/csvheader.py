@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 else:
     statistics = OnUse("statistics")  # with fractions and decimal: for few tables' headers
 
-__all__ = ["QUESTION_NAMES", "header_reason"]
+__all__ = ["QUESTION_NAMES", "SAMPLE_ROWS", "header_reason"]
 
 QUESTION_NAMES = frozenset(("question", "front", "term", "q"))
 """Names of the question column, compared case-insensitively."""
@@ -65,7 +65,8 @@ _KNOWN = frozenset(
 _LABEL_CHARS = 40
 _LABEL_WORDS = 4
 _SENTENCE_END = tuple(".?!;:")
-_SAMPLE = 50
+SAMPLE_ROWS = 50
+"""How many rows below a first row tell whether it is a header."""
 _MOSTLY = 0.8
 _FEWEST = 3
 
@@ -114,7 +115,7 @@ def header_reason(first: Sequence[str], below: Sequence[Sequence[str]]) -> str |
     question = next((cell for cell in named if cell.casefold() in QUESTION_NAMES), None)
     if question is not None:
         return f"it names the question column ({question!r})"
-    sample = below[:_SAMPLE]
+    sample = below[:SAMPLE_ROWS]
     unlike = 0
     for index, cell in enumerate(cells):
         if cell:

@@ -18,14 +18,13 @@ import csv
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from ankipress import rules
 from ankipress.model import Severity
-from ankipress.sources import MAX_FIELD_CHARS, Source
+from ankipress.sources import MAX_FIELD_CHARS
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -41,7 +40,7 @@ __all__ = [
     "choose_delimiter",
     "fit",
     "parse",
-    "split_rows",
+    "rows",
     "too_long_message",
     "width",
 ]
@@ -55,9 +54,9 @@ _SEP_HINT = "if that is wrong, name the delimiter with --sep"
 
 
 class TableReading(Protocol):
-    """What splitting rows needs of a read: its source, a place to report, a row count."""
+    """What splitting rows needs of a read: the file's name, a place to report, a row count."""
 
-    source: Source
+    path: str
     cards_seen: int
 
     def report(
@@ -71,8 +70,9 @@ class TableReading(Protocol):
         """Record a problem at 1-based ``line``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
+    """A row of a table (a tuple: one is made for each row, twice)."""
+
     line: int
     """1-based physical line the row starts on."""
     cells: list[str]
@@ -106,7 +106,10 @@ def parse(lines: Iterable[str], delimiter: str) -> Reader:
 
 def width(cells: Sequence[str]) -> int:
     """The number of cells up to the last one holding text."""
-    return max((i + 1 for i, cell in enumerate(cells) if cell.strip()), default=0)
+    count = len(cells)
+    while count and (not cells[count - 1] or cells[count - 1].isspace()):
+        count -= 1
+    return count
 
 
 def fit(lines: Sequence[str], delimiter: str) -> tuple[float, list[list[str]]]:
@@ -132,15 +135,20 @@ def _name(delimiter: str) -> str:
     return NAMES.get(delimiter, repr(delimiter))
 
 
-def choose_delimiter(reading: TableReading, given: str | None) -> tuple[int, str | None]:
-    """The 0-based first line of the table and its delimiter (``None`` after an error)."""
-    lines = reading.source.lines
-    if not reading.source.text.strip():
+def choose_delimiter(
+    reading: TableReading, given: str | None, head: Sequence[str], empty: bool
+) -> tuple[int, str | None]:
+    """The 0-based first line of the table and its delimiter (``None`` after an error).
+
+    ``head``: the first lines of the file, :data:`SAMPLE_LINES` past the table's first at
+    least (all of them in a shorter file); ``empty``: the file holds only white space.
+    """
+    if empty:
         reading.report(
             None, Severity.ERROR, "the file is empty: no cards found", "", rules.NO_CARDS
         )
         return 0, None
-    excel = _EXCEL_SEP.fullmatch(lines[0].strip())
+    excel = _EXCEL_SEP.fullmatch(head[0].strip())
     first = 1 if excel else 0
     if given is not None:
         if len(given) == 1 and given not in '\r\n"':
@@ -151,11 +159,11 @@ def choose_delimiter(reading: TableReading, given: str | None) -> tuple[int, str
         return first, None
     if excel:
         return first, excel.group(1)
-    suffix = PurePath(reading.source.path).suffix.lower()
+    suffix = PurePath(reading.path).suffix.lower()
     if suffix == ".tsv":
         return first, "\t"
     default = "," if suffix == ".csv" else None
-    return first, _sniff(reading, lines[first : first + SAMPLE_LINES], default)
+    return first, _sniff(reading, head[first : first + SAMPLE_LINES], default)
 
 
 def _sniff(reading: TableReading, sample: Sequence[str], default: str | None) -> str | None:
@@ -183,59 +191,87 @@ def _sniff(reading: TableReading, sample: Sequence[str], default: str | None) ->
     return best
 
 
-def split_rows(reading: TableReading, first: int, delimiter: str) -> list[Row]:
-    """Every non-blank row from line ``first`` (0-based) on, resuming after a bad quote."""
-    lines = reading.source.lines
-    rows: list[Row] = []
-    start = first
-    while start < len(lines):
-        # Not lines[start:]: a copy of every line's reference (8 MiB a million lines).
-        reader = parse(itertools.islice(lines, start, None), delimiter)
-        consumed = 0
+class _Feed:
+    """Lines for :mod:`csv`, each kept until its row is read: a bad quote reads them again."""
+
+    __slots__ = ("base", "kept", "pending", "rest")
+
+    def __init__(self, lines: Iterator[str], base: int) -> None:
+        self.rest = lines
+        self.pending: list[str] = []
+        """Lines to read again before the rest, the next last."""
+        self.kept: list[str] = []
+        """The lines read since the row being read began."""
+        self.base = base
+        """The 0-based line of ``kept[0]``: where the row being read began."""
+
+    def lines(self) -> Iterator[str]:
+        kept, pending = self.kept, self.pending
+        while pending:
+            line = pending.pop()
+            kept.append(line)
+            yield line + "\n"
+        for line in self.rest:
+            kept.append(line)
+            yield line + "\n"
+
+    def done(self, count: int) -> None:
+        """The first ``count`` kept lines are read; the others are read again."""
+        if count < len(self.kept):
+            self.pending.extend(reversed(self.kept[count:]))
+        self.base += count
+        self.kept.clear()
+
+
+def rows(reading: TableReading, lines: Iterable[str], first: int, delimiter: str) -> Iterator[Row]:
+    """Every non-blank row of ``lines`` (from 0-based line ``first`` of the file on), resuming
+    after a bad quote; a line at a time, holding the lines of one row."""
+    allow_long_fields()
+    feed = _Feed(iter(lines), first)
+    while True:
+        reader = csv.reader(feed.lines(), delimiter=delimiter, strict=True, skipinitialspace=True)
+        kept = feed.kept
         try:
             for cells in reader:
                 if width(cells):
-                    rows.append(Row(start + consumed + 1, cells))
-                consumed = reader.line_num
-            break
+                    yield Row(feed.base + 1, cells)
+                feed.base += len(kept)
+                kept.clear()
+            return
         except csv.Error as exc:
-            detected = start + reader.line_num
-            record = start + consumed
-            opened = _quote_line(lines, record, detected, delimiter)
+            record, detected = feed.base, feed.base + len(feed.kept)
+            opened = record + _quote_line(feed.kept, delimiter)
             if "expected after" in str(exc) and detected == opened + 1:
-                start = _read_as_anki(reading, rows, record, opened, delimiter)
+                feed.done(0)
+                yield from _read_as_anki(reading, feed, opened, delimiter)
                 continue
             _report_quote(reading, opened, detected, str(exc))
-            start = opened + 1
-    return rows
+            feed.done(opened + 1 - record)
 
 
-def _read_as_anki(
-    reading: TableReading, rows: list[Row], record: int, opened: int, delimiter: str
-) -> int:
-    """Read the row at ``record`` whose quoted field closes before more text on its line.
+def _read_as_anki(reading: TableReading, feed: _Feed, opened: int, delimiter: str) -> Iterator[Row]:
+    """Read the row at ``feed.base`` whose quoted field closes before more text on its line.
 
     Anki's importer keeps that text, without the quotes (``"Big" cat`` reads ``Big cat``):
-    the row is kept so, with a warning. Returns the 0-based line after the row.
+    the row is kept so, with a warning.
     """
-    lines = reading.source.lines
-    feed = (line + "\n" for line in itertools.islice(lines, record, None))
-    reader = csv.reader(feed, delimiter=delimiter, strict=False, skipinitialspace=True)
+    record = feed.base
+    reader = csv.reader(feed.lines(), delimiter=delimiter, strict=False, skipinitialspace=True)
     cells = next(reader, [])
+    feed.done(max(reader.line_num, 1))
     if width(cells):
-        rows.append(Row(record + 1, cells))
+        yield Row(record + 1, cells)
     message = "text after the closing quote of a quoted field is kept as Anki keeps it, "
     message += "without the quotes"
     hint = 'to show the quotes, quote the whole field and double its quotes: """Big"" cat"'
     reading.report(opened + 1, Severity.WARNING, message, hint, rules.MALFORMED_ROW)
-    return record + max(reader.line_num, 1)
 
 
-def _quote_line(lines: Sequence[str], start: int, stop: int, delimiter: str) -> int:
-    """The 0-based line on which the last quoted field in ``lines[start:stop]`` opened."""
-    opened, in_quote = start, False
-    for index in range(start, min(stop, len(lines))):
-        line, at_field_start, position = lines[index], not in_quote, 0
+def _quote_line(lines: Sequence[str], delimiter: str) -> int:
+    """The 0-based index in ``lines`` of the line on which the last quoted field opened."""
+    opened, in_quote = 0, False
+    for index, line in enumerate(lines):
+        at_field_start, position = not in_quote, 0
         while position < len(line):
             char = line[position]
             if in_quote and char == '"':

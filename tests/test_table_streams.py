@@ -1,0 +1,180 @@
+"""The CSV and Anki text readers read a line at a time, and find what they always found.
+
+A reader's ``stream()`` over a file streamed from the disk (``open_lines``: read a chunk at
+a time, and read again for the second pass) must give the notes and the diagnostics, in
+order and word for word, that ``read()`` gives of the file loaded whole, and that the
+readers gave before they streamed (the code of commit ``e5e2fa6``, taken from git when the
+history is there), on seeded random tables with tricky quoting, CR/LF mixes and headers.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ankipress import sources
+from ankipress.model import ReadOptions, ReadResult
+from ankipress.readers.ankitext import AnkiTextReader
+from ankipress.readers.csv import CsvReader
+from ankipress.sources import load, open_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = "e5e2fa6"
+"""The last commit whose readers read a whole file at a time."""
+
+
+def _old_module(name: str, path: str, renames: dict[str, str]) -> types.ModuleType | None:
+    try:
+        text = subprocess.run(
+            ["git", "show", f"{BEFORE}:{path}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    for old, new in renames.items():
+        text = text.replace(old, new)
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    exec(compile(text, f"{BEFORE}:{path}", "exec"), module.__dict__)
+    return module
+
+
+@pytest.fixture(scope="module")
+def old_readers() -> dict[str, Any]:
+    rows = _old_module("_old_csvrows", "src/ankipress/readers/csvrows.py", {})
+    renames = {
+        "from ankipress.readers import csvrows": "import _old_csvrows as csvrows",
+        "from ankipress.readers.csvrows import Row": "from _old_csvrows import Row",
+    }
+    table = _old_module("_old_csv", "src/ankipress/readers/csv.py", renames)
+    anki = _old_module("_old_ankitext", "src/ankipress/readers/ankitext.py", {})
+    if rows is None or table is None or anki is None:
+        pytest.skip(f"commit {BEFORE} is not in this checkout's history")
+    return {"csv": table.CsvReader(), "ankitext": anki.AnkiTextReader()}
+
+
+NEW = {"csv": CsvReader(), "ankitext": AnkiTextReader()}
+
+_WORDS = ("cat", "Capital of France?", "Paris", "a b", "日本", "é", "", " ", "x<b>y</b>", "1")
+_TAGS = ("geo", "geo::europe", "leech", "tag_1", "")
+
+
+def _cell(rng: random.Random, delimiter: str) -> str:
+    roll = rng.random()
+    word = rng.choice(_WORDS)
+    if roll < 0.55:
+        return word
+    if roll < 0.7:
+        inner = word + rng.choice(("\n", "\r\n", "\r", delimiter, '""', "")) + rng.choice(_WORDS)
+        return f'"{inner}"'
+    if roll < 0.78:
+        return f'"{word}" tail'  # text after a closing quote
+    if roll < 0.82:
+        return f'"{word}'  # a quote never closed (on this line)
+    if roll < 0.86:
+        return f'{word}"{word}'  # a quote inside a field
+    if roll < 0.9:
+        return rng.choice(_TAGS)
+    if roll < 0.93:
+        return "#" + word
+    return f" {word} "
+
+
+def _table(rng: random.Random, delimiter: str, anki: bool) -> str:
+    lines: list[str] = []
+    if anki and rng.random() < 0.6:
+        names = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
+        headers = [
+            f"#separator:{names.get(delimiter, delimiter)}",
+            rng.choice(("#html:true", "#html:false", "#html:maybe")),
+            f"#columns:Front{delimiter}Back{delimiter}Tags",
+            rng.choice(("#notetype:Basic", "#notetype:Cloze", "#notetype:Vocab", "#notetype:Basic+")),
+            "#deck:Course::Week 1",
+            "#tags:week1 physics",
+            f"#guid column:{rng.randint(1, 4)}",
+            f"#notetype column:{rng.randint(1, 4)}",
+            f"#tags column:{rng.randint(1, 5)}",
+            "#seperator:tab",
+            "# a comment",
+        ]
+        lines += rng.sample(headers, rng.randint(1, 4))
+    elif not anki and rng.random() < 0.1:
+        lines.append(f"sep={delimiter}")
+    if rng.random() < 0.5:
+        header = rng.choice(
+            (
+                ["question", "answer", "tags"],
+                ["Front", "Back"],
+                ["Word", "Meaning", "Notes"],
+                ["term", "definition", "deck", "notetype"],
+                ["q", "a", "guid"],
+            )
+        )
+        lines.append(delimiter.join(header))
+    width = rng.randint(1, 5)
+    for _ in range(rng.randint(0, 40)):
+        roll = rng.random()
+        if roll < 0.05:
+            lines.append(rng.choice(("", " ", delimiter * 3)))
+            continue
+        count = width + (rng.randint(-1, 2) if roll < 0.2 else 0)
+        lines.append(delimiter.join(_cell(rng, delimiter) for _ in range(max(count, 1))))
+    breaks = rng.choice((["\n"], ["\r\n"], ["\n", "\r\n", "\r"]))
+    text = "".join(line + rng.choice(breaks) for line in lines)
+    return text if rng.random() < 0.7 else text.rstrip("\r\n")
+
+
+def _options(rng: random.Random, reader: str) -> ReadOptions:
+    if reader == "ankitext":
+        return ReadOptions("Deck", allow_html=rng.random() < 0.1)
+    separator = rng.choice((None, None, None, ",", ";", "\t", "ab"))
+    columns = rng.choice(
+        (None, None, None, ("question", "answer"), ("answer", "question", "tags"), ("q", "skip"))
+    )
+    return ReadOptions("Deck", separator=separator, columns=columns)
+
+
+def _outcome(read: Callable[[], ReadResult]) -> tuple[object, ...]:
+    result = read()
+    return (
+        result.notes,
+        [str(d) for d in result.diagnostics],
+        [d.rule for d in result.diagnostics],
+        result.cards_seen,
+        result.deck_titles,
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("reader", sorted(NEW))
+def test_streamed_reading_finds_what_reading_the_whole_file_found(
+    reader: str,
+    seed: int,
+    old_readers: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(f"{reader}-{seed}")
+    new = NEW[reader]
+    for index in range(25):
+        delimiter = rng.choice((",", "\t", ";", "|"))
+        suffix = rng.choice((".csv", ".tsv", ".txt"))
+        path = tmp_path / f"deck{index}{suffix}"
+        path.write_bytes(_table(rng, delimiter, reader == "ankitext").encode())
+        options = _options(rng, reader)
+        monkeypatch.setattr(sources, "_CHUNK_BYTES", rng.choice((3, 64, 1 << 18)))
+        source = load(path, path.name)
+        before = _outcome(lambda: old_readers[reader].read(source, options))
+        assert _outcome(lambda: new.read(source, options)) == before, path.read_bytes()
+        streamed = _outcome(lambda: new.stream(open_lines(path, path.name), options).collect())
+        assert streamed == before, path.read_bytes()
