@@ -286,6 +286,7 @@ class _Parser:
         """Names of copies of stock note types already said to be read as the stock one."""
         self.filled: dict[str, int] = {}
         """With a note type column: the most fields a note of each named type fills."""
+        self.meta: frozenset[int] | None = None
 
     def report(
         self,
@@ -340,22 +341,29 @@ class _Parser:
             self.separator = headers.separator
         meta = self._meta_columns()
         survey = _Survey()
+        # How many fields the notes fill matters only for a note type we do not know.
         count_filled = "notetype" in headers.special
-        type_filled = not count_filled and headers.notetype is not None
+        type_filled = (
+            not count_filled
+            and headers.notetype is not None
+            and headers.notetype[0].casefold() not in _NOTE_TYPES
+        )
         column = headers.special.get("notetype", 0)
         for record in self._records(lines, headers.end):
             cells = record.cells
             if survey.count < _HTML_GUESS_RECORDS:
                 survey.first.append(record)
             survey.count += 1
-            survey.widest = max(survey.widest, len(cells))
+            if len(cells) > survey.widest:
+                survey.widest = len(cells)
             if type_filled:
                 filled = _filled([c for i, c in enumerate(cells, 1) if i not in meta])
                 survey.filled = max(survey.filled, filled)
             elif count_filled and column <= len(cells):
                 name = cells[column - 1].strip().casefold()
-                filled = _filled([c for i, c in enumerate(cells, 1) if i not in meta])
-                self.filled[name] = max(self.filled.get(name, 0), filled)
+                if name and name not in _NOTE_TYPES:
+                    filled = _filled([c for i, c in enumerate(cells, 1) if i not in meta])
+                    self.filled[name] = max(self.filled.get(name, 0), filled)
         self.records = survey.count
         if not survey.count:
             if not any(d.severity is Severity.ERROR for d in self.diagnostics):
@@ -495,8 +503,11 @@ class _Parser:
 
     # -- note types and columns ------------------------------------------------------
 
-    def _meta_columns(self) -> set[int]:
-        return set(self.headers.special.values())
+    def _meta_columns(self) -> frozenset[int]:
+        """The GUID, note type, deck and tags columns (the headers are read by now)."""
+        if self.meta is None:
+            self.meta = frozenset(self.headers.special.values())
+        return self.meta
 
     def _global_notetype(self, survey: _Survey) -> _NoteType:
         """The ``#notetype:`` note type (Basic when there is none)."""
