@@ -13,7 +13,6 @@ import random
 import subprocess
 import sys
 import types
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +97,9 @@ def _table(rng: random.Random, delimiter: str, anki: bool) -> str:
             f"#separator:{names.get(delimiter, delimiter)}",
             rng.choice(("#html:true", "#html:false", "#html:maybe")),
             f"#columns:Front{delimiter}Back{delimiter}Tags",
-            rng.choice(("#notetype:Basic", "#notetype:Cloze", "#notetype:Vocab", "#notetype:Basic+")),
+            rng.choice(
+                ("#notetype:Basic", "#notetype:Cloze", "#notetype:Vocab", "#notetype:Basic+")
+            ),
             "#deck:Course::Week 1",
             "#tags:week1 physics",
             f"#guid column:{rng.randint(1, 4)}",
@@ -144,8 +145,7 @@ def _options(rng: random.Random, reader: str) -> ReadOptions:
     return ReadOptions("Deck", separator=separator, columns=columns)
 
 
-def _outcome(read: Callable[[], ReadResult]) -> tuple[object, ...]:
-    result = read()
+def _outcome(result: ReadResult) -> tuple[object, ...]:
     return (
         result.notes,
         [str(d) for d in result.diagnostics],
@@ -174,7 +174,7 @@ def test_streamed_reading_finds_what_reading_the_whole_file_found(
         options = _options(rng, reader)
         monkeypatch.setattr(sources, "_CHUNK_BYTES", rng.choice((3, 64, 1 << 18)))
         source = load(path, path.name)
-        before = _outcome(lambda: old_readers[reader].read(source, options))
-        assert _outcome(lambda: new.read(source, options)) == before, path.read_bytes()
-        streamed = _outcome(lambda: new.stream(open_lines(path, path.name), options).collect())
+        before = _outcome(old_readers[reader].read(source, options))
+        assert _outcome(new.read(source, options)) == before, path.read_bytes()
+        streamed = _outcome(new.stream(open_lines(path, path.name), options).collect())
         assert streamed == before, path.read_bytes()
