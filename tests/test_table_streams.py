@@ -20,6 +20,7 @@ import pytest
 
 from ankipress import sources
 from ankipress.model import ReadOptions, ReadResult
+from ankipress.readers import ankitext, csv
 from ankipress.readers.ankitext import AnkiTextReader
 from ankipress.readers.csv import CsvReader
 from ankipress.sources import load, open_lines
@@ -173,6 +174,9 @@ def test_streamed_reading_finds_what_reading_the_whole_file_found(
         path.write_bytes(_table(rng, delimiter, reader == "ankitext").encode())
         options = _options(rng, reader)
         monkeypatch.setattr(sources, "_CHUNK_BYTES", rng.choice((3, 64, 1 << 18)))
+        # Read once (the rows kept), or twice (the lines read again).
+        monkeypatch.setattr(csv, "_KEEP_ROWS", rng.choice((0, 1, 4096)))
+        monkeypatch.setattr(ankitext, "_KEEP_RECORDS", rng.choice((0, 1, 4096)))
         source = load(path, path.name)
         before = _outcome(old_readers[reader].read(source, options))
         assert _outcome(new.read(source, options)) == before, path.read_bytes()

@@ -71,6 +71,8 @@ from ankipress.sources import LineSource, Source
 _SEPARATORS = {"tab": "\t", "pipe": "|", "semicolon": ";", "colon": ":", "comma": ",", "space": " "}
 _SEPARATOR_NAMES = {char: name for name, char in _SEPARATORS.items()}
 _DETECT_BYTES = 8 * 1024
+_KEEP_RECORDS = 4096
+"""A file of no more records is read once: its records are kept for the notes."""
 _HTML_GUESS_RECORDS = 5
 """Anki guesses HTML from the records its import dialog previews: the first five."""
 _CLOZE = re.compile(r"\{\{c\d+::")
@@ -156,6 +158,8 @@ class _Survey:
     """The most cells a record has."""
     filled: int = 0
     """The most fields a record fills (a ``#notetype:`` we may not know)."""
+    records: list[_Record] | None = None
+    """Every record, when there are few enough to keep."""
 
 
 def _keeping(lines: Iterable[str], kept: list[str]) -> Iterator[str]:
@@ -310,6 +314,12 @@ class _Parser:
         survey = self._survey(lines)
         if survey is None or any(d.severity is Severity.ERROR for d in self.diagnostics):
             return
+        if survey.records is not None:  # a small file: its records were kept
+            for kept_record in survey.records:
+                note = self._note(kept_record)
+                if note is not None:
+                    yield note
+            return
         again = itertools.islice(kept if second is None else second, self.headers.end, None)
         records = self._records(iter(again), self.headers.end)
         while True:
@@ -349,11 +359,16 @@ class _Parser:
             and headers.notetype[0].casefold() not in _NOTE_TYPES
         )
         column = headers.special.get("notetype", 0)
+        kept: list[_Record] | None = []
         for record in self._records(lines, headers.end):
             cells = record.cells
             if survey.count < _HTML_GUESS_RECORDS:
                 survey.first.append(record)
             survey.count += 1
+            if kept is not None:
+                kept.append(record)
+                if survey.count > _KEEP_RECORDS:
+                    kept = None
             if len(cells) > survey.widest:
                 survey.widest = len(cells)
             if type_filled:
@@ -365,6 +380,7 @@ class _Parser:
                     filled = _filled([c for i, c in enumerate(cells, 1) if i not in meta])
                     self.filled[name] = max(self.filled.get(name, 0), filled)
         self.records = survey.count
+        survey.records = kept
         if not survey.count:
             if not any(d.severity is Severity.ERROR for d in self.diagnostics):
                 self.report(None, Severity.ERROR, "no notes found")

@@ -85,6 +85,8 @@ _KINDS = {
 }
 _ANKI_HEADER = re.compile(r"#(separator|html|columns|notetype|deck|tags)\b.*:", re.IGNORECASE)
 _CLOZE = re.compile(r"\{\{c\d+::")
+_KEEP_ROWS = 4096
+"""A table of no more rows is read once: its rows are kept for the notes."""
 _WIDE_SHARE = 0.2
 """A delimiter giving this share of rows one width (two or more) surely fits."""
 
@@ -113,13 +115,15 @@ class _Survey:
     """The columns before this one all hold text in some row."""
     html: dict[int, int] = field(default_factory=dict)
     """Each column holding HTML somewhere: the line of its first row that does."""
+    rows: list[Row] | None = None
+    """The rows below the header, when there are few enough to keep."""
 
     def add(self, row: Row) -> None:
-        line, cells = row
+        line, cells, _ = row
         lengths = self.lengths
         count = len(cells)
         lengths[count] = lengths.get(count, 0) + 1
-        found = csvrows.width(cells)
+        found = row.width
         if found > self.widest:
             self.widest = found
         if found > self.full:
@@ -192,15 +196,18 @@ class _Reading:
             return
         self.cards_seen += sum(survey.lengths.values())
         text_format = _text_format(self, survey, layout)
-        muted = _Muted(self.path)
-        again = itertools.islice(kept if second is None else second, first, None)
-        rows = csvrows.rows(muted, again, first, self.delimiter)
-        if survey.header is not None:
-            next(rows, None)
+        if survey.rows is not None:  # a small table: its rows were kept
+            rows: Iterator[Row] = iter(survey.rows)
+        else:
+            muted = _Muted(self.path)
+            again = itertools.islice(kept if second is None else second, first, None)
+            rows = csvrows.rows(muted, again, first, self.delimiter)
+            if survey.header is not None:
+                next(rows, None)
         self.sink = self.note_said
         deck = self.options.default_deck
         for row in rows:
-            if layout.wide and csvrows.width(row.cells) > layout.wide:
+            if layout.wide and row.width > layout.wide:
                 _report_wide_row(self, row, layout)
             note = _note(self, row, layout, deck, text_format)
             if note is not None:
@@ -227,10 +234,16 @@ class _Reading:
         if not lead:
             return None
         cells = lead[0].cells
-        reason = header_reason(cells[: csvrows.width(cells)], [row.cells for row in lead[1:]])
+        reason = header_reason(cells[: lead[0].width], [row.cells for row in lead[1:]])
         survey = _Survey(lead[0] if reason is not None else None, reason)
+        kept: list[Row] | None = []
         for row in itertools.chain(lead[1:] if reason is not None else lead, rows):
             survey.add(row)
+            if kept is not None:
+                kept.append(row)
+                if len(kept) > _KEEP_ROWS:
+                    kept = None
+        survey.rows = kept
         return first, survey
 
     def result(self) -> ReadResult:
@@ -402,7 +415,7 @@ def _layout(reading: _Reading, survey: _Survey, columns: tuple[str, ...] | None)
             reading.header = tuple(cell.strip() for cell in header.cells)
         return _assigned(reading, survey, columns, None, "--columns")
     if header is not None:
-        cells = header.cells[: csvrows.width(header.cells)]
+        cells = header.cells[: header.width]
         message = f"the first row is a header naming the columns: {reason}"
         # A row of nothing but known column names (what our CSV writer writes) is no news.
         if not looks_like_header(cells):
@@ -491,7 +504,7 @@ def _field_name(name: str, role: str, index: int, strict: bool) -> str:
 
 def _report_wide_row(reading: _Reading, row: Row, layout: _Layout) -> None:
     """A warning for a row with text past the usual columns, naming where it went."""
-    width, found = layout.wide, csvrows.width(row.cells)
+    width, found = layout.wide, row.width
     kept = ", ".join(layout.names[width:found])
     message = (
         f"this row has {found} columns where the others have {width}; "
@@ -527,9 +540,11 @@ def _kind(reading: _Reading, row: Row, named: str, table: bool) -> NoteKind:
 
 def _fitted(reading: _Reading, row: Row, layout: _Layout) -> list[str]:
     """The row's cells, one per column; empty after reporting text past ``--columns``."""
-    expected, found = len(layout.roles), csvrows.width(row.cells)
+    cells, expected, found = row.cells, len(layout.roles), row.width
     if found <= expected:
-        return [*row.cells[:expected], *[""] * (expected - len(row.cells))]
+        if len(cells) == expected:
+            return cells
+        return [*cells[:expected], *[""] * (expected - len(cells))]
     what = _delimiters(reading)
     names = ", ".join(
         layout.names[i] if layout.roles[i] == _FIELD else layout.roles[i] for i in range(expected)
@@ -547,7 +562,7 @@ def _note(
     fitted = _fitted(reading, row, layout)
     if not fitted:
         return None
-    cells = {role: fitted[index] for role, index in layout.singles}
+    cells = {role: fitted[index] for role, index in layout.singles} if layout.singles else {}
     order = layout.order
     question, answer = fitted[order[0]], fitted[order[1]]
     if not question or question.isspace():
@@ -566,7 +581,8 @@ def _note(
     answer_line = row.line + sum(cell.count("\n") for cell in fitted[: order[1]])
     path = reading.path
     tags = [tag for i in layout.tags for tag in fitted[i].split()]
-    kind = _kind(reading, row, cells.get("notetype", ""), table)
+    named = cells.get("notetype", "")
+    kind = _kind(reading, row, named, table) if named else NoteKind.BASIC
     if table and _CLOZE.search(question):
         # A cloze needs a cloze note type: the further fields go to its Back Extra, labelled.
         answer = _with_extras(reading, row, layout, fitted, text_format)

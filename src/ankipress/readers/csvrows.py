@@ -76,6 +76,8 @@ class Row(NamedTuple):
     line: int
     """1-based physical line the row starts on."""
     cells: list[str]
+    width: int
+    """The number of cells up to the last one holding text (:func:`width`): not 0."""
 
 
 def allow_long_fields() -> None:
@@ -233,8 +235,9 @@ def rows(reading: TableReading, lines: Iterable[str], first: int, delimiter: str
         kept = feed.kept
         try:
             for cells in reader:
-                if width(cells):
-                    yield Row(feed.base + 1, cells)
+                found = width(cells)
+                if found:
+                    yield Row(feed.base + 1, cells, found)
                 feed.base += len(kept)
                 kept.clear()
             return
@@ -259,8 +262,9 @@ def _read_as_anki(reading: TableReading, feed: _Feed, opened: int, delimiter: st
     reader = csv.reader(feed.lines(), delimiter=delimiter, strict=False, skipinitialspace=True)
     cells = next(reader, [])
     feed.done(max(reader.line_num, 1))
-    if width(cells):
-        yield Row(record + 1, cells)
+    found = width(cells)
+    if found:
+        yield Row(record + 1, cells, found)
     message = "text after the closing quote of a quoted field is kept as Anki keeps it, "
     message += "without the quotes"
     hint = 'to show the quotes, quote the whole field and double its quotes: """Big"" cat"'
