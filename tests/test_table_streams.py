@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import tracemalloc
 import types
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from ankipress import sources
-from ankipress.model import ReadOptions, ReadResult
+from ankipress.model import ReadOptions, ReadResult, Severity
 from ankipress.readers import ankitext, csv
 from ankipress.readers.ankitext import AnkiTextReader
 from ankipress.readers.csv import CsvReader
@@ -182,3 +183,29 @@ def test_streamed_reading_finds_what_reading_the_whole_file_found(
         assert _outcome(new.read(source, options)) == before, path.read_bytes()
         streamed = _outcome(new.stream(open_lines(path, path.name), options).collect())
         assert streamed == before, path.read_bytes()
+
+
+def _peak(reader: str, path: Path) -> int:
+    tracemalloc.start()
+    try:
+        stream = NEW[reader].stream(open_lines(path, path.name), ReadOptions("Deck"))
+        count = sum(1 for _ in stream)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count and all(d.severity is not Severity.ERROR for d in stream.result().diagnostics)
+    return peak
+
+
+@pytest.mark.parametrize("reader", sorted(NEW))
+def test_streamed_reading_holds_as_much_for_a_big_file_as_for_a_smaller_one(
+    reader: str, tmp_path: Path
+) -> None:
+    head = "#separator:tab\n#html:false\n" if reader == "ankitext" else "question\tanswer\ttags\n"
+    row = 'What is the capital of France, number {0}?\t"Paris,\nfar away"\tgeo\n'
+    peaks = []
+    for size in (4_500, 10_000):
+        path = tmp_path / f"deck{size}.tsv"
+        path.write_text(head + "".join(row.format(i) for i in range(size)), encoding="utf-8")
+        peaks.append(_peak(reader, path))
+    assert peaks[1] < peaks[0] * 1.3, peaks
