@@ -248,14 +248,10 @@ class _Reading:
 
     def result(self) -> ReadResult:
         """The diagnostics in the order of the file, and the count of rows."""
-        self.sink = self.note_said
-        if not self.notes_made and all(
-            d.severity is not Severity.ERROR
-            for d in itertools.chain(self.said, self.wide, self.html_said, self.note_said)
-        ):
-            message, hint = "no cards found", "a row holds a question and answer"
-            self.report(None, Severity.ERROR, message, hint, rules.NO_CARDS)
-        said = itertools.chain(self.said, self.wide, self.html_said, self.note_said)
+        said = [*self.said, *self.wide, *self.html_said, *self.note_said]
+        if not self.notes_made and all(d.severity is not Severity.ERROR for d in said):
+            where, hint = SourceLocation(self.path, None), "a row holds a question and answer"
+            said.append(Diagnostic(where, Severity.ERROR, "no cards found", hint, rules.NO_CARDS))
         found = sorted(said, key=lambda d: d.location.line or 0)
         return ReadResult((), tuple(found), self.cards_seen)
 
