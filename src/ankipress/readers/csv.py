@@ -575,7 +575,10 @@ def _note(
         reading.report(row.line, Severity.WARNING, message, hint, rules.EMPTY_ANSWER)
     # Line breaks live only inside quoted fields, each one a physical line break.
     answer_line = row.line + sum(cell.count("\n") for cell in fitted[: order[1]])
-    path = reading.path
+    location = SourceLocation(reading.path, row.line)
+    answer_location = location
+    if answer_line != row.line:
+        answer_location = SourceLocation(reading.path, answer_line)
     tags = [tag for i in layout.tags for tag in fitted[i].split()]
     named = cells.get("notetype", "")
     kind = _kind(reading, row, named, table) if named else NoteKind.BASIC
@@ -587,11 +590,11 @@ def _note(
         question=question,
         answer=answer,
         deck=cells.get("deck", "").strip() or default_deck,
-        location=SourceLocation(path, row.line),
+        location=location,
         tags=tuple(tags),
         guid=cells.get("guid", "").strip() or None,
         text_format=text_format,
-        answer_location=SourceLocation(path, answer_line),
+        answer_location=answer_location,
         kind=NoteKind.CUSTOM if table else kind,
         notetype=layout.notetype if table else None,
         fields=tuple(fitted[i] for i in order) if table else (),
