@@ -44,7 +44,7 @@ __all__ = ["ObsidianSrReader"]
 
 _SR_COMMENT = re.compile(r"[ \t]*<!--SR:.*?-->", re.S)
 _DECK_TAG = re.compile(r"(?<![^\s(])#flashcards(?:/([^\s#]+))?(?![\w/-])", re.IGNORECASE)
-_TAG_ONLY = re.compile(r"(?:\s*#[^\s#]+)+\s*")
+_TAG_ONLY = re.compile(r"(?:\s*(?:[-*+]|\d+[.)])[ \t]+)?(?:\s*#[^\s#]+)+\s*")
 _FRONT_DECK = re.compile(r"(?<![\w/])#?flashcards(?:/([^\s,\]\"'#]+))?", re.IGNORECASE)
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1)[^\n])*?\1")
@@ -56,6 +56,14 @@ _ANKI_CLOZE = re.compile(r"\{\{c\d+::")
 def _uncoded(line: str) -> str:
     """``line`` with its code spans blanked (same length), to look for separators."""
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def _tag_line(line: str) -> bool:
+    """Whether ``line`` only holds tags (a list item's too), or holds the plugin's tag inside
+    other text (``**Tags:** #maths #flashcards``): a line of tags, not a card's text."""
+    if _TAG_ONLY.fullmatch(line):
+        return True
+    return _DECK_TAG.search(_uncoded(line)) is not None and not _DECK_TAG.match(line.lstrip())
 
 
 def _separator(line: str) -> tuple[int, str] | None:
@@ -155,9 +163,21 @@ class _Parser(NoteParser):
                 if first is None:
                     continue
                 covered = True
+                separator = next(
+                    (i for i, line in enumerate(block) if line.strip() in ("?", "??")), None
+                )
+                if separator is not None and separator > first:
+                    # The tag inside a card over several lines: the lines above it are the
+                    # question's, as the plugin reads them (its tag lines are left out).
+                    self._block(start, block)
+                    continue
                 start, block = start + first, block[first:]
                 if not _TAG_ONLY.fullmatch(block[0]) and not _DECK_TAG.match(block[0].lstrip()):
-                    # A tag inside a line of prose: it covers the cards after that line.
+                    # A tag inside a line of prose: it covers the cards after that line, in
+                    # its deck.
+                    found = _DECK_TAG.search(_uncoded(block[0]))
+                    if found:
+                        self.deck = self._deck_of(found)
                     start, block = start + 1, block[1:]
             self._block(start, block)
         return self.result(
@@ -176,8 +196,11 @@ class _Parser(NoteParser):
             line = lines[index]
             # Fenced code belongs to the paragraph it is in (a card's question or answer may
             # hold code, blank lines and all, as the plugin reads it); never a card of its own.
+            # A heading ends a paragraph, but never a card's answer: after a line "?" only a
+            # blank line ends the card, as the plugin reads it (an answer may hold headings).
+            answering = any(text.strip() in ("?", "??") for text in current)
             breaks = index not in self.code and (
-                not line.strip() or bool(_HEADING.match(line.lstrip()))
+                not line.strip() or (not answering and bool(_HEADING.match(line.lstrip())))
             )
             if breaks:
                 if current:
@@ -192,9 +215,11 @@ class _Parser(NoteParser):
         return blocks
 
     def _block(self, start: int, block: list[str]) -> None:
-        # Tag lines at the block's start set the deck of the cards after them.
-        while block and start not in self.code and _TAG_ONLY.fullmatch(block[0]):
-            found = _DECK_TAG.search(block[0])
+        # Tag lines at the block's start ("#flashcards/x", "1. #flashcards", "Tags: #a
+        # #flashcards") set the deck of the cards after them; a tag opening a card's text is
+        # that card's own (_card_deck).
+        while block and start not in self.code and _tag_line(block[0]):
+            found = _DECK_TAG.search(_uncoded(block[0]))
             if found:
                 self.deck = self._deck_of(found)
             block = block[1:]
@@ -271,7 +296,19 @@ class _Parser(NoteParser):
 
     def _multi_line(self, start: int, block: list[str], separator: int) -> None:
         mark = block[separator].strip()
-        question = "\n".join(block[:separator])
+        # A line of tags inside the question (a heading, then "Tags: #maths #flashcards") is
+        # the note's, not the question's text; the deck it names is the card's.
+        for index in range(1, separator):
+            line = block[index]
+            if start + index not in self.code and _tag_line(line):
+                found = _DECK_TAG.search(_uncoded(line))
+                if found:
+                    self.deck = self._deck_of(found)
+        question = "\n".join(
+            line
+            for index, line in enumerate(block[:separator])
+            if index == 0 or start + index in self.code or not _tag_line(line)
+        )
         answer = "\n".join(block[separator + 1 :])
         deck, question = self._card_deck(question)
         kind = NoteKind.REVERSED if mark == "??" else NoteKind.BASIC
