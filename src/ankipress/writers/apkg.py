@@ -127,22 +127,33 @@ def _checksum(sort_field: str) -> int:
     return int.from_bytes(hashlib.sha1(sort_field.encode("utf-8")).digest()[:4], "big")
 
 
+class _DeckIds:
+    """Each deck name's id, as notes name them; names that differ only in case are one
+    deck, as in Anki (a warning, the first time a spelling is seen)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, str] = {}
+        self.ids: dict[str, int] = {}
+        self.said: list[Diagnostic] = []
+
+    def add(self, deck: str, location: SourceLocation) -> int:
+        found = self.ids.get(deck)
+        if found is not None:
+            return found
+        first = self.by_key.setdefault(deck.casefold(), deck)
+        if first != deck:
+            message = f"decks {first!r} and {deck!r} are one deck to Anki: written as {first!r}"
+            self.said.append(Diagnostic(location, Severity.WARNING, message, rule=rules.DECK_NAME))
+        found = self.ids[deck] = deck_id(first)
+        return found
+
+
 def _decks(notes: Iterable[NoteHead]) -> tuple[dict[str, int], list[Diagnostic]]:
     """Each deck name's id; names that differ only in case are one deck, as in Anki."""
-    by_key: dict[str, str] = {}
-    ids_by_name: dict[str, int] = {}
-    said: list[Diagnostic] = []
+    decks = _DeckIds()
     for note in notes:
-        if note.deck in ids_by_name:
-            continue
-        first = by_key.setdefault(note.deck.casefold(), note.deck)
-        if first != note.deck:
-            message = (
-                f"decks {first!r} and {note.deck!r} are one deck to Anki: written as {first!r}"
-            )
-            said.append(Diagnostic(note.location, Severity.WARNING, message, rule=rules.DECK_NAME))
-        ids_by_name[note.deck] = deck_id(first)
-    return ids_by_name, said
+        decks.add(note.deck, note.location)
+    return decks.ids, decks.said
 
 
 _CHUNK = 4096
@@ -239,8 +250,6 @@ def _start(
 
     Returns each note's note type id, each deck name's id, and what was said.
     """
-    import genanki
-
     heads = heads if isinstance(heads, Sequence) else list(heads)  # read twice
     by_kind: dict[NoteKind, NoteType] = {}
     # Each note type object's id, computed once (a hash of its name): not once a note.
@@ -268,10 +277,30 @@ def _start(
             return found if found is not None else note.notetype.id
         return kind_ids[note.kind]
 
+    deck_ids, said = _decks(heads)
+    chains: dict[str, tuple[str, ...]] = {}
+    for head in heads:
+        if head.deck_carried:
+            chains.setdefault(head.deck, head.deck_carried)
+    said.extend(_collection(cursor, unique, deck_ids, chains, notetype_time))
+    return mid, deck_ids, said
+
+
+def _collection(
+    cursor: sqlite3.Cursor,
+    unique: dict[int, tuple[NoteType, bool]],
+    deck_ids: dict[str, int],
+    chains: dict[str, tuple[str, ...]],
+    notetype_time: int,
+) -> list[Diagnostic]:
+    """genanki writes the schema and the collection: ``unique`` note types (by id, each with
+    whether it is ours) and ``deck_ids``, both in the order the notes first named them;
+    ``chains``: decks carried with more than a name. Returns genanki's complaints."""
+    import genanki
+
     models = {
         type_id: _genanki_model(note_type, ours) for type_id, (note_type, ours) in unique.items()
     }
-    deck_ids, said = _decks(heads)
     names: dict[int, str] = {}
     for name, deck in deck_ids.items():
         names.setdefault(deck, name)  # the first spelling
@@ -283,12 +312,11 @@ def _start(
         # genanki stamps note types (and nothing else of ours) with this time.
         genanki.Package(decks).write_to_db(cursor, notetype_time, itertools.count(1))
     _carry(cursor, {type_id: note_type for type_id, (note_type, _) in unique.items()})
-    _carry_decks(cursor, heads, deck_ids)
-    said.extend(
+    _carry_decks(cursor, chains, deck_ids)
+    return [
         Diagnostic(SourceLocation("genanki"), Severity.WARNING, str(warning.message))
         for warning in caught
-    )
-    return mid, deck_ids, said
+    ]
 
 
 # The keys of a field that Anki's import of a package requires (a note model needs none but
@@ -361,16 +389,12 @@ def _carry(cursor: sqlite3.Cursor, note_types: dict[int, NoteType]) -> None:
 
 
 def _carry_decks(
-    cursor: sqlite3.Cursor, heads: Iterable[NoteHead], deck_ids: dict[str, int]
+    cursor: sqlite3.Cursor, chains: dict[str, tuple[str, ...]], deck_ids: dict[str, int]
 ) -> None:
     """Decks carried with more than a name (CrowdAnki's: :attr:`Note.deck_carried`) take their
     own keys in ``col.decks`` (a deck above with no notes of its own is written too) and their
     options group in ``col.dconf``, as CrowdAnki keeps them in a collection. Nothing changes
     for other decks."""
-    chains: dict[str, tuple[str, ...]] = {}
-    for head in heads:
-        if head.deck_carried:
-            chains.setdefault(head.deck, head.deck_carried)
     if not chains:
         return
     deck_text, conf_text = cursor.execute("SELECT decks, dconf FROM col").fetchone()
@@ -427,6 +451,26 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
     info.create_system = 3  # Unix, on every platform, so the bytes do not depend on it
     info.external_attr = 0o644 << 16
     return info
+
+
+def _zipped(work: Path, database: Path, files: Sequence[tuple[str, bytes]]) -> Path:
+    """The package of ``database`` and media ``files``, made in ``work``: deflated, with
+    fixed entry times and order, so the same collection gives the same bytes."""
+    package = work / "package.apkg"
+    with zipfile.ZipFile(package, "w") as archive:
+        big = database.stat().st_size >= zipfile.ZIP64_LIMIT
+        with (
+            database.open("rb") as source,
+            archive.open(_zip_entry("collection.anki2"), "w", force_zip64=big) as target,
+        ):
+            shutil.copyfileobj(source, target, 1 << 20)
+        archive.writestr(
+            _zip_entry("media"), json.dumps({str(i): name for i, (name, _) in enumerate(files)})
+        )
+        for index, (_, content) in enumerate(files):
+            archive.writestr(_zip_entry(str(index)), content)
+    os.chmod(package, 0o644)
+    return package
 
 
 def _fail(path: Path, exc: OSError | sqlite3.Error) -> WriteError:
@@ -511,20 +555,7 @@ def stream_apkg(
         finally:
             connection.close()
         files = media()
-        package = Path(work) / "package.apkg"
-        with zipfile.ZipFile(package, "w") as archive:
-            big = database.stat().st_size >= zipfile.ZIP64_LIMIT
-            with (
-                database.open("rb") as source,
-                archive.open(_zip_entry("collection.anki2"), "w", force_zip64=big) as target,
-            ):
-                shutil.copyfileobj(source, target, 1 << 20)
-            archive.writestr(
-                _zip_entry("media"), json.dumps({str(i): name for i, (name, _) in enumerate(files)})
-            )
-            for index, (_, content) in enumerate(files):
-                archive.writestr(_zip_entry(str(index)), content)
-        os.chmod(package, 0o644)
+        package = _zipped(Path(work), database, files)
         os.replace(package, path)
     except (OSError, sqlite3.Error) as exc:  # SQLite says "disk I/O error" for a full disk
         raise _fail(path, exc) from None
@@ -533,3 +564,213 @@ def stream_apkg(
             with interrupts_deferred():  # a second Ctrl-C leaves no half-removed folder
                 shutil.rmtree(work, ignore_errors=True)
     return diagnostics, cards
+
+
+class StagedPackage:
+    """A package written as its notes come, with nothing known of the deck beforehand.
+
+    genanki's part (the schema, the collection's note types and decks) comes first in the
+    package's database, and the notes' ids derive from the package's time: neither is known
+    before the last note. So the rows go to a temporary database beside the target as the
+    notes come (:meth:`add`), their decks and note types noted on the way, and
+    :meth:`finish` has genanki write the collection, then copies the rows after it in their
+    order (``INSERT … SELECT``, ids computed from the time): the same inserts in the same
+    order as :func:`write_apkg`, so the same bytes. Memory holds a chunk of rows, not the
+    deck. Use it as a context manager: leaving it without :meth:`finish` (an error, Ctrl-C)
+    removes every temporary file, and the target is left as it was.
+    """
+
+    def __init__(self, path: Path, note_types: Callable[[NoteKind], NoteType] = for_kind) -> None:
+        import genanki  # noqa: F401  (loaded before the temporary folder is made)
+
+        self.path = path
+        self.note_types = note_types
+        self.work: Path | None = None
+        self.cards = 0
+        self._staged: sqlite3.Connection | None = None
+        self._kinds: dict[NoteKind, int] = {}
+        self._unique: dict[int, tuple[NoteType, bool]] = {}
+        self._decks = _DeckIds()
+        self._chains: dict[str, tuple[str, ...]] = {}
+        self._offset = 0
+        self._count = 0
+        self._notes: list[tuple[object, ...]] = []
+        self._card_rows: list[tuple[object, ...]] = []
+        try:
+            with interrupts_deferred():
+                check_target(path)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.work = Path(
+                    tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                )
+            self._staged = sqlite3.connect(self.work / "rows.db")
+            self._staged.execute("PRAGMA journal_mode = OFF")
+            self._staged.execute("PRAGMA synchronous = OFF")
+            # Columns without a type keep values as given: the package's columns then apply
+            # their own affinity on the copy, as they do on a direct insert.
+            self._staged.execute(
+                "CREATE TABLE n (off, guid, mid, mod, tags, flds, sfld, csum, flags, data,"
+                " src, line)"
+            )
+            self._staged.execute("CREATE TABLE c (off, note, did, ord)")
+        except (OSError, sqlite3.Error) as exc:
+            self.close()
+            raise _fail(path, exc) from None
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> StagedPackage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def scratch(self) -> Path:
+        """The temporary folder beside the target, removed with the package's files."""
+        assert self.work is not None
+        return self.work
+
+    def add(self, note: RenderedNote, src: int | None = None, line: int | None = None) -> int:
+        """Stage ``note``'s row and its cards'; returns its row number (1, 2 …).
+
+        ``src`` and ``line`` say where it was read, for :meth:`located`. A note without
+        :attr:`RenderedNote.mod` takes the time :meth:`finish` gives.
+        """
+        if note.kind is NoteKind.CUSTOM and note.notetype is not None:
+            raise ValueError("a note type of a note's own is written by write_apkg")
+        mid = self._kinds.get(note.kind)
+        if mid is None:
+            note_type = self.note_types(note.kind)
+            mid = self._kinds[note.kind] = note_type.id
+            self._unique.setdefault(mid, (note_type, note.kind is not NoteKind.CUSTOM))
+        deck = self._decks.add(note.deck, note.location)
+        if note.deck_carried:
+            self._chains.setdefault(note.deck, note.deck_carried)
+        sort_field = _sort_field(note.fields[note.notetype.sort_field if note.notetype else 0])
+        tags = f" {' '.join(note.tags)} " if note.tags else ""
+        flags, data = note.columns or (0, "")
+        offset = self._offset
+        self._count += 1
+        row = self._count
+        self._notes.append((offset, note.guid, mid, note.mod, tags, "\x1f".join(note.fields),
+                            sort_field, _checksum(sort_field), flags, data, src, line))  # fmt: skip
+        ords = card_ords(note)
+        for number, ord_ in enumerate(ords, 1):
+            self._card_rows.append((offset + number, row, deck, ord_))
+        self._offset = offset + 1 + len(ords)
+        self.cards += len(ords)
+        if len(self._notes) >= _CHUNK:
+            self._flush()
+        return row
+
+    def _flush(self) -> None:
+        assert self._staged is not None
+        if self._notes:
+            self._staged.executemany("INSERT INTO n VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self._notes)
+            self._notes = []
+        if self._card_rows:
+            self._staged.executemany("INSERT INTO c VALUES (?,?,?,?)", self._card_rows)
+            self._card_rows = []
+
+    def retag(self, row: int, tags: Sequence[str]) -> None:
+        """Give the staged note of ``row`` these tags instead (a repeat's, merged)."""
+        assert self._staged is not None
+        self._flush()
+        text = f" {' '.join(tags)} " if tags else ""
+        self._staged.execute("UPDATE n SET tags = ? WHERE rowid = ?", (text, row))
+
+    def located(self, src: int) -> Iterator[tuple[int, int]]:
+        """(line, row) of the notes staged from ``src`` with a line, by line then row."""
+        assert self._staged is not None
+        self._flush()
+        yield from self._staged.execute(
+            "SELECT line, rowid FROM n WHERE src = ? AND line IS NOT NULL ORDER BY line, rowid",
+            (src,),
+        )
+
+    def set_times(self, times: Iterable[tuple[int, int]]) -> None:
+        """Give notes their own modification times: (time, row) pairs."""
+        assert self._staged is not None
+        self._flush()
+        self._staged.executemany("UPDATE n SET mod = ? WHERE rowid = ?", times)
+
+    def newest(self, default: int) -> int | None:
+        """The newest note time staged (``default`` for notes without one); ``None`` if
+        no note is staged."""
+        assert self._staged is not None
+        self._flush()
+        (found,) = self._staged.execute(
+            "SELECT max(coalesce(mod, ?)) FROM n", (default,)
+        ).fetchone()
+        return found if found is None else int(found)
+
+    @property
+    def count(self) -> int:
+        """How many notes are staged."""
+        return self._count
+
+    def finish(
+        self,
+        timestamp: int,
+        default_mod: int,
+        notetype_time: int,
+        media: Callable[[], Sequence[tuple[str, bytes]]] = lambda: (),
+    ) -> list[Diagnostic]:
+        """Write the package: ``timestamp`` fixes the ids, ``default_mod`` is the time of
+        notes staged without one. ``media`` is called once the collection is written, as by
+        :func:`stream_apkg` (it may raise, and then nothing is written). Returns what was
+        said (decks that are one to Anki, genanki's complaints)."""
+        assert self.work is not None and self._staged is not None
+        try:
+            self._flush()
+            self._staged.commit()
+            self._staged.close()
+            self._staged = None
+            database = self.work / "collection.anki2"
+            connection = sqlite3.connect(database)
+            try:
+                connection.execute("PRAGMA journal_mode = OFF")
+                connection.execute("PRAGMA synchronous = OFF")
+                connection.execute("ATTACH DATABASE ? AS staged", (str(self.work / "rows.db"),))
+                cursor = connection.cursor()
+                said = _collection(
+                    cursor, self._unique, self._decks.ids, self._chains, notetype_time
+                )
+                # Every note, then every card: the order of inserts decides the file's bytes.
+                base = timestamp * 1000
+                cursor.execute(
+                    "INSERT INTO notes SELECT ? + off, guid, mid, coalesce(mod, ?), -1, tags,"
+                    " flds, sfld, csum, flags, data FROM staged.n ORDER BY rowid",
+                    (base, default_mod),
+                )
+                cursor.execute(
+                    "INSERT INTO cards SELECT ? + c.off, ? + n.off, c.did, c.ord,"
+                    " coalesce(n.mod, ?), -1, 0, 0, c.note - 1, 0, 0, 0, 0, 0, 0, 0, 0, ''"
+                    " FROM staged.c AS c JOIN staged.n AS n ON n.rowid = c.note"
+                    " ORDER BY c.rowid",
+                    (base, base, default_mod),
+                )
+                connection.commit()
+                connection.execute("DETACH DATABASE staged")
+            finally:
+                connection.close()
+            (self.work / "rows.db").unlink()
+            package = _zipped(self.work, database, media())
+            os.replace(package, self.path)
+        except (OSError, sqlite3.Error) as exc:  # SQLite says "disk I/O error" for a full disk
+            raise _fail(self.path, exc) from None
+        finally:
+            self.close()
+        return [*self._decks.said, *said]
+
+    def close(self) -> None:
+        """Remove the temporary files (after :meth:`finish`, only those left)."""
+        if self._staged is not None:
+            self._staged.close()
+            self._staged = None
+        if self.work is not None:
+            with interrupts_deferred():  # a second Ctrl-C leaves no half-removed folder
+                shutil.rmtree(self.work, ignore_errors=True)
+            self.work = None
