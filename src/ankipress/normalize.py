@@ -9,13 +9,16 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from ankipress import ids, rules
-from ankipress.model import Diagnostic, Note, NoteKind, Severity, TextFormat
+from ankipress.model import Diagnostic, Note, NoteKind, Severity, SourceLocation, TextFormat
 
 # Control characters Anki strips from fields; \x1f would even split a field in two.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -191,18 +194,21 @@ class OnDuplicate(enum.Enum):
     """Every repeat is an error."""
 
 
-def normalize(
-    notes: Sequence[Note],
-    extra_tags: Sequence[str] = (),
-    on_duplicate: OnDuplicate = OnDuplicate.AUTO,
-) -> Normalized:
-    """Clean every note's text, tags and deck, and drop exact duplicates."""
-    diagnostics: list[Diagnostic] = []
-    cleaned: list[Note] = []
-    changed = 0
-    decks: dict[str, tuple[str, str | None]] = {}
-    warned: set[str] = set()
-    for note in notes:
+class Cleaner:
+    """:func:`normalize`'s cleaning, a note at a time: text, tags and deck of each note.
+
+    :attr:`changed` counts the notes changed so far; what is changed is said in the
+    diagnostics list :meth:`clean` is given.
+    """
+
+    def __init__(self, extra_tags: Sequence[str] = ()) -> None:
+        self.extra_tags = tuple(extra_tags)
+        self.changed = 0
+        self.decks: dict[str, tuple[str, str | None]] = {}
+        self.warned: set[str] = set()
+
+    def clean(self, note: Note, diagnostics: list[Diagnostic]) -> Note:
+        """``note`` cleaned; what changed (or is wrong with its deck) goes to ``diagnostics``."""
         html = note.text_format is TextFormat.HTML or note.kind is NoteKind.CUSTOM
         clean = clean_html if html else clean_text
         question, q_changes = clean(note.question)
@@ -215,10 +221,10 @@ def normalize(
             if field_changes:
                 fields = (*fields[:index], cleaned_field, *fields[index + 1 :])
                 q_changes.extend(f"field {index + 1}: {c}" for c in field_changes)
-        tags, tag_changes = clean_tags((*note.tags, *extra_tags))
-        known = decks.get(note.deck)
+        tags, tag_changes = clean_tags((*note.tags, *self.extra_tags))
+        known = self.decks.get(note.deck)
         if known is None:
-            known = decks[note.deck] = clean_deck(note.deck)
+            known = self.decks[note.deck] = clean_deck(note.deck)
         deck, deck_error = known
         if deck_error:
             diagnostics.append(
@@ -230,8 +236,8 @@ def normalize(
             + tag_changes
         )
         controls = deck != note.deck and _DECK_CONTROL.search(note.deck) is not None
-        if controls and note.deck not in warned:
-            warned.add(note.deck)
+        if controls and note.deck not in self.warned:
+            self.warned.add(note.deck)
             message = f"deck name {note.deck!r} holds line breaks, tabs or control characters, "
             message += f"which Anki removes; written as {deck!r}"
             diagnostics.append(
@@ -240,7 +246,7 @@ def normalize(
         elif deck != note.deck and not controls:
             changes.append(f"deck name {note.deck!r} trimmed to {deck!r}")
         if changes:
-            changed += 1
+            self.changed += 1
             diagnostics.append(
                 Diagnostic(note.location, Severity.NOTE, "; ".join(changes), rule=rules.NORMALIZED)
             )
@@ -254,14 +260,25 @@ def normalize(
             note = dataclasses.replace(
                 note, question=question, answer=answer, tags=tags, deck=deck, fields=fields
             )
-        cleaned.append(note)
+        return note
+
+
+def normalize(
+    notes: Sequence[Note],
+    extra_tags: Sequence[str] = (),
+    on_duplicate: OnDuplicate = OnDuplicate.AUTO,
+) -> Normalized:
+    """Clean every note's text, tags and deck, and drop exact duplicates."""
+    diagnostics: list[Diagnostic] = []
+    cleaner = Cleaner(extra_tags)
+    cleaned = [cleaner.clean(note, diagnostics) for note in notes]
     kept, duplicate_diagnostics = drop_duplicates(cleaned, on_duplicate)
     diagnostics.extend(duplicate_diagnostics)
     return Normalized(
         tuple(note for note, _ in kept),
         tuple(guid for _, guid in kept),
         tuple(diagnostics),
-        changed,
+        cleaner.changed,
         len(cleaned) - len(kept),
     )
 
@@ -416,3 +433,221 @@ def _auto(
             rules.DUPLICATE_QUESTION,
         )
     )
+
+
+class DuplicateKeys:
+    """:func:`drop_duplicates` for notes that come a chunk at a time: the same decisions and
+    diagnostics, in the same order, holding the kept notes' keys in a SQLite database at
+    ``database``, not the notes (memory holds a chunk).
+
+    For each kept note the database keeps its GUID and what a later repeat is compared
+    with or told (deck, question, answer, fields, tags, location). ``LAST`` is not taken:
+    it moves a kept note to where its repeat is, which needs every note (use
+    :func:`drop_duplicates`).
+    """
+
+    _COLUMNS = "guid, grp, deck, question, answer, fields, path, line, col, tags, given"
+
+    def __init__(self, database: Path, policy: OnDuplicate = OnDuplicate.AUTO) -> None:
+        if policy is OnDuplicate.LAST:
+            raise ValueError("--on-duplicate last needs every note: use drop_duplicates")
+        self.policy = policy
+        self.diagnostics: list[Diagnostic] = []
+        self.kept = 0
+        """How many notes were kept so far."""
+        self.seen = 0
+        """How many notes were sifted so far."""
+        # Groups of more than the first note of a question (AUTO): its GUID → the other
+        # notes kept for it. Few: each one is a warning.
+        self._extras: dict[str, list[int]] = {}
+        import sqlite3  # loaded for a one-pass build, not by every command
+
+        self._db = sqlite3.connect(database)
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute(f"CREATE TABLE k ({self._COLUMNS})")
+        self._db.execute("CREATE UNIQUE INDEX k_guid ON k (guid)")
+        # The chunk being sifted: its kept notes by position ([note, guid, group]), by GUID.
+        self._pending: dict[int, list[Any]] = {}
+        self._pending_guids: dict[str, int] = {}
+        self._found: dict[str, int] = {}
+
+    def close(self) -> None:
+        """Close the database (the caller removes its file)."""
+        self._db.close()
+
+    def sift(
+        self, notes: Sequence[Note]
+    ) -> tuple[list[tuple[Note, str]], list[tuple[int, tuple[str, ...]]]]:
+        """The notes of ``notes`` kept, with their GUIDs, in order; and the new tags of
+        notes of earlier chunks that took a repeat's, by position among the kept notes."""
+        keys = [note_key(note) for note in notes]
+        self.seen += len(notes)
+        self._found = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT guid, rowid - 1 FROM k WHERE guid IN ({marks})"
+            self._found.update(self._db.execute(query, part))
+        first = self.kept
+        retagged: dict[int, Note] = {}
+        for note, guid in zip(notes, keys, strict=True):
+            self._sift(note, guid, retagged)
+        kept = [(entry[0], entry[1]) for _, entry in sorted(self._pending.items())]
+        self._db.executemany(
+            f"INSERT INTO k ({self._COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (self._record(entry) for _, entry in sorted(self._pending.items())),
+        )
+        for position, note in retagged.items():
+            self._db.execute(
+                "UPDATE k SET tags = ? WHERE rowid = ?", (_joined(note.tags), position + 1)
+            )
+        self._pending = {}
+        self._pending_guids = {}
+        assert len(kept) == self.kept - first
+        return kept, [(position, note.tags) for position, note in sorted(retagged.items())]
+
+    @staticmethod
+    def _record(entry: list[Any]) -> tuple[object, ...]:
+        note, guid, group = entry
+        where = note.location
+        fields = json.dumps(note.fields) if note.fields else None
+        return (guid, group, note.deck, note.question, note.answer, fields, where.path,
+                where.line, where.column, _joined(note.tags), note.guid)  # fmt: skip
+
+    def _position(self, guid: str) -> int | None:
+        found = self._pending_guids.get(guid)
+        return found if found is not None else self._found.get(guid)
+
+    def _taken(self, guid: str) -> bool:
+        if guid in self._pending_guids or guid in self._found:
+            return True
+        row = self._db.execute("SELECT 1 FROM k WHERE guid = ?", (guid,)).fetchone()
+        return row is not None
+
+    def _entry(self, position: int, retagged: dict[int, Note]) -> tuple[Note, str, str]:
+        pending = self._pending.get(position)
+        if pending is not None:
+            return pending[0], pending[1], pending[2]
+        row = self._db.execute(
+            f"SELECT {self._COLUMNS} FROM k WHERE rowid = ?", (position + 1,)
+        ).fetchone()
+        guid, group, deck, question, answer, fields, path, line, col, tags, given = row
+        note = Note(
+            question,
+            answer,
+            deck,
+            SourceLocation(path, line, col),
+            tuple(tags.split(" ")) if tags else (),
+            given,
+            fields=tuple(json.loads(fields)) if fields is not None else (),
+        )
+        if position in retagged:
+            note = retagged[position]
+        return note, guid, group
+
+    def _keep(self, note: Note, guid: str, group: str) -> None:
+        position = self.kept
+        self.kept += 1
+        self._pending[position] = [note, guid, group]
+        self._pending_guids[guid] = position
+        if group != guid:
+            self._extras.setdefault(group, []).append(position)
+
+    def _group(self, guid: str, index: int, group: str) -> list[int]:
+        """The positions ``drop_duplicates`` keeps for the question of ``guid``."""
+        extras = self._extras.get(guid, [])
+        if group == guid:
+            return [index, *extras]
+        return extras or [index]
+
+    def _sift(self, note: Note, guid: str, retagged: dict[int, Note]) -> None:
+        index = self._position(guid)
+        if index is None:
+            self._keep(note, guid, guid)
+            return
+        earlier, _, earlier_group = self._entry(index, retagged)
+        if self.policy is OnDuplicate.AUTO or not _same_question(earlier, note):
+            self._auto(note, guid, earlier, self._group(guid, index, earlier_group), retagged)
+        elif self.policy is OnDuplicate.ERROR:
+            self.diagnostics.append(
+                Diagnostic(
+                    note.location,
+                    Severity.ERROR,
+                    f"the question is also asked at {earlier.location} (--on-duplicate error)",
+                    rule=rules.DUPLICATE_QUESTION,
+                )
+            )
+        else:
+            same = _content(earlier) == _content(note)
+            reason = "same question and answer as" if same else "same question as"
+            self.diagnostics.append(
+                Diagnostic(
+                    note.location,
+                    Severity.WARNING,
+                    f"duplicate card dropped: {reason} {earlier.location} (--on-duplicate first)",
+                    rule=rules.DUPLICATE_QUESTION,
+                )
+            )
+
+    def _auto(
+        self, note: Note, guid: str, earlier: Note, group: list[int], retagged: dict[int, Note]
+    ) -> None:
+        """:func:`_auto` with the kept notes on disk."""
+        content = _content(note)
+        for index in group:
+            same, _, _ = self._entry(index, retagged)
+            if _same_question(same, note) and _content(same) == content:
+                message = f"exact repeat dropped: same question and answer as {same.location}"
+                extra = [tag for tag in note.tags if tag not in same.tags]
+                if extra:
+                    merged = dataclasses.replace(same, tags=(*same.tags, *extra))
+                    pending = self._pending.get(index)
+                    if pending is not None:
+                        pending[0] = merged
+                    else:
+                        retagged[index] = merged
+                    message += f"; its tags {' '.join(extra)} are added there"
+                self.diagnostics.append(
+                    Diagnostic(note.location, Severity.NOTE, message, rule=rules.DUPLICATE_QUESTION)
+                )
+                return
+        if note.guid is not None or not _same_question(earlier, note):
+            self.diagnostics.append(
+                Diagnostic(
+                    note.location,
+                    Severity.ERROR,
+                    f"this note's id {guid!r} is also used at {earlier.location}",
+                    "give each note its own id",
+                    rules.DUPLICATE_ID,
+                )
+            )
+            return
+        answer = note.fields[1:] if note.fields else (note.answer,)
+        own = ids.duplicate_guid(note.deck, note.question, *answer)
+        if self._taken(own):
+            self.diagnostics.append(
+                Diagnostic(
+                    note.location,
+                    Severity.ERROR,
+                    f"the GUID {own!r} is taken twice",
+                    rule=rules.DUPLICATE_ID,
+                )
+            )
+            return
+        self._keep(note, own, guid)
+        self.diagnostics.append(
+            Diagnostic(
+                note.location,
+                Severity.WARNING,
+                f"the question is also asked at {earlier.location} with a different answer; "
+                "both are kept, as two notes",
+                "if they are one card, merge them; --on-duplicate first|last keeps one",
+                rules.DUPLICATE_QUESTION,
+            )
+        )
+
+
+def _joined(tags: Sequence[str]) -> str:
+    return " ".join(tags)
