@@ -34,9 +34,12 @@ from ankipress.building.notetimes import (
 )
 from ankipress.building.plan import (
     Gathered,
+    OnePass,
     PackagePlan,
     RenderStream,
     TextPlan,
+    Unstreamable,
+    can_stream,
     finish_plan,
     gather,
     inputs_timestamp,
@@ -64,7 +67,7 @@ from ankipress.options import (
     parse_source_date_epoch,
 )
 from ankipress.writers import TextWriter, text_writer_for
-from ankipress.writers.apkg import stream_apkg, write_apkg
+from ankipress.writers.apkg import StagedPackage, stream_apkg, write_apkg
 from ankipress.writers.common import check_target
 
 if TYPE_CHECKING:
@@ -287,13 +290,95 @@ def convert(
     if writer is None:
         if output.suffix.lower() != ".apkg":
             raise UsageError(f"{output}: a package must be an .apkg file")
-        gathered = gather(expand_input_files(inputs), options)
+        items = expand_input_files(inputs)
+        if not keep_notes and can_stream(options):
+            try:
+                return _one_pass(items, output, options, timestamp)
+            except Unstreamable:
+                pass  # planned instead, which says what it met in its own words
+        gathered = gather(items, options)
         if not keep_notes and streams(gathered, options):
             return _stream(gathered, output, options, timestamp)
         plan = finish_plan(gathered, output, options)
         return write_plans([plan], options, timestamp, note_times=False)[0]
     text = plan_text(expand_input_files(inputs), output, options)
     return _write_texts([text], writer, options)[0]
+
+
+def _one_pass(
+    items: Sequence[InputFile], output: Path, options: Options, timestamp: int | None
+) -> PackageReport:
+    """:func:`convert` reading, rendering and staging each note in turn: memory holds a
+    chunk of notes, not the deck (:class:`~ankipress.building.plan.OnePass`,
+    :class:`~ankipress.writers.apkg.StagedPackage`). Raises :class:`Unstreamable` (nothing
+    written) for whatever the planned build must say or refuse in its own way."""
+    try:
+        fallback = (
+            timestamp if timestamp is not None else inputs_timestamp([item.path for item in items])
+        )
+        _check_output(output)
+    except (InputError, WriteError):
+        raise Unstreamable("planned") from None
+    time = min(max(fallback, EARLIEST_TIME), LATEST_TIME)
+    said: list[Diagnostic] = []
+    if time != fallback:
+        when = "before 1980" if fallback < time else "after 9999"
+        message = f"the inputs' newest time ({fallback}) is {when}; the package is "
+        message += f"stamped {time} instead"
+        where = SourceLocation(str(items[0].path)) if items else _at(output)
+        said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
+    one = OnePass(items, output, options)
+    try:
+        staged = StagedPackage(output, _note_types(one.template))
+    except WriteError:
+        raise Unstreamable("planned") from None
+    with staged:
+        one.run(staged, staged.scratch)
+        default = _bounded(time, timestamp)
+        if options.note_times is NoteTimes.GIT:
+            for path, src in one.sources.items():
+                _git_times(staged, src, Path(path), time, timestamp)
+        plan = one.plan()
+        if _failures(plan, options.strict):
+            raise Unstreamable("refused")
+        stamp = staged.newest(default)
+        stamp = default if stamp is None else stamp
+        written = staged.finish(stamp, default, _notetype_time(stamp, options), lambda: plan.media)
+        cards = staged.cards
+    return PackageReport(plan, stamp, (*plan.diagnostics, *said, *written), {}, cards)
+
+
+def _bounded(when: int, cap: int | None) -> int:
+    """A note's time under the cap, within what Anki takes."""
+    if cap is not None:
+        when = min(when, cap)
+    return min(max(when, EARLIEST_TIME), LATEST_TIME)
+
+
+def _git_times(staged: StagedPackage, src: int, path: Path, fallback: int, cap: int | None) -> None:
+    """The staged notes of ``path`` take the time of the last commit to their lines, as
+    :func:`_note_times` gives them (the notes in line order, each to the next one's line)."""
+    lines = git_line_times(path)
+    if lines is None:
+        return
+    times: list[tuple[int, int]] = []
+    located = staged.located(src)
+    current = next(located, None)
+    while current is not None:
+        line, row = current
+        following_entry = next(located, None)
+        following = following_entry[0] if following_entry is not None else None
+        end = following - 1 if following is not None and following > line else 1 << 30
+        own = lines[line - 1 : min(end, len(lines))]
+        when = fallback
+        if own and None not in own:
+            when = max(t for t in own if t is not None)
+        times.append((_bounded(when, cap), row))
+        if len(times) >= 4096:
+            staged.set_times(times)
+            times = []
+        current = following_entry
+    staged.set_times(times)
 
 
 def _stream(

@@ -6,11 +6,13 @@ here writes or prints.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from ankipress import notetypes, readers, rules
 from ankipress.building.discover import (
@@ -23,6 +25,7 @@ from ankipress.model import (
     Media,
     Note,
     NoteKind,
+    NoteStream,
     NoteType,
     ReadOptions,
     RenderedNote,
@@ -30,14 +33,14 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.normalize import normalize
+from ankipress.normalize import Cleaner, DuplicateKeys, OnDuplicate, normalize
 from ankipress.notetypes.clozes import misreadings
 from ankipress.notetypes.usertemplate import load_template
 from ankipress.options import Options
 from ankipress.render import FieldRenderer, MathMode
 from ankipress.render.media import MediaPacker, pack_references
 from ankipress.render.sanitize import NoteScreen, screen_notes
-from ankipress.sources import load, note_problems, unwritable_text
+from ankipress.sources import LineSource, load, note_problems, open_lines, unwritable_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -650,3 +653,227 @@ def _with_svg_math(
         updated.append(replace(note, fields=tuple(done[offset : offset + width])))
         offset += width
     return tuple(updated), diagnostics
+
+
+class Unstreamable(Exception):
+    """What one pass met needs the planned build (:func:`gather`, :func:`finish_plan`): an
+    error or a refusal to report exactly as it reports them, a note type of a note's own,
+    formulas rendered in one batch. Nothing was written; plan the package instead."""
+
+
+class RowSink(Protocol):
+    """Where :class:`OnePass` puts each rendered note (a staged package)."""
+
+    def add(self, note: RenderedNote, src: int | None = None, line: int | None = None) -> int:
+        """Stage the note; its row number (1, 2 …)."""
+        ...
+
+    def retag(self, row: int, tags: Sequence[str]) -> None:
+        """The staged note of ``row`` takes these tags instead."""
+        ...
+
+
+_SIFT = 1024
+"""Notes read, cleaned and keyed before their duplicates are sorted out in one go."""
+
+
+def can_stream(options: Options) -> bool:
+    """Whether :class:`OnePass` may try these options: no formulas rendered in one batch,
+    no ``--on-duplicate last`` (which moves a note kept to where its repeat is)."""
+    return options.math is not MathMode.SVG and options.on_duplicate is not OnDuplicate.LAST
+
+
+class OnePass:
+    """:func:`gather` then :class:`RenderStream`, a note at a time: each note read, fitted,
+    placed, cleaned, keyed, checked, rendered and put in a :class:`RowSink`, holding a
+    chunk of notes, not the deck; duplicates are found by keys kept on disk
+    (:class:`~ankipress.normalize.DuplicateKeys`).
+
+    The diagnostics are those of the planned build, in its order (each stage's are kept
+    apart and joined at the end). Whatever the planned build would refuse, or say in
+    another way than a note at a time, raises :class:`Unstreamable` as soon as it is met.
+    """
+
+    def __init__(self, inputs: Sequence[Path | InputFile], output: Path, options: Options) -> None:
+        if not can_stream(options):
+            raise Unstreamable("these options need every note")
+        self.items = _as_inputs(inputs)
+        self.output = output
+        self.options = options
+        self.head: list[Diagnostic] = []
+        self.template = None
+        if options.template is not None:
+            try:
+                self.template, template_warnings = load_template(
+                    options.template, notetypes.basic()
+                )
+                self._said(template_warnings)
+                self.head.extend(template_warnings)
+            except InputError as exc:
+                raise Unstreamable(str(exc)) from None
+        self.cleaner = Cleaner(options.tags)
+        self.cleaning: list[Diagnostic] = []
+        self.checking: list[Diagnostic] = []
+        self.rendering: list[Diagnostic] = []
+        self.renderer = FieldRenderer(
+            markdown=options.markdown, allow_html=options.allow_html, math=options.math
+        )
+        self.screen = NoteScreen(options.sanitize, False, options.allow_html, options.markdown)
+        self.media: list[Media] = []
+        self.packer: MediaPacker | None = None
+        self.cards_read = 0
+        self.written = 0
+        self.decks: dict[str, None] = {}
+        self.sources: dict[str, int] = {}
+        """Each source path's number, as rows are located in the sink."""
+        self._skipped: list[int] = []  # positions among the kept notes that make no row
+        self._keys: DuplicateKeys | None = None
+
+    def _said(self, diagnostics: Iterable[Diagnostic]) -> None:
+        """Stop at what the planned build refuses: it says it in its own words and order."""
+        blocking = {Severity.ERROR, Severity.WARNING} if self.options.strict else {Severity.ERROR}
+        if any(d.severity in blocking for d in diagnostics):
+            raise Unstreamable("refused")
+
+    def run(self, sink: RowSink, scratch: Path) -> None:
+        """Read every input into ``sink``; ``scratch``: a folder for the duplicate keys."""
+        self._keys = DuplicateKeys(scratch / "keys.db", self.options.on_duplicate)
+        try:
+            chunk: list[Note] = []
+            for item in self.items:
+                for note in self._read(item):
+                    chunk.append(note)
+                    if len(chunk) >= _SIFT:
+                        self._sift(chunk, sink)
+                        chunk = []
+            self._sift(chunk, sink)
+        finally:
+            self._keys.close()
+
+    def _read(self, item: InputFile) -> Iterator[Note]:
+        """The notes of one input, fitted, placed and cleaned; its own diagnostics after."""
+        path = item.path
+        options = self.options
+        read_options = ReadOptions(
+            default_deck=path.stem,
+            separator=options.separator,
+            card_separator=options.card_separator,
+            columns=options.columns,
+            allow_html=options.allow_html and not options.markdown,
+            root=str(item.root) if item.root is not None else None,
+        )
+        if readers.binary_reader_for(path, options.input_format) is not None:
+            raise Unstreamable("a package keeps its note types")
+        try:
+            if options.input_format:
+                reader = readers.get_reader(options.input_format)
+                streaming = readers.streaming(reader)
+                if streaming is not None:
+                    lines = open_lines(path, str(path), options.encoding, options.max_source_bytes)
+                    stream = streaming.stream(lines, read_options)
+                else:
+                    source = load(path, str(path), options.encoding, options.max_source_bytes)
+                    lines = LineSource.of(source)
+                    stream = NoteStream.of(reader.read(source, read_options))
+            else:
+                source = load(path, str(path), options.encoding, options.max_source_bytes)
+                reader = readers.detect(source, read_options)
+                streaming = readers.streaming(reader)
+                lines = LineSource.of(source)
+                if streaming is not None:
+                    stream = streaming.stream(lines, read_options)
+                else:
+                    stream = NoteStream.of(reader.read(source, read_options))
+                del source
+            fits: list[Diagnostic] = []
+            count = 0
+            stem = path.stem
+            for found in stream:
+                count += 1
+                if not _fits(found, options, fits):
+                    raise Unstreamable("a field does not fit")
+                note = _place(found, item, stem, options)
+                if note.notetype is not None or note.kind is NoteKind.CUSTOM:
+                    raise Unstreamable("a note type of its own")
+                if note.deck.casefold() == "default" and note.deck == stem:
+                    raise Unstreamable("the Default deck")
+                if unwritable_text(note) is not None:
+                    raise Unstreamable("unwritable text")
+                said = len(self.cleaning)
+                note = self.cleaner.clean(note, self.cleaning)
+                if len(self.cleaning) > said:
+                    self._said(self.cleaning[said:])
+                yield note
+            result = stream.result()
+        except InputError as exc:
+            raise Unstreamable(str(exc)) from None
+        diagnostics = [*lines.diagnostics, *result.diagnostics]
+        if not count and item.root is not None and notes_app_root(path) is not None:
+            diagnostics = _note_without_cards(diagnostics)
+        self._said(diagnostics)
+        if result.media and self.packer is not None:
+            raise Unstreamable("media named after notes were rendered")
+        self.head.extend(diagnostics)
+        self.media.extend(result.media)
+        self.cards_read += result.cards_seen
+
+    def _sift(self, chunk: list[Note], sink: RowSink) -> None:
+        assert self._keys is not None
+        keys = self._keys
+        said = len(keys.diagnostics)
+        kept, retagged = keys.sift(chunk)
+        self._said(keys.diagnostics[said:])
+        for position, tags in retagged:
+            index = bisect.bisect_left(self._skipped, position)
+            if index < len(self._skipped) and self._skipped[index] == position:
+                continue  # it made no row
+            sink.retag(position + 1 - index, tags)
+        if self.packer is None:  # every input's own media are known once it is read
+            self.packer = MediaPacker({item.name for item in self.media})
+        position = keys.kept - len(kept)
+        for note, guid in kept:
+            keep, problem = _check_cards(note)
+            if problem is not None:
+                self._said([problem])
+                self.checking.append(problem)
+            if not keep:
+                self._skipped.append(position)
+                position += 1
+                continue
+            position += 1
+            said = len(self.rendering)
+            done = _render_checked(self.renderer, note, guid, self.rendering)
+            if done is None:
+                raise Unstreamable("a field cannot be rendered")
+            if len(self.rendering) > said:
+                self._said(self.rendering[said:])
+            done = self.packer.note(self.screen.note(done))
+            self.written += 1
+            self.decks.setdefault(done.deck)
+            where = note.location
+            src = self.sources.setdefault(where.path, len(self.sources))
+            sink.add(done, src, where.line)
+
+    def plan(self) -> PackagePlan:
+        """The plan of what was put in the sink: diagnostics in :func:`finish_plan`'s order."""
+        assert self._keys is not None
+        keys = self._keys
+        diagnostics = [*self.head, *self.cleaning, *keys.diagnostics, *self.checking]
+        diagnostics.extend(self.rendering)
+        diagnostics.extend(self.screen.diagnostics)
+        packer_media: list[Media] = []
+        if self.packer is not None:
+            diagnostics.extend(self.packer.diagnostics)
+            packer_media = list(self.packer.media)
+        gathered = Gathered(
+            self.items,
+            [],
+            self.media,
+            diagnostics,
+            self.cards_read,
+            self.cleaner.changed,
+            keys.seen - keys.kept,
+            self.template,
+        )
+        media = [*self.media, *packer_media]
+        return _plan(gathered, self.output, (), media, self.written, self.decks)
