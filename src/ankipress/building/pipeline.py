@@ -329,22 +329,24 @@ def _one_pass(
         said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
     one = OnePass(items, output, options)
     try:
-        staged = StagedPackage(output, _note_types(one.template))
-    except WriteError:
-        raise Unstreamable("planned") from None
-    with staged:
-        one.run(staged, staged.scratch)
-        default = _bounded(time, timestamp)
-        if options.note_times is NoteTimes.GIT:
-            for path, src in one.sources.items():
-                _git_times(staged, src, Path(path), time, timestamp)
-        plan = one.plan()
-        if _failures(plan, options.strict):
-            raise Unstreamable("refused")
-        stamp = staged.newest(default)
-        stamp = default if stamp is None else stamp
-        written = staged.finish(stamp, default, _notetype_time(stamp, options), lambda: plan.media)
-        cards = staged.cards
+        with StagedPackage(output, _note_types(one.template)) as staged:
+            one.run(staged, staged.scratch)
+            default = _bounded(time, timestamp)
+            if options.note_times is NoteTimes.GIT:
+                for path, src in one.sources.items():
+                    _git_times(staged, src, Path(path), time, timestamp)
+            plan = one.plan()
+            if _failures(plan, options.strict):
+                raise Unstreamable("refused")
+            stamp = staged.newest(default)
+            stamp = default if stamp is None else stamp
+            notetype_time = _notetype_time(stamp, options)
+            written = staged.finish(stamp, default, notetype_time, lambda: plan.media)
+            cards = staged.cards
+    except (WriteError, sqlite3.Error):
+        # A disk that is full or a folder that cannot be written: the planned build says
+        # so in its words, after the inputs' own errors, if any.
+        raise Unstreamable("cannot write") from None
     return PackageReport(plan, stamp, (*plan.diagnostics, *said, *written), {}, cards)
 
 

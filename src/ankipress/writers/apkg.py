@@ -581,8 +581,6 @@ class StagedPackage:
     """
 
     def __init__(self, path: Path, note_types: Callable[[NoteKind], NoteType] = for_kind) -> None:
-        import genanki  # noqa: F401  (loaded before the temporary folder is made)
-
         self.path = path
         self.note_types = note_types
         self.work: Path | None = None
@@ -596,12 +594,21 @@ class StagedPackage:
         self._count = 0
         self._notes: list[tuple[object, ...]] = []
         self._card_rows: list[tuple[object, ...]] = []
+
+    def __enter__(self) -> StagedPackage:
+        """Make the temporary folder and database: a :class:`WriteError` if they cannot be."""
+        import genanki  # noqa: F401  (loaded before the temporary folder is made)
+
         try:
+            # Ctrl-C or SIGTERM while the folder is made wait for it: then this ``try``
+            # removes it (and ``with`` calls __exit__ once __enter__ has returned).
             with interrupts_deferred():
-                check_target(path)
-                path.parent.mkdir(parents=True, exist_ok=True)
+                check_target(self.path)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.work = Path(
-                    tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                    tempfile.mkdtemp(
+                        prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+                    )
                 )
             self._staged = sqlite3.connect(self.work / "rows.db")
             self._staged.execute("PRAGMA journal_mode = OFF")
@@ -615,12 +622,10 @@ class StagedPackage:
             self._staged.execute("CREATE TABLE c (off, note, did, ord)")
         except (OSError, sqlite3.Error) as exc:
             self.close()
-            raise _fail(path, exc) from None
+            raise _fail(self.path, exc) from None
         except BaseException:
             self.close()
             raise
-
-    def __enter__(self) -> StagedPackage:
         return self
 
     def __exit__(self, *exc: object) -> None:
