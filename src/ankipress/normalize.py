@@ -467,6 +467,8 @@ class DuplicateKeys:
         self._db.execute("PRAGMA synchronous = OFF")
         self._db.execute(f"CREATE TABLE k ({self._COLUMNS})")
         self._db.execute("CREATE UNIQUE INDEX k_guid ON k (guid)")
+        # One cursor for the chunks: a new one a call leaves garbage for the collector.
+        self._cursor = self._db.cursor()
         # The chunk being sifted: its kept notes by position ([note, guid, group]), by GUID.
         self._pending: dict[int, list[Any]] = {}
         self._pending_guids: dict[str, int] = {}
@@ -489,15 +491,16 @@ class DuplicateKeys:
             part = unique[start : start + 500]
             marks = ",".join("?" * len(part))
             query = f"SELECT guid, rowid - 1 FROM k WHERE guid IN ({marks})"
-            self._found.update(self._db.execute(query, part))
+            self._found.update(self._cursor.execute(query, part).fetchall())
         first = self.kept
         retagged: dict[int, Note] = {}
         for note, guid in zip(notes, keys, strict=True):
             self._sift(note, guid, retagged)
-        kept = [(entry[0], entry[1]) for _, entry in sorted(self._pending.items())]
-        self._db.executemany(
+        entries = [self._pending[position] for position in range(first, self.kept)]
+        kept = [(entry[0], entry[1]) for entry in entries]
+        self._cursor.executemany(
             f"INSERT INTO k ({self._COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (self._record(entry) for _, entry in sorted(self._pending.items())),
+            [self._record(entry) for entry in entries],
         )
         for position, note in retagged.items():
             self._db.execute(

@@ -156,6 +156,8 @@ def _decks(notes: Iterable[NoteHead]) -> tuple[dict[str, int], list[Diagnostic]]
     return decks.ids, decks.said
 
 
+_COPY = 1 << 20
+"""Bytes of the database deflated at a time."""
 _CHUNK = 4096
 """Rows handed to SQLite per ``executemany`` call: memory is bounded by this, not the deck."""
 
@@ -463,7 +465,7 @@ def _zipped(work: Path, database: Path, files: Sequence[tuple[str, bytes]]) -> P
             database.open("rb") as source,
             archive.open(_zip_entry("collection.anki2"), "w", force_zip64=big) as target,
         ):
-            shutil.copyfileobj(source, target, 1 << 20)
+            shutil.copyfileobj(source, target, _COPY)
         archive.writestr(
             _zip_entry("media"), json.dumps({str(i): name for i, (name, _) in enumerate(files)})
         )
@@ -620,6 +622,8 @@ class StagedPackage:
                 " src, line)"
             )
             self._staged.execute("CREATE TABLE c (off, note, did, ord)")
+            # One cursor for the chunks: a new one a call leaves garbage for the collector.
+            self._cursor = self._staged.cursor()
         except (OSError, sqlite3.Error) as exc:
             self.close()
             raise _fail(self.path, exc) from None
@@ -673,10 +677,10 @@ class StagedPackage:
     def _flush(self) -> None:
         assert self._staged is not None
         if self._notes:
-            self._staged.executemany("INSERT INTO n VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self._notes)
+            self._cursor.executemany("INSERT INTO n VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self._notes)
             self._notes = []
         if self._card_rows:
-            self._staged.executemany("INSERT INTO c VALUES (?,?,?,?)", self._card_rows)
+            self._cursor.executemany("INSERT INTO c VALUES (?,?,?,?)", self._card_rows)
             self._card_rows = []
 
     def retag(self, row: int, tags: Sequence[str]) -> None:
