@@ -599,7 +599,7 @@ class StagedPackage:
 
     def __enter__(self) -> StagedPackage:
         """Make the temporary folder and database: a :class:`WriteError` if they cannot be."""
-        import genanki  # noqa: F401  (loaded before the temporary folder is made)
+        load_genanki()  # before the temporary folder is made
 
         try:
             # Ctrl-C or SIGTERM while the folder is made wait for it: then this ``try``
