@@ -66,6 +66,9 @@ def stand_ins(modules: Mapping[str, Mapping[str, object]]) -> Iterator[None]:
 
     ``sys.modules`` is left as it was found: a stand-in is removed when the block ends,
     and a module imported before the block, or for real inside it, is never touched.
+    While the block runs, another thread importing one of these modules gets the stand-in
+    (which answers from the real module), and one importing a submodule of it fails: keep
+    the block to one import, made before any thread of the program would need them.
     """
     added = {
         name: _stand_in(name, attributes)
