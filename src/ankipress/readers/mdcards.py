@@ -86,6 +86,9 @@ class _Settings:
     text_format: TextFormat = TextFormat.MARKDOWN
 
 
+_NO_SETTINGS = _Settings()
+
+
 class CardReader(Reporting):
     """Reads cards of a source whose fences are known; the note types cards may name."""
 
@@ -188,7 +191,7 @@ class CardReader(Reporting):
                     return None
                 start += 1
         verbatim = settings is not None
-        settings = settings or _Settings()
+        settings = settings or _NO_SETTINGS
         if settings.note_type is not None:
             return self._custom(heading, text, start, end, deck, tags, settings)
         plain = self.plain

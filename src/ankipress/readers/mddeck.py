@@ -125,7 +125,8 @@ class DeckParser(CardReader):
             hint = "each card starts with a '## ' heading holding its question, the answer below"
             self.report(None, Severity.ERROR, "no cards found", hint, rules.NO_CARDS)
         declared = tuple(name for name in (self.deck or title,) if name)
-        declared += tuple(dict.fromkeys(n.deck for n in notes if n.deck not in (*declared, deck)))
+        known = (*declared, deck)
+        declared += tuple(dict.fromkeys(n.deck for n in notes if n.deck not in known))
         # In the order of the file, whichever pass found them.
         diagnostics = sorted(self.diagnostics, key=lambda d: d.location.line or 0)
         return ReadResult(tuple(notes), tuple(diagnostics), len(cards), declared)

@@ -44,13 +44,12 @@ def has_markup(text: str) -> bool:
         return False
     if _MARKUP_CHAR.search(text):
         return True
+    if "\n" not in text:  # one line, not empty
+        return text[0].isspace() or text[-1].isspace() or _LIST_MARKER.match(text) is not None
     return any(
         not line or line[0].isspace() or line[-1].isspace() or _LIST_MARKER.match(line)
         for line in text.split("\n")
     )
-
-
-_BLANK_LINE = re.compile(r"\n[ ]*\n[\n ]*")
 
 
 def plain_paragraphs(text: str) -> str | None:
@@ -58,8 +57,9 @@ def plain_paragraphs(text: str) -> str | None:
     text = text.strip("\n")
     if not text or has_markup(text):
         return None
-    paragraphs = _BLANK_LINE.split(text)
-    return "\n".join("<p>" + "<br>\n".join(p.split("\n")) + "</p>" for p in paragraphs)
+    # A blank line is markup too (a line that is empty or starts with a space): this is
+    # one paragraph, its lines.
+    return "<p>" + text.replace("\n", "<br>\n") + "</p>"
 
 
 # What a line of a field may start with for the field to be paragraphs to CommonMark's block
