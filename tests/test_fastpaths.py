@@ -307,3 +307,21 @@ def test_media_packer_leaves_fields_without_references_alone() -> None:
         assert done.fields == fields
         if fields == note.fields:
             assert done is note
+
+
+def test_the_screen_suspects_what_its_pattern_finds() -> None:
+    from ankipress.render import sanitize
+
+    pieces = [
+        *("<", ">", "a", " ", "\t", "\n", "\r", "o", "O", "n", "N", "on", "On", "_on", "1on"),
+        *("xon", "-on", "\u00e9", "\u017f", "\u212a", "\u0131", "\u0130", "\x0b", "\x85", "\xa0"),
+        *("script", "SCRIPT", "scr\nipt", "frame", "object", "embed", "applet", "portal"),
+        *("<base", "<META", "<link", "<form", "noscript", "template", "onclick", "ONLOAD", "one"),
+        *("srcdoc", "data", "DATA", ":", " :", "\x1c", "&#", "&colon", "&Tab", "&newline"),
+        *("<animate", "<set", "<setx", "<set ", "<SET-", "z", "9"),
+    ]
+    rng = random.Random(13)
+    for _ in range(30_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        expected = sanitize._SUSPECT.search(text.translate(sanitize._URL_BREAKS)) is not None
+        assert sanitize._suspect(text) is expected, repr(text)
