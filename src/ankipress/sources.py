@@ -450,6 +450,13 @@ def note_problems(note: Note, markdown: bool, html: bool = False) -> list[Diagno
 
     ``markdown``: the fields are rendered as Markdown; ``html``: with raw HTML let through.
     """
+    if not markdown:
+        # A plain field has but its length to check (most decks).
+        if note.fields:
+            if all(len(text) <= MAX_FIELD_CHARS for text in note.fields):
+                return []
+        elif len(note.question) <= MAX_FIELD_CHARS and len(note.answer) <= MAX_FIELD_CHARS:
+            return []
     named = (
         [(f"field {i + 1}", text) for i, text in enumerate(note.fields)]
         if note.fields
@@ -481,6 +488,16 @@ def unwritable_text(note: Note) -> Diagnostic | None:
     Decoding never makes one; an escape can (YAML's or JSON's ``"\\ud800"``), and writing
     it would fail deep in the writer.
     """
+    if (
+        note.notetype is None
+        and note.question.isascii()
+        and note.answer.isascii()
+        and note.deck.isascii()
+        and (note.guid is None or note.guid.isascii())
+        and all(text.isascii() for text in note.fields)
+        and all(tag.isascii() for tag in note.tags)
+    ):
+        return None  # a surrogate is not ASCII (most notes are)
     parts = [
         ("the question", note.question),
         ("the answer", note.answer),
