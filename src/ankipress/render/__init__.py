@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ankipress import rules
 from ankipress.model import Diagnostic, Severity, SourceLocation, TextFormat
 from ankipress.render.math import cloze_safe, mathjax
-from ankipress.render.plain import render_plain
+from ankipress.render.plain import escape_line, render_plain
 
 if TYPE_CHECKING:
     from ankipress.render.markdown import MarkdownRenderer
@@ -87,6 +87,8 @@ class FieldRenderer:
 
                 self._markdown = MarkdownRenderer(allow_html=self._allow_html, math=self._handler)
             return self._markdown.render(text)
+        if "\n" not in text and "$" not in text and "\\" not in text:
+            return escape_line(text)  # one line, no formula (most fields): escaped
         return render_plain(text, self._handler)
 
     def finish_svg(self, fields: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:

@@ -22,7 +22,8 @@ _BULLETED = re.compile(r"\s*[-*\u2022\u2023\u25e6\u2043]\s+(\S.*)")
 _BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
-def _escape(text: str) -> str:
+def escape_line(text: str) -> str:
+    """One line of plain text as HTML: stripped, ``&``, ``<`` and ``>`` escaped."""
     # html.escape(text.strip(), quote=False), without its call: this runs for every line.
     return text.strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -43,7 +44,7 @@ def _list_run(lines: list[str], start: int) -> tuple[str, int] | None:
         if len(items) < 2:
             return None
         opening = "<ol>" if number == 1 else f'<ol start="{number}">'
-        body = "".join(f"<li>{_escape(item)}</li>" for item in items)
+        body = "".join(f"<li>{escape_line(item)}</li>" for item in items)
         return f"{opening}{body}</ol>", index
     items = []
     index = start
@@ -55,7 +56,7 @@ def _list_run(lines: list[str], start: int) -> tuple[str, int] | None:
         index += 1
     if len(items) < 2:
         return None
-    return "<ul>" + "".join(f"<li>{_escape(item)}</li>" for item in items) + "</ul>", index
+    return "<ul>" + "".join(f"<li>{escape_line(item)}</li>" for item in items) + "</ul>", index
 
 
 # What a list item starts with, after white space: a digit (\d is str.isdecimal) or a bullet.
@@ -71,7 +72,7 @@ def _block(text: str) -> tuple[bool, str]:
         if run is not None and run[1] == len(lines):
             return True, run[0]
     # Escaping maps white space and line breaks to themselves: the paragraph is escaped in
-    # one go, then cut into lines and each stripped (as _escape would have, line by line).
+    # one go, then cut into lines and each stripped (as escape_line would have, line by line).
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     shown = [line.strip() for line in escaped.split("\n")]
     if len(shown) >= 3:
@@ -110,7 +111,7 @@ def render_plain(text: str, math: MathHandler | None = None) -> str:
 def _render(text: str) -> str:
     if "\n" not in text:
         # One line (most questions): no paragraphs, and a list needs two lines.
-        return _escape(text)
+        return escape_line(text)
     text = text.strip("\n")
     if _BLOCK_BREAK.search(text) is None:
         # One paragraph (most answers): its block needs no wrapping element.
