@@ -325,3 +325,54 @@ def test_the_screen_suspects_what_its_pattern_finds() -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         expected = sanitize._SUSPECT.search(text.translate(sanitize._URL_BREAKS)) is not None
         assert sanitize._suspect(text) is expected, repr(text)
+
+
+def test_the_field_renderer_renders_plain_text_as_render_plain_does() -> None:
+    from ankipress.render import FieldRenderer, MathMode
+
+    for math in (MathMode.MATHJAX, MathMode.NONE):
+        renderer = FieldRenderer(math=math)
+        for text in _fields(14, 5_000):
+            done = renderer.render(text, TextFormat.PLAIN)  # knows whether it is a cloze now
+            assert done == plain.render_plain(text, renderer._handler), repr(text)
+
+
+def test_field_limits_and_lone_surrogates_are_found_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ankipress import sources
+    from ankipress.model import Note
+
+    # Limits of a few characters stand for the real ones (a field of megabytes).
+    monkeypatch.setattr(sources, "MAX_FIELD_CHARS", 4)
+    monkeypatch.setattr(sources, "MAX_MARKDOWN_FIELD_CHARS", 3)
+    long, longer = "x" * 4, "x" * 5
+    rng = random.Random(15)
+    texts = ["", "a", "\u00e9", "\ud800", "a\udfffb", long, longer]
+    for index in range(3_000):
+        fields = tuple(rng.choice(texts) for _ in range(rng.choice((0, 0, 2, 3))))
+        note = Note(
+            rng.choice(texts),
+            rng.choice(texts),
+            rng.choice(("Deck", "D\u00e9ck", "D\ud800")),
+            SourceLocation("deck.txt", index + 1),
+            tags=tuple(rng.choice(("t", "\u00e9", "\udc00")) for _ in range(rng.randint(0, 2))),
+            guid=rng.choice((None, "g", "g\ud800")),
+            fields=fields,
+        )
+        for markdown in (False, True):
+            named = (
+                [(f"field {i + 1}", text) for i, text in enumerate(note.fields)]
+                if note.fields
+                else [("the question", note.question), ("the answer", note.answer)]
+            )
+            expected = [
+                f"{name} {problem[0]}"
+                for name, text in named
+                if (problem := sources.field_problem(text, markdown)) is not None
+            ]
+            found = sources.note_problems(note, markdown)
+            assert [d.message for d in found] == expected
+        parts = [note.question, note.answer, note.deck, note.guid or "", *note.fields, *note.tags]
+        lone = any(re.search("[\ud800-\udfff]", text) for text in parts)
+        assert (sources.unwritable_text(note) is not None) is lone
