@@ -494,8 +494,8 @@ def unwritable_text(note: Note) -> Diagnostic | None:
         and note.answer.isascii()
         and note.deck.isascii()
         and (note.guid is None or note.guid.isascii())
-        and all(text.isascii() for text in note.fields)
-        and all(tag.isascii() for tag in note.tags)
+        and (not note.fields or "".join(note.fields).isascii())
+        and (not note.tags or "".join(note.tags).isascii())
     ):
         return None  # a surrogate is not ASCII (most notes are)
     parts = [

@@ -323,11 +323,11 @@ class NoteScreen:
         return html
 
     def note(self, note: RenderedNote) -> RenderedNote:
+        if note.text_format is TextFormat.PLAIN and not self.markdown:
+            return note  # plain text is escaped when it is rendered: nothing in it is active
         as_markdown = note.text_format is TextFormat.MARKDOWN or (
             note.text_format is TextFormat.PLAIN and self.markdown
         )
-        if note.text_format is TextFormat.PLAIN and not as_markdown:
-            return note  # plain text is escaped when it is rendered: nothing in it is active
         if self.source_text and note.text_format is not TextFormat.HTML:
             return note  # Markdown as written: escaped when it is rendered
         links_only = as_markdown and not self.allow_html
