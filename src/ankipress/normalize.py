@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
-import json
+import marshal
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -446,8 +446,6 @@ class DuplicateKeys:
     :func:`drop_duplicates`).
     """
 
-    _COLUMNS = "guid, grp, deck, question, answer, fields, path, line, col, tags, given"
-
     def __init__(self, database: Path, policy: OnDuplicate = OnDuplicate.AUTO) -> None:
         if policy is OnDuplicate.LAST:
             raise ValueError("--on-duplicate last needs every note: use drop_duplicates")
@@ -465,7 +463,10 @@ class DuplicateKeys:
         self._db = sqlite3.connect(database)
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute(f"CREATE TABLE k ({self._COLUMNS})")
+        # Each kept note's GUID, and the rest in one value (marshal's: one parameter to bind,
+        # not ten, for every note): group, deck, question, answer, fields, path, line,
+        # column, tags, the GUID the source gave.
+        self._db.execute("CREATE TABLE k (guid, detail)")
         self._db.execute("CREATE UNIQUE INDEX k_guid ON k (guid)")
         # One cursor for the chunks: a new one a call leaves garbage for the collector.
         self._cursor = self._db.cursor()
@@ -499,12 +500,17 @@ class DuplicateKeys:
         entries = [self._pending[position] for position in range(first, self.kept)]
         kept = [(entry[0], entry[1]) for entry in entries]
         self._cursor.executemany(
-            f"INSERT INTO k ({self._COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [self._record(entry) for entry in entries],
+            "INSERT INTO k VALUES (?,?)", [self._record(entry) for entry in entries]
         )
         for position, note in retagged.items():
+            _, detail = self._db.execute(
+                "SELECT guid, detail FROM k WHERE rowid = ?", (position + 1,)
+            ).fetchone()
+            kept_detail = list(marshal.loads(detail))
+            kept_detail[8] = note.tags
             self._db.execute(
-                "UPDATE k SET tags = ? WHERE rowid = ?", (_joined(note.tags), position + 1)
+                "UPDATE k SET detail = ? WHERE rowid = ?",
+                (marshal.dumps(tuple(kept_detail)), position + 1),
             )
         self._pending = {}
         self._pending_guids = {}
@@ -512,12 +518,12 @@ class DuplicateKeys:
         return kept, [(position, note.tags) for position, note in sorted(retagged.items())]
 
     @staticmethod
-    def _record(entry: list[Any]) -> tuple[object, ...]:
+    def _record(entry: list[Any]) -> tuple[str, bytes]:
         note, guid, group = entry
         where = note.location
-        fields = json.dumps(note.fields) if note.fields else None
-        return (guid, group, note.deck, note.question, note.answer, fields, where.path,
-                where.line, where.column, _joined(note.tags), note.guid)  # fmt: skip
+        return guid, marshal.dumps((group, note.deck, note.question, note.answer, note.fields,
+                                    where.path, where.line, where.column, note.tags,
+                                    note.guid))  # fmt: skip
 
     def _position(self, guid: str) -> int | None:
         found = self._pending_guids.get(guid)
@@ -533,18 +539,12 @@ class DuplicateKeys:
         pending = self._pending.get(position)
         if pending is not None:
             return pending[0], pending[1], pending[2]
-        row = self._db.execute(
-            f"SELECT {self._COLUMNS} FROM k WHERE rowid = ?", (position + 1,)
+        guid, detail = self._db.execute(
+            "SELECT guid, detail FROM k WHERE rowid = ?", (position + 1,)
         ).fetchone()
-        guid, group, deck, question, answer, fields, path, line, col, tags, given = row
+        group, deck, question, answer, fields, path, line, col, tags, given = marshal.loads(detail)
         note = Note(
-            question,
-            answer,
-            deck,
-            SourceLocation(path, line, col),
-            tuple(tags.split(" ")) if tags else (),
-            given,
-            fields=tuple(json.loads(fields)) if fields is not None else (),
+            question, answer, deck, SourceLocation(path, line, col), tags, given, fields=fields
         )
         if position in retagged:
             note = retagged[position]
@@ -650,7 +650,3 @@ class DuplicateKeys:
                 rules.DUPLICATE_QUESTION,
             )
         )
-
-
-def _joined(tags: Sequence[str]) -> str:
-    return " ".join(tags)
