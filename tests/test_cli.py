@@ -459,3 +459,32 @@ def test_summary_counts_the_cards_anki_makes_of_cloze_and_reversed_notes(
     assert converted.stdout == "wrote out.apkg: " + summary
     (package,) = json.loads((tmp_path / "report.json").read_text("utf-8"))["packages"]
     assert (package["notes"], package["cards"], package["cards_read"]) == (3, 5, 3)
+
+
+def test_a_one_pass_convert_tells_its_progress_by_the_lines_of_each_input(
+    tmp_path: Path,
+) -> None:
+    from ankipress.building.pipeline import Options, convert
+
+    lines = ["question\tanswer"] + [f"Question {i}?\tAnswer {i}" for i in range(2500)]
+    decks = []
+    for name in ("one.tsv", "two.tsv"):
+        deck = tmp_path / name
+        deck.write_text("\n".join(lines) + "\n", "utf-8")
+        decks.append(deck)
+    ticks: list[tuple[str, int, int]] = []
+
+    convert(
+        decks,
+        tmp_path / "p.apkg",
+        Options(progress=lambda *tick: ticks.append(tick), deck="D"),
+        1_750_000_000,
+        keep_notes=False,
+    )
+
+    assert [tick for tick in ticks if tick[0] == "p.apkg: one.tsv"] == [
+        ("p.apkg: one.tsv", 1001, 2501),
+        ("p.apkg: one.tsv", 2001, 2501),
+        ("p.apkg: one.tsv", 2501, 2501),
+    ]
+    assert ticks[-1] == ("p.apkg: two.tsv", 2501, 2501)

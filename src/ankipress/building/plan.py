@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -40,7 +40,14 @@ from ankipress.options import Options
 from ankipress.render import FieldRenderer, MathMode
 from ankipress.render.media import MediaPacker, pack_references
 from ankipress.render.sanitize import NoteScreen, screen_notes
-from ankipress.sources import LineSource, load, note_problems, open_lines, unwritable_text
+from ankipress.sources import (
+    LineSource,
+    load,
+    note_problems,
+    open_lines,
+    open_regular_file,
+    unwritable_text,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -788,8 +795,11 @@ class OnePass:
             fits: list[Diagnostic] = []
             count = 0
             stem = path.stem
+            tell = self._progress(item)
             for found in stream:
                 count += 1
+                if tell is not None and count % _TICK == 0:
+                    tell(found.location.line)
                 if not _fits(found, options, fits):
                     raise Unstreamable("a field does not fit")
                 note = _place(found, item, stem, options)
@@ -805,6 +815,8 @@ class OnePass:
                     self._said(self.cleaning[said:])
                 yield note
             result = stream.result()
+            if tell is not None:
+                tell(None)
         except InputError as exc:
             raise Unstreamable(str(exc)) from None
         diagnostics = [*lines.diagnostics, *result.diagnostics]
@@ -816,6 +828,28 @@ class OnePass:
         self.head.extend(diagnostics)
         self.media.extend(result.media)
         self.cards_read += result.cards_seen
+
+    def _progress(self, item: InputFile) -> Callable[[int | None], None] | None:
+        """What tells ``options.progress`` how far into ``item`` the reading is, by its
+        lines (the notes' number is not known before they are read); ``None`` to tell
+        nothing. Called with a note's line, then ``None`` at the end of the file."""
+        progress = self.options.progress
+        if progress is None:
+            return None
+        try:
+            with open_regular_file(item.path) as stream:
+                total = sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
+        except OSError:
+            return None  # reading it says what is wrong
+        label = self.output.name
+        if len(self.items) > 1:
+            label = f"{label}: {item.path.name}"
+
+        def tell(line: int | None) -> None:
+            done = total if line is None else min(line, total)
+            progress(label, done, total)
+
+        return tell
 
     def _sift(self, chunk: list[Note], sink: RowSink) -> None:
         assert self._keys is not None
