@@ -738,6 +738,41 @@ def _opened(path: Path, shown: str, limit: int | None) -> Iterator[BinaryIO]:
         yield stream
 
 
+DETECT_WHOLE_BYTES = 8 << 20
+"""A source up to this size is read whole to tell its format; a bigger one by its head."""
+DETECT_HEAD_BYTES = 1 << 20
+"""How much of the start of a big source telling its format reads (whole lines)."""
+
+
+def load_head(
+    path: Path, display: str | None = None, encoding: str | None = None, limit: int | None = None
+) -> Source | None:
+    """The whole lines in the first :data:`DETECT_HEAD_BYTES` of a source bigger than
+    :data:`DETECT_WHOLE_BYTES`, decoded as :func:`load` decodes them: enough to tell its
+    format without holding it. ``None`` when the source is not that big, is bigger than
+    ``limit`` (as :func:`load`), is UTF-16 (its lines do not end at a byte), or its head does
+    not decode: then the whole is read, and refused there with its own words."""
+    limit = MAX_SOURCE_BYTES if limit is None else limit
+    shown = display if display is not None else str(path)
+    try:
+        with open_regular_file(path) as stream:
+            if not DETECT_WHOLE_BYTES < os.fstat(stream.fileno()).st_size <= limit:
+                return None
+            data = stream.read(DETECT_HEAD_BYTES)
+    except OSError:
+        return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+    if end < 0:
+        return None
+    try:
+        text, used, said = _text(shown, data[: end + 1], encoding)
+        return _decoded(shown, text, used, said)
+    except InputError:
+        return None
+
+
 def _suggested(size: int) -> str:
     """A limit above ``size``, as a user would write it: whole MiB, rounded up."""
     return f"{-(-size // (1 << 20))}M"

@@ -43,6 +43,7 @@ from ankipress.render.sanitize import NoteScreen, screen_notes
 from ankipress.sources import (
     LineSource,
     load,
+    load_head,
     note_problems,
     open_lines,
     open_regular_file,
@@ -158,7 +159,10 @@ def read_notes(
     reader = (
         readers.get_reader(options.input_format)
         if options.input_format
-        else readers.detect(source, read_options)
+        else readers.detect(
+            load_head(path, str(path), options.encoding, options.max_source_bytes) or source,
+            read_options,
+        )
     )
     result = reader.read(source, read_options)
     diagnostics = [*source.diagnostics, *result.diagnostics]
@@ -771,6 +775,7 @@ class OnePass:
         )
         if readers.binary_reader_for(path, options.input_format) is not None:
             raise Unstreamable("a package keeps its note types")
+        encoding, limit = options.encoding, options.max_source_bytes
         try:
             if options.input_format:
                 reader = readers.get_reader(options.input_format)
@@ -782,8 +787,21 @@ class OnePass:
                     source = load(path, str(path), options.encoding, options.max_source_bytes)
                     lines = LineSource.of(source)
                     stream = NoteStream.of(reader.read(source, read_options))
+            elif (head := load_head(path, str(path), encoding, limit)) is not None:
+                # A big source: its format told from its head, then read as a stream.
+                reader = readers.detect(head, read_options)
+                del head
+                streaming = readers.streaming(reader)
+                if streaming is not None:
+                    lines = open_lines(path, str(path), encoding, limit)
+                    stream = streaming.stream(lines, read_options)
+                else:
+                    source = load(path, str(path), encoding, limit)
+                    lines = LineSource.of(source)
+                    stream = NoteStream.of(reader.read(source, read_options))
+                    del source
             else:
-                source = load(path, str(path), options.encoding, options.max_source_bytes)
+                source = load(path, str(path), encoding, limit)
                 reader = readers.detect(source, read_options)
                 streaming = readers.streaming(reader)
                 lines = LineSource.of(source)
