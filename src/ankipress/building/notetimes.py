@@ -29,6 +29,7 @@ import subprocess
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
 from ankipress.model import Diagnostic, RenderedNote, Severity, SourceLocation
 from ankipress.options import NoteTimes
@@ -179,8 +180,8 @@ def assign_times(
             lines = blame[path]
             if lines is not None:
                 own = lines[first - 1 : min(last, len(lines))]
-                if own and all(t is not None for t in own):
-                    when = max(t for t in own if t is not None)
+                if own and None not in own:
+                    when = max(cast("list[int]", own))
         if when is None and source is not NoteTimes.FIXED:
             earlier = previous.get(note.guid)
             if earlier is not None and earlier[0] == content_hash(note):

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ankipress import notetypes, rules
 from ankipress.building.discover import (
@@ -374,7 +374,7 @@ def _git_times(staged: StagedPackage, src: int, path: Path, fallback: int, cap: 
         own = lines[line - 1 : min(end, len(lines))]
         when = fallback
         if own and None not in own:
-            when = max(t for t in own if t is not None)
+            when = max(cast("list[int]", own))  # no None among them
         times.append((_bounded(when, cap), row))
         if len(times) >= 4096:
             staged.set_times(times)
@@ -453,7 +453,7 @@ def _note_times(
             end = following - 1 if following is not None and following > line else 1 << 30
             own = lines[line - 1 : min(end, len(lines))]
             if own and None not in own:
-                times[index] = max(t for t in own if t is not None)
+                times[index] = max(cast("list[int]", own))  # no None among them
     if cap is not None:
         times = [min(when, cap) for when in times]
     return [min(max(when, EARLIEST_TIME), LATEST_TIME) for when in times]
