@@ -328,13 +328,16 @@ def _one_pass(
         where = SourceLocation(str(items[0].path)) if items else _at(output)
         said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
     one = OnePass(items, output, options)
+    # git's blame of each input runs beside the reading, on the other core.
+    git = options.note_times is NoteTimes.GIT
+    blames = _BlameAhead([item.path for item in items]) if git else None
     try:
         with StagedPackage(output, _note_types(one.template)) as staged:
             one.run(staged, staged.scratch)
             default = _bounded(time, timestamp)
-            if options.note_times is NoteTimes.GIT:
+            if blames is not None:
                 for path, src in one.sources.items():
-                    _git_times(staged, src, Path(path), time, timestamp)
+                    _git_times(staged, src, blames.lines(Path(path)), time, timestamp)
             plan = one.plan()
             if _failures(plan, options.strict):
                 raise Unstreamable("refused")
@@ -350,6 +353,36 @@ def _one_pass(
     return PackageReport(plan, stamp, (*plan.diagnostics, *said, *written), {}, cards)
 
 
+class _BlameAhead:
+    """Each file's line times from git (:func:`git_line_times`), asked for at once and read
+    when needed: ``git blame`` runs in its own process while the notes are read, waited for
+    by a thread that holds no lock while it waits (a daemon: an interrupted convert does
+    not wait for it)."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        import threading
+
+        self._found: dict[str, list[int | None] | None] = {}
+        self._threads: dict[str, threading.Thread] = {}
+        for path in dict.fromkeys(paths):
+            thread = threading.Thread(
+                target=self._blame, args=(path,), name="ankipress-blame", daemon=True
+            )
+            self._threads[str(path)] = thread
+            thread.start()
+
+    def _blame(self, path: Path) -> None:
+        self._found[str(path)] = git_line_times(path)
+
+    def lines(self, path: Path) -> list[int | None] | None:
+        """The commit time of each line of ``path``; ``None`` outside git."""
+        thread = self._threads.get(str(path))
+        if thread is None:
+            return git_line_times(path)
+        thread.join()
+        return self._found.get(str(path))
+
+
 def _bounded(when: int, cap: int | None) -> int:
     """A note's time under the cap, within what Anki takes."""
     if cap is not None:
@@ -357,10 +390,16 @@ def _bounded(when: int, cap: int | None) -> int:
     return min(max(when, EARLIEST_TIME), LATEST_TIME)
 
 
-def _git_times(staged: StagedPackage, src: int, path: Path, fallback: int, cap: int | None) -> None:
-    """The staged notes of ``path`` take the time of the last commit to their lines, as
-    :func:`_note_times` gives them (the notes in line order, each to the next one's line)."""
-    lines = git_line_times(path)
+def _git_times(
+    staged: StagedPackage,
+    src: int,
+    lines: list[int | None] | None,
+    fallback: int,
+    cap: int | None,
+) -> None:
+    """The staged notes of source ``src`` take the time of the last commit to their lines
+    (``lines``: each line's, from :func:`git_line_times`), as :func:`_note_times` gives them
+    (the notes in line order, each to the next one's line)."""
     if lines is None:
         return
     times: list[tuple[int, int]] = []
