@@ -45,6 +45,7 @@ from ankipress.model import (
     Severity,
     SourceLocation,
 )
+from ankipress.readers.reporting import Reporting
 from ankipress.sources import LineSource, Source
 
 # A space in the count stands between digits ("1 234"), so the spaces before "cards" are
@@ -113,7 +114,7 @@ class BrainscapeReader:
         return NoteStream(parser.notes(), parser.result)
 
 
-class _Parser:
+class _Parser(Reporting[LineSource]):
     """The page's cards, read through a window of its lines.
 
     ``lines`` and ``stripped`` hold the window: the source's physical lines from the one
@@ -123,6 +124,7 @@ class _Parser:
     """
 
     def __init__(self, source: LineSource, default_deck: str) -> None:
+        self.source = source
         self.path = source.path
         self.default_deck = default_deck
         self.diagnostics: list[Diagnostic] = []
@@ -164,18 +166,6 @@ class _Parser:
         del self.stripped[:index]
         self.offset += index
         return 0
-
-    def report(
-        self,
-        line: int | None,
-        severity: Severity,
-        message: str,
-        hint: str | None = None,
-        rule: rules.Rule = rules.UNCLASSIFIED,
-    ) -> None:
-        """Record ``message`` at the 1-based absolute ``line`` (``None``: the whole file)."""
-        location = SourceLocation(self.path, line)
-        self.diagnostics.append(Diagnostic(location, severity, message, hint or None, rule))
 
     # -- what a line starts --------------------------------------------------------------
 

@@ -55,6 +55,7 @@ from ankipress.readers import csvrows
 from ankipress.readers.csvheader import SAMPLE_ROWS, header_reason
 from ankipress.readers.csvrows import Row
 from ankipress.readers.htmlguess import looks_like_html
+from ankipress.readers.reporting import Reporting
 from ankipress.readers.tagcolumn import tags_last
 from ankipress.sources import LineSource, Source
 
@@ -141,7 +142,7 @@ class _Survey:
         return max(self.lengths, key=self.lengths.__getitem__)
 
 
-class _Reading:
+class _Reading(Reporting[LineSource]):
     """One read of a table: the survey of its rows, then its notes a row at a time."""
 
     def __init__(self, source: LineSource, options: ReadOptions) -> None:
@@ -165,19 +166,8 @@ class _Reading:
         self.wide: list[Diagnostic] = []
         self.html_said: list[Diagnostic] = []
         self.note_said: list[Diagnostic] = []
-        self.sink = self.said
-
-    def report(
-        self,
-        line: int | None,
-        severity: Severity,
-        message: str,
-        hint: str | None = None,
-        rule: rules.Rule = rules.UNCLASSIFIED,
-    ) -> None:
-        """Record ``message`` at 1-based ``line``, with the fix ``hint`` where one is known."""
-        location = SourceLocation(self.path, line)
-        self.sink.append(Diagnostic(location, severity, message, hint or None, rule))
+        self.diagnostics = self.said
+        """Where :meth:`report` files what is said now: one of the groups above."""
 
     def notes(self) -> Iterator[Note]:
         """The table's notes: a first pass over the rows decides the layout, a second makes
@@ -204,7 +194,7 @@ class _Reading:
             rows = csvrows.rows(muted, again, first, self.delimiter)
             if survey.header is not None:
                 next(rows, None)
-        self.sink = self.note_said
+        self.diagnostics = self.note_said
         deck = self.options.default_deck
         for row in rows:
             if layout.wide and row.width > layout.wide:
@@ -352,9 +342,9 @@ def _text_format(reading: _Reading, survey: _Survey, layout: _Layout) -> TextFor
         f"column {index + 1} of this row holds HTML: the table's fields are read as "
         "HTML, as Anki's importer reads them"
     )
-    reading.sink = reading.html_said
+    reading.diagnostics = reading.html_said
     reading.report(line, Severity.INFO, message)
-    reading.sink = reading.said
+    reading.diagnostics = reading.said
     return TextFormat.HTML
 
 

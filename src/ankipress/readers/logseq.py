@@ -273,7 +273,7 @@ def page_deck(lines: Sequence[str], page: Path, root: Path, default: str) -> str
     return "::".join(parts) or default
 
 
-class _Parser(Reporting):
+class _Parser(Reporting[Source]):
     def __init__(self, source: Source, default_deck: str, root: str | None = None) -> None:
         self.source = source
         self.lines = [line.rstrip("\r").rstrip() for line in source.lines]

@@ -120,7 +120,7 @@ class Md2AnkiReader:
         return _Parser(source, options.default_deck).run()
 
 
-class _Parser(Reporting):
+class _Parser(Reporting[Source]):
     def __init__(self, source: Source, default_deck: str) -> None:
         self.source = source
         self.lines = [line.rstrip("\r") for line in source.lines]

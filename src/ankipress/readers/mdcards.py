@@ -89,7 +89,7 @@ class _Settings:
 _NO_SETTINGS = _Settings()
 
 
-class CardReader(Reporting):
+class CardReader(Reporting[Source]):
     """Reads cards of a source whose fences are known; the note types cards may name."""
 
     def __init__(self, source: Source, fences: Fences, note_types: dict[str, NoteType]) -> None:

@@ -412,7 +412,7 @@ class Embeds:
         )
 
 
-class NoteParser(Reporting):
+class NoteParser(Reporting[Source]):
     """What the parsers of Obsidian notes share: the lines, their code, what was read so far.
 
     A subclass reads ``lines`` into ``notes`` and ``diagnostics`` and ends with :meth:`result`.

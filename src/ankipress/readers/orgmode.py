@@ -195,7 +195,7 @@ _LOGSEQ_CARD = re.compile(
 )
 
 
-class _Parser(Reporting):
+class _Parser(Reporting[Source]):
     def __init__(self, source: Source, default_deck: str) -> None:
         self.source = source
         self.lines = [line.rstrip("\r") for line in source.lines]

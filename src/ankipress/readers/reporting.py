@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Generic, Protocol, TypeVar
+
 from ankipress import rules
 from ankipress.model import Diagnostic, Severity, SourceLocation
-from ankipress.sources import Source
 
-__all__ = ["Reporting"]
+__all__ = ["Located", "Reporting"]
 
 
-class Reporting:
+class Located(Protocol):
+    """What a parser reports against: a source (whole or read a line at a time) by its path."""
+
+    @property
+    def path(self) -> str: ...
+
+
+_Source = TypeVar("_Source", bound=Located)
+
+
+class Reporting(Generic[_Source]):
     """A parser's diagnostics, each at a 1-based line of its source (``None``: the whole file).
 
-    The parser sets ``source`` and ``diagnostics``; :meth:`report` adds one problem, so a
-    reader goes on past a bad record and the user sees every problem at once.
+    The parser sets ``source`` and ``diagnostics`` (a parser that files what it says in
+    groups points ``diagnostics`` at the group of the moment); :meth:`report` adds one
+    problem, so a reader goes on past a bad record and the user sees every problem at once.
     """
 
-    source: Source
+    source: _Source
     diagnostics: list[Diagnostic]
 
     def report(
