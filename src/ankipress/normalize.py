@@ -12,10 +12,10 @@ import functools
 import marshal
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ankipress import ids, rules
 from ankipress.model import Diagnostic, Note, NoteKind, Severity, SourceLocation, TextFormat
@@ -314,41 +314,20 @@ def drop_duplicates(
     question, ``ERROR`` refuses every repeat. Notes whose GUIDs collide for any other reason
     (an id given twice in the source) are an error unless they are exact repeats.
     """
-    kept_by_guid: dict[str, int] = {}
-    kept: list[tuple[Note, str] | None] = []
-    # The notes kept for each question (by the GUID of its first note), for AUTO.
-    groups: dict[str, list[int]] = {}
+    kept = _Listed()
     diagnostics: list[Diagnostic] = []
-
-    def keep(note: Note, guid: str, group: str) -> None:
-        kept_by_guid[guid] = len(kept)
-        groups.setdefault(group, []).append(len(kept))
-        kept.append((note, guid))
-
     for note in notes:
         guid = note_key(note)
-        index = kept_by_guid.get(guid)
+        index = kept.by_guid.get(guid)
         if index is None:
-            keep(note, guid, guid)
+            kept.keep(note, guid, guid)
             continue
-        earlier_entry = kept[index]
-        assert earlier_entry is not None
-        earlier = earlier_entry[0]
+        earlier = kept.note(index)
+        assert earlier is not None
         if policy is OnDuplicate.AUTO or not _same_question(earlier, note):
-            _auto(note, guid, earlier, groups.get(guid, [index]), kept, keep, diagnostics)
-        elif policy is OnDuplicate.ERROR:
-            diagnostics.append(
-                Diagnostic(
-                    note.location,
-                    Severity.ERROR,
-                    f"the question is also asked at {earlier.location} (--on-duplicate error)",
-                    rule=rules.DUPLICATE_QUESTION,
-                )
-            )
+            _auto(note, guid, earlier, kept.groups.get(guid, [index]), kept, diagnostics)
         elif policy is OnDuplicate.LAST:
-            kept[index] = None
-            kept_by_guid[guid] = len(kept)
-            kept.append((note, guid))
+            kept.replace(index, note, guid)
             diagnostics.append(
                 Diagnostic(
                     earlier.location,
@@ -359,17 +338,82 @@ def drop_duplicates(
                 )
             )
         else:
-            same = _content(earlier) == _content(note)
-            reason = "same question and answer as" if same else "same question as"
-            diagnostics.append(
-                Diagnostic(
-                    note.location,
-                    Severity.WARNING,
-                    f"duplicate card dropped: {reason} {earlier.location} (--on-duplicate first)",
-                    rule=rules.DUPLICATE_QUESTION,
-                )
-            )
-    return [entry for entry in kept if entry is not None], diagnostics
+            diagnostics.append(_refused_repeat(policy, note, earlier))
+    return [entry for entry in kept.entries if entry is not None], diagnostics
+
+
+class _KeptNotes(Protocol):
+    """The notes kept so far, by position, as the rules for duplicates ask for them."""
+
+    def note(self, index: int) -> Note | None:
+        """The kept note at ``index``; ``None`` if a later repeat took its place."""
+        ...
+
+    def retag(self, index: int, note: Note) -> None:
+        """``note`` (the same note with more tags) in place of the one at ``index``."""
+        ...
+
+    def taken(self, guid: str) -> bool:
+        """Whether a kept note has ``guid``."""
+        ...
+
+    def keep(self, note: Note, guid: str, group: str) -> None:
+        """Keep ``note`` under ``guid``, one of the notes of the question ``group`` names."""
+        ...
+
+
+class _Listed:
+    """:class:`_KeptNotes` in a list (:func:`drop_duplicates`)."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[Note, str] | None] = []
+        self.by_guid: dict[str, int] = {}
+        self.groups: dict[str, list[int]] = {}
+        """The notes kept for each question (by the GUID of its first note), for AUTO."""
+
+    def note(self, index: int) -> Note | None:
+        entry = self.entries[index]
+        return None if entry is None else entry[0]
+
+    def retag(self, index: int, note: Note) -> None:
+        entry = self.entries[index]
+        assert entry is not None
+        self.entries[index] = (note, entry[1])
+
+    def taken(self, guid: str) -> bool:
+        # Every GUID here is a kept note's: --on-duplicate last moves it to the new note.
+        return guid in self.by_guid
+
+    def keep(self, note: Note, guid: str, group: str) -> None:
+        self.by_guid[guid] = len(self.entries)
+        self.groups.setdefault(group, []).append(len(self.entries))
+        self.entries.append((note, guid))
+
+    def replace(self, index: int, note: Note, guid: str) -> None:
+        """``note`` kept under ``guid`` at the end instead of the note at ``index``
+        (--on-duplicate last)."""
+        self.entries[index] = None
+        self.by_guid[guid] = len(self.entries)
+        self.entries.append((note, guid))
+
+
+def _refused_repeat(policy: OnDuplicate, note: Note, earlier: Note) -> Diagnostic:
+    """What ``ERROR`` or ``FIRST`` says of ``note``, a repeat of the question of ``earlier``."""
+    if policy is OnDuplicate.ERROR:
+        return Diagnostic(
+            note.location,
+            Severity.ERROR,
+            f"the question is also asked at {earlier.location} (--on-duplicate error)",
+            rule=rules.DUPLICATE_QUESTION,
+        )
+    same = _content(earlier) == _content(note)
+    reason = "same question and answer as" if same else "same question as"
+    return Diagnostic(
+        note.location,
+        Severity.WARNING,
+        f"duplicate card dropped: {reason} {earlier.location} (--on-duplicate first)",
+        rule=rules.DUPLICATE_QUESTION,
+    )
 
 
 def _auto(
@@ -377,22 +421,21 @@ def _auto(
     guid: str,
     earlier: Note,
     group: list[int],
-    kept: list[tuple[Note, str] | None],
-    keep: Callable[[Note, str, str], None],
+    kept: _KeptNotes,
     diagnostics: list[Diagnostic],
 ) -> None:
-    """The ``AUTO`` policy for ``note``, whose GUID ``guid`` an earlier note has already."""
+    """The ``AUTO`` policy for ``note``, whose GUID ``guid`` an earlier note has already;
+    ``group``: the positions of the notes kept for its question."""
     content = _content(note)
     for index in group:
-        entry = kept[index]
-        if entry is None:  # dropped by --on-duplicate last
+        same = kept.note(index)
+        if same is None:  # dropped by --on-duplicate last
             continue
-        same = entry[0]
         if _same_question(same, note) and _content(same) == content:
             message = f"exact repeat dropped: same question and answer as {same.location}"
             extra = [tag for tag in note.tags if tag not in same.tags]
             if extra:
-                kept[index] = (dataclasses.replace(same, tags=(*same.tags, *extra)), entry[1])
+                kept.retag(index, dataclasses.replace(same, tags=(*same.tags, *extra)))
                 message += f"; its tags {' '.join(extra)} are added there"
             diagnostics.append(
                 Diagnostic(note.location, Severity.NOTE, message, rule=rules.DUPLICATE_QUESTION)
@@ -411,8 +454,8 @@ def _auto(
         return
     answer = note.fields[1:] if note.fields else (note.answer,)
     own = ids.duplicate_guid(note.deck, note.question, *answer)
-    taken = any(entry is not None and entry[1] == own for entry in kept)
-    if taken:  # a source's own id equal to this hash: not in this universe, but not silent
+    # A source's own id equal to this hash: not in this universe, but not silent.
+    if kept.taken(own):
         diagnostics.append(
             Diagnostic(
                 note.location,
@@ -422,7 +465,7 @@ def _auto(
             )
         )
         return
-    keep(note, own, guid)
+    kept.keep(note, own, guid)
     diagnostics.append(
         Diagnostic(
             note.location,
@@ -474,6 +517,8 @@ class DuplicateKeys:
         self._pending: dict[int, list[Any]] = {}
         self._pending_guids: dict[str, int] = {}
         self._found: dict[str, int] = {}
+        # Notes of earlier chunks that took a repeat's tags in the chunk being sifted.
+        self._retagged: dict[int, Note] = {}
 
     def close(self) -> None:
         """Close the database (the caller removes its file)."""
@@ -495,8 +540,9 @@ class DuplicateKeys:
             self._found.update(self._cursor.execute(query, part).fetchall())
         first = self.kept
         retagged: dict[int, Note] = {}
+        self._retagged = retagged
         for note, guid in zip(notes, keys, strict=True):
-            self._sift(note, guid, retagged)
+            self._sift(note, guid)
         entries = [self._pending[position] for position in range(first, self.kept)]
         kept = [(entry[0], entry[1]) for entry in entries]
         self._cursor.executemany(
@@ -529,13 +575,27 @@ class DuplicateKeys:
         found = self._pending_guids.get(guid)
         return found if found is not None else self._found.get(guid)
 
-    def _taken(self, guid: str) -> bool:
+    def taken(self, guid: str) -> bool:
+        """Whether a kept note has ``guid`` (:class:`_KeptNotes`)."""
         if guid in self._pending_guids or guid in self._found:
             return True
         row = self._db.execute("SELECT 1 FROM k WHERE guid = ?", (guid,)).fetchone()
         return row is not None
 
-    def _entry(self, position: int, retagged: dict[int, Note]) -> tuple[Note, str, str]:
+    def note(self, index: int) -> Note:
+        """The kept note at ``index`` (:class:`_KeptNotes`)."""
+        return self._entry(index)[0]
+
+    def retag(self, index: int, note: Note) -> None:
+        """``note`` in place of the kept note at ``index`` (:class:`_KeptNotes`): in the
+        chunk being sifted, or staged already (its row then takes the new tags)."""
+        pending = self._pending.get(index)
+        if pending is not None:
+            pending[0] = note
+        else:
+            self._retagged[index] = note
+
+    def _entry(self, position: int) -> tuple[Note, str, str]:
         pending = self._pending.get(position)
         if pending is not None:
             return pending[0], pending[1], pending[2]
@@ -546,11 +606,12 @@ class DuplicateKeys:
         note = Note(
             question, answer, deck, SourceLocation(path, line, col), tags, given, fields=fields
         )
-        if position in retagged:
-            note = retagged[position]
+        if position in self._retagged:
+            note = self._retagged[position]
         return note, guid, group
 
-    def _keep(self, note: Note, guid: str, group: str) -> None:
+    def keep(self, note: Note, guid: str, group: str) -> None:
+        """Keep ``note`` under ``guid`` (:class:`_KeptNotes`)."""
         position = self.kept
         self.kept += 1
         self._pending[position] = [note, guid, group]
@@ -565,88 +626,14 @@ class DuplicateKeys:
             return [index, *extras]
         return extras or [index]
 
-    def _sift(self, note: Note, guid: str, retagged: dict[int, Note]) -> None:
+    def _sift(self, note: Note, guid: str) -> None:
         index = self._position(guid)
         if index is None:
-            self._keep(note, guid, guid)
+            self.keep(note, guid, guid)
             return
-        earlier, _, earlier_group = self._entry(index, retagged)
+        earlier, _, earlier_group = self._entry(index)
         if self.policy is OnDuplicate.AUTO or not _same_question(earlier, note):
-            self._auto(note, guid, earlier, self._group(guid, index, earlier_group), retagged)
-        elif self.policy is OnDuplicate.ERROR:
-            self.diagnostics.append(
-                Diagnostic(
-                    note.location,
-                    Severity.ERROR,
-                    f"the question is also asked at {earlier.location} (--on-duplicate error)",
-                    rule=rules.DUPLICATE_QUESTION,
-                )
-            )
+            group = self._group(guid, index, earlier_group)
+            _auto(note, guid, earlier, group, self, self.diagnostics)
         else:
-            same = _content(earlier) == _content(note)
-            reason = "same question and answer as" if same else "same question as"
-            self.diagnostics.append(
-                Diagnostic(
-                    note.location,
-                    Severity.WARNING,
-                    f"duplicate card dropped: {reason} {earlier.location} (--on-duplicate first)",
-                    rule=rules.DUPLICATE_QUESTION,
-                )
-            )
-
-    def _auto(
-        self, note: Note, guid: str, earlier: Note, group: list[int], retagged: dict[int, Note]
-    ) -> None:
-        """:func:`_auto` with the kept notes on disk."""
-        content = _content(note)
-        for index in group:
-            same, _, _ = self._entry(index, retagged)
-            if _same_question(same, note) and _content(same) == content:
-                message = f"exact repeat dropped: same question and answer as {same.location}"
-                extra = [tag for tag in note.tags if tag not in same.tags]
-                if extra:
-                    merged = dataclasses.replace(same, tags=(*same.tags, *extra))
-                    pending = self._pending.get(index)
-                    if pending is not None:
-                        pending[0] = merged
-                    else:
-                        retagged[index] = merged
-                    message += f"; its tags {' '.join(extra)} are added there"
-                self.diagnostics.append(
-                    Diagnostic(note.location, Severity.NOTE, message, rule=rules.DUPLICATE_QUESTION)
-                )
-                return
-        if note.guid is not None or not _same_question(earlier, note):
-            self.diagnostics.append(
-                Diagnostic(
-                    note.location,
-                    Severity.ERROR,
-                    f"this note's id {guid!r} is also used at {earlier.location}",
-                    "give each note its own id",
-                    rules.DUPLICATE_ID,
-                )
-            )
-            return
-        answer = note.fields[1:] if note.fields else (note.answer,)
-        own = ids.duplicate_guid(note.deck, note.question, *answer)
-        if self._taken(own):
-            self.diagnostics.append(
-                Diagnostic(
-                    note.location,
-                    Severity.ERROR,
-                    f"the GUID {own!r} is taken twice",
-                    rule=rules.DUPLICATE_ID,
-                )
-            )
-            return
-        self._keep(note, own, guid)
-        self.diagnostics.append(
-            Diagnostic(
-                note.location,
-                Severity.WARNING,
-                f"the question is also asked at {earlier.location} with a different answer; "
-                "both are kept, as two notes",
-                "if they are one card, merge them; --on-duplicate first|last keeps one",
-                rules.DUPLICATE_QUESTION,
-            )
-        )
+            self.diagnostics.append(_refused_repeat(self.policy, note, earlier))
