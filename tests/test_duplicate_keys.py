@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ankipress.duplicates import DuplicateKeys, OnDuplicate, drop_duplicates
 from ankipress.model import Note, SourceLocation
-from ankipress.normalize import DuplicateKeys, OnDuplicate, drop_duplicates
 
 
 def _notes(seed: int, count: int) -> list[Note]:

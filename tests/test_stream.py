@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from ankipress.building.pipeline import Options, convert
+from ankipress.duplicates import OnDuplicate
 from ankipress.errors import InputError
 from ankipress.model import NoteKind
-from ankipress.normalize import OnDuplicate
 from ankipress.options import NoteTimes
 from ankipress.render import MathMode
 

@@ -8,9 +8,10 @@ import pytest
 
 import ankipress
 from ankipress import ids
+from ankipress.duplicates import OnDuplicate
 from ankipress.errors import InputError
 from ankipress.model import Note, SourceLocation
-from ankipress.normalize import OnDuplicate, clean_deck, clean_tags, clean_text, normalize
+from ankipress.normalize import clean_deck, clean_tags, clean_text, normalize
 from ankipress.render import render_plain
 from ankipress.sources import decode
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ankipress.duplicates import OnDuplicate
 from ankipress.errors import UsageError
 from ankipress.model import NoteKind
-from ankipress.normalize import OnDuplicate
 from ankipress.render import MathMode
 
 

@@ -36,9 +36,9 @@ from typing import Any
 
 from ankipress import rules
 from ankipress.building.discover import InputFile, PackageSource, walk
+from ankipress.duplicates import OnDuplicate
 from ankipress.errors import InputError, UsageError
 from ankipress.model import Diagnostic, NoteKind, Severity, SourceLocation
-from ankipress.normalize import OnDuplicate
 from ankipress.options import NoteTimes, Options, parse_separator, parse_size
 from ankipress.paths import path_problem, shown_path
 from ankipress.render import MathMode

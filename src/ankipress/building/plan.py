@@ -19,6 +19,7 @@ from ankipress.building.discover import (
     InputFile,
     notes_app_root,
 )
+from ankipress.duplicates import DuplicateKeys, OnDuplicate
 from ankipress.errors import InputError
 from ankipress.model import (
     Diagnostic,
@@ -33,7 +34,7 @@ from ankipress.model import (
     SourceLocation,
     TextFormat,
 )
-from ankipress.normalize import Cleaner, DuplicateKeys, OnDuplicate, normalize
+from ankipress.normalize import Cleaner, normalize
 from ankipress.notetypes.clozes import misreadings
 from ankipress.notetypes.usertemplate import load_template
 from ankipress.options import Options
@@ -698,7 +699,7 @@ class OnePass:
     """:func:`gather` then :class:`RenderStream`, a note at a time: each note read, fitted,
     placed, cleaned, keyed, checked, rendered and put in a :class:`RowSink`, holding a
     chunk of notes, not the deck; duplicates are found by keys kept on disk
-    (:class:`~ankipress.normalize.DuplicateKeys`).
+    (:class:`~ankipress.duplicates.DuplicateKeys`).
 
     The diagnostics are those of the planned build, in its order (each stage's are kept
     apart and joined at the end). Whatever the planned build would refuse, or say in

@@ -19,9 +19,9 @@ import click
 
 from ankipress import readers
 from ankipress.cli.output import report_all, show_all
+from ankipress.duplicates import OnDuplicate
 from ankipress.errors import AnkipressError, InputError, UsageError
 from ankipress.model import NoteKind, Severity
-from ankipress.normalize import OnDuplicate
 from ankipress.ondemand import OnUse
 from ankipress.options import NoteTimes, parse_size
 from ankipress.paths import path_problem, shown_path
