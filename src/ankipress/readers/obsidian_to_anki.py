@@ -56,6 +56,7 @@ from ankipress.readers.obsidianmd import (
     pop_tags,
     show_links,
 )
+from ankipress.readers.stocktypes import FIELD_ALIASES, STOCK
 from ankipress.sources import Source
 
 __all__ = ["ObsidianToAnkiReader"]
@@ -73,18 +74,6 @@ _CURLY = re.compile(r"(?<!\{)\{(?:c?(\d+)[:|])?(?!\{)((?:[^\n][\n]?)+?)(?<!\})\}
 _MATH = re.compile(r"\$\$.*?\$\$|(?<!\$)\$(?=\S)[^$\n]*?\S\$", re.S)
 # A field name in a note of a note type we do not know: a word or a few, then ':'.
 _FIELD_NAME = re.compile(r"([A-Z][\w ()'-]{0,40}?):(?:[ \t]|$)")
-# Anki's stock note types: (kind, field names).
-_STOCK: dict[str, tuple[NoteKind, tuple[str, ...]]] = {
-    "basic": (NoteKind.BASIC, ("Front", "Back")),
-    "basic (and reversed card)": (NoteKind.REVERSED, ("Front", "Back")),
-    "basic (optional reversed card)": (NoteKind.BASIC, ("Front", "Back", "Add Reverse")),
-    "basic (type in the answer)": (NoteKind.TYPE_ANSWER, ("Front", "Back")),
-    "cloze": (NoteKind.CLOZE, ("Text", "Back Extra")),
-}
-# Other names a stock field has had: Anki called the Cloze note type's second field "Extra"
-# before it was "Back Extra", and collections made then (and the plugin, which takes the
-# field names from the user's Anki) still use it.
-_ALIASES: dict[str, tuple[str, ...]] = {"Back Extra": ("Extra",)}
 _RESERVED_DECK = "\x00obsidian-to-anki"
 
 
@@ -397,7 +386,7 @@ class _Parser(NoteParser):
         """The note types named that are not Anki's stock ones, with the fields their notes use."""
         names: dict[str, list[str]] = {}
         for raw in raws:
-            if raw.notetype.casefold() in _STOCK:
+            if raw.notetype.casefold() in STOCK:
                 continue
             fields = names.setdefault(raw.notetype, [])
             for _, text in raw.lines:
@@ -448,7 +437,9 @@ class _Parser(NoteParser):
         if raw.inline:
             for word in raw.lines[0][1].split(" "):
                 for name in names:
-                    if word in (f"{spelling}:" for spelling in (name, *_ALIASES.get(name, ()))):
+                    if word in (
+                        f"{spelling}:" for spelling in (name, *FIELD_ALIASES.get(name, ()))
+                    ):
                         current, word = name, ""
                 values[current].append(word)
             return {name: " ".join(words).strip() for name, words in values.items()}
@@ -457,7 +448,7 @@ class _Parser(NoteParser):
                 spelling = next(
                     (
                         spelling
-                        for spelling in (name, *_ALIASES.get(name, ()))
+                        for spelling in (name, *FIELD_ALIASES.get(name, ()))
                         if text.startswith(spelling + ":")
                     ),
                     None,
@@ -470,7 +461,7 @@ class _Parser(NoteParser):
 
     def _note(self, raw: _Raw, custom: dict[str, NoteType]) -> None:
         path = self.source.path
-        stock = _STOCK.get(raw.notetype.casefold())
+        stock = STOCK.get(raw.notetype.casefold())
         notetype = custom.get(raw.notetype)
         if not raw.notetype:
             self.report(

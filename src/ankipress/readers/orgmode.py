@@ -74,6 +74,7 @@ from ankipress.model import (
 )
 from ankipress.ondemand import OnUse
 from ankipress.readers.reporting import Reporting
+from ankipress.readers.stocktypes import FIELD_ALIASES, STOCK
 from ankipress.sources import Source
 
 if TYPE_CHECKING:
@@ -103,18 +104,6 @@ _NOTE_TYPE = re.compile(r"^[ \t]*:ANKI_NOTE_TYPE:[ \t]*\S", re.MULTILINE)
 _IGNORED_TAGS = frozenset(("export", "noexport"))
 _RESERVED_DECK = "\x00anki-editor"
 
-# Anki's stock note types: (kind, field names).
-_STOCK: dict[str, tuple[NoteKind, tuple[str, ...]]] = {
-    "basic": (NoteKind.BASIC, ("Front", "Back")),
-    "basic (and reversed card)": (NoteKind.REVERSED, ("Front", "Back")),
-    "basic (optional reversed card)": (NoteKind.BASIC, ("Front", "Back", "Add Reverse")),
-    "basic (type in the answer)": (NoteKind.TYPE_ANSWER, ("Front", "Back")),
-    "cloze": (NoteKind.CLOZE, ("Text", "Back Extra")),
-}
-# Other names a stock field has had: Anki called the Cloze note type's second field "Extra"
-# before it was "Back Extra"; anki-editor takes the names from the user's collection, where
-# a note type made then keeps the old name.
-_ALIASES: dict[str, tuple[str, ...]] = {"Back Extra": ("Extra",)}
 _FIELD_PROPERTY = "ANKI_FIELD_"
 # Note types whose notes are more than text: they cannot be built from an org file.
 _UNBUILDABLE = {"image occlusion": "its notes hold a picture's masks, which Anki's editor draws"}
@@ -499,7 +488,7 @@ class _Parser(Reporting[Source]):
         for heading in notes:
             notetype = self._own(heading, "ANKI_NOTE_TYPE") or ""
             folded = notetype.casefold()
-            if folded in _STOCK or folded in _UNBUILDABLE:
+            if folded in STOCK or folded in _UNBUILDABLE:
                 continue
             fields = names.setdefault(notetype, [])
             first.setdefault(notetype, heading)
@@ -540,7 +529,7 @@ class _Parser(Reporting[Source]):
                 rule=rules.UNSUPPORTED_FORMAT,
             )
             return
-        stock = _STOCK.get(folded)
+        stock = STOCK.get(folded)
         own_type = custom.get(notetype)
         model = stock[1] if stock is not None else own_type.fields if own_type else ()
         fields = self._map_fields(heading, notetype, model)
@@ -599,7 +588,7 @@ class _Parser(Reporting[Source]):
         line = heading.index + 1
         named: dict[str, _Field] = {}
         for name in model:
-            for spelling in (name, *_ALIASES.get(name, ())):
+            for spelling in (name, *FIELD_ALIASES.get(name, ())):
                 prop = self._inherited(
                     heading, _FIELD_PROPERTY + spelling.upper().replace(" ", "_")
                 )
@@ -607,7 +596,7 @@ class _Parser(Reporting[Source]):
                     named[name] = _Field([(line, prop)])
                     break
         subheadings = self._fields_of(heading)
-        aliases = {alias: name for name in model for alias in _ALIASES.get(name, ())}
+        aliases = {alias: name for name in model for alias in FIELD_ALIASES.get(name, ())}
         for name, value, _ in subheadings:
             named.setdefault(name if name in model else aliases.get(name, name), value)
         missing = [name for name in model if name not in named]
@@ -794,7 +783,7 @@ class _Parser(Reporting[Source]):
         )
         folded = notetype.casefold()
         names = {"cloze": ("Text", "Extra")}.get(folded, ("Front", "Back"))
-        if folded not in _STOCK:
+        if folded not in STOCK:
             self.report(
                 line,
                 Severity.ERROR,
@@ -811,7 +800,7 @@ class _Parser(Reporting[Source]):
                 lines = [(i + 1, self.lines[i]) for i in range(child.body, child.subtree_end)]
                 found[child.title] = _Field(lines, self._own(child, "DIR"))
         attach = self._own(heading, "DIR")
-        kind = _STOCK[folded][0]
+        kind = STOCK[folded][0]
         if _CLOZE.search(heading.title):
             kind, fields = NoteKind.CLOZE, [_Field(title, attach), _Field(content, attach)]
         elif any(_CLOZE.search(text) for _, text in content):
