@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ankipress import readers, sources
+from ankipress import readers, rules, sources
 from ankipress.building import plan as planning
 from ankipress.building.pipeline import Options, convert
 from ankipress.model import (
@@ -165,3 +165,19 @@ def test_a_signal_while_rows_are_staged_leaves_the_old_package_only(tmp_path: Pa
     assert stderr.endswith("ankipress: interrupted; no file was left half-written\n")
     assert sorted(p.name for p in output.parent.iterdir()) == ["deck.apkg"]
     assert output.read_bytes() == old
+
+
+@pytest.mark.parametrize("keep_notes", [False, True])
+def test_a_deck_dated_1970_is_stamped_1980_with_the_note_time_rule_either_way(
+    tmp_path: Path, keep_notes: bool
+) -> None:
+    deck = tmp_path / "old.tsv"
+    deck.write_text("question\tanswer\nOne?\tYes\n", "utf-8")
+    os.utime(deck, (0, 0))  # dated 1970, as files from some archives are
+
+    report = convert([deck], tmp_path / "old.apkg", Options(), keep_notes=keep_notes)
+
+    (said,) = [d for d in report.diagnostics if "before 1980" in d.message]
+    assert said.rule == rules.NOTE_TIME
+    assert said.hint == "set SOURCE_DATE_EPOCH"
+    assert report.timestamp == 315532800

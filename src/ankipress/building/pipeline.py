@@ -126,6 +126,19 @@ def _at(path: Path) -> SourceLocation:
     return SourceLocation(str(path))
 
 
+def _time_bounded(fallback: int, time: int, where: SourceLocation) -> list[Diagnostic]:
+    """What to say when the inputs' newest time ``fallback`` lies outside what Anki takes
+    and the package is stamped ``time`` instead (a file dated 1970: an archive's, a build
+    system's); nothing when they are the same."""
+    if time == fallback:
+        return []
+    when = "before 1980" if fallback < time else "after 9999"
+    message = f"the inputs' newest time ({fallback}) is {when}; the package is "
+    message += f"stamped {time} instead"
+    hint = "set SOURCE_DATE_EPOCH"
+    return [Diagnostic(where, Severity.WARNING, message, hint, rules.NOTE_TIME)]
+
+
 def _check_output(path: Path, what: str = "package") -> None:
     """A :class:`WriteError` when ``path`` exists and is not a file (see ``check_target``)."""
     try:
@@ -203,16 +216,9 @@ def write_plans(
     for plan in plans:
         _check_output(plan.output)
     for plan, settings, fallback, time in zip(plans, each, fallbacks, bounded, strict=True):
-        said: list[Diagnostic] = []
-        if time != fallback:
-            # A file dated 1970 (an archive's, a build system's): Anki takes no such time.
-            when = "before 1980" if fallback < time else "after 9999"
-            message = f"the inputs' newest time ({fallback}) is {when}; the package is "
-            message += f"stamped {time} instead"
-            where = SourceLocation(str(plan.inputs[0])) if plan.inputs else _at(plan.output)
-            hint = "set SOURCE_DATE_EPOCH"
-            said.append(Diagnostic(where, Severity.WARNING, message, hint, rules.NOTE_TIME))
-            fallback = time
+        where = SourceLocation(str(plan.inputs[0])) if plan.inputs else _at(plan.output)
+        said = _time_bounded(fallback, time, where)
+        fallback = time
         notes = assign_times(
             plan.notes, fallback, previous.get(plan.output.name), timestamp, settings.note_times
         )
@@ -320,13 +326,8 @@ def _one_pass(
     except (InputError, WriteError):
         raise Unstreamable("planned") from None
     time = min(max(fallback, EARLIEST_TIME), LATEST_TIME)
-    said: list[Diagnostic] = []
-    if time != fallback:
-        when = "before 1980" if fallback < time else "after 9999"
-        message = f"the inputs' newest time ({fallback}) is {when}; the package is "
-        message += f"stamped {time} instead"
-        where = SourceLocation(str(items[0].path)) if items else _at(output)
-        said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
+    where = SourceLocation(str(items[0].path)) if items else _at(output)
+    said = _time_bounded(fallback, time, where)
     one = OnePass(items, output, options)
     # git's blame of each input runs beside the reading, on the other core.
     git = options.note_times is NoteTimes.GIT
@@ -436,13 +437,8 @@ def _stream(
         else inputs_timestamp([item.path for item in gathered.items])
     )
     time = min(max(fallback, EARLIEST_TIME), LATEST_TIME)
-    said: list[Diagnostic] = []
-    if time != fallback:
-        when = "before 1980" if fallback < time else "after 9999"
-        message = f"the inputs' newest time ({fallback}) is {when}; the package is "
-        message += f"stamped {time} instead"
-        where = SourceLocation(str(gathered.items[0].path)) if gathered.items else _at(output)
-        said.append(Diagnostic(where, Severity.WARNING, message, "set SOURCE_DATE_EPOCH"))
+    where = SourceLocation(str(gathered.items[0].path)) if gathered.items else _at(output)
+    said = _time_bounded(fallback, time, where)
     _check_output(output)
     locations = [note.location for note, _ in gathered.kept]
     mods = _note_times(locations, time, timestamp, options.note_times is NoteTimes.GIT)
