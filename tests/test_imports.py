@@ -39,7 +39,7 @@ _HEAVY = {
 }
 
 # What only reading a package needs, only Markdown needs, only other encodings need…
-# (genanki's PyYAML and asyncio are not loaded either: see writers.apkg.load_genanki).
+# (genanki's PyYAML and asyncio are not loaded either: see writers.collection.load_genanki).
 _NOT_FOR_A_CSV_PACKAGE = _HEAVY - {"genanki", "sqlite3", "zipfile"}
 
 

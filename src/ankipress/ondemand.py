@@ -10,7 +10,8 @@ genanki. A module that needs another only in some of its functions names it with
         yaml = OnUse("yaml")
 
 A third-party module that imports at its top what it uses only in some of its functions is
-imported with :func:`stand_ins` around it (see :func:`ankipress.writers.apkg.load_genanki`).
+imported with :func:`stand_ins` around it
+(see :func:`ankipress.writers.collection.load_genanki`).
 """
 
 from __future__ import annotations

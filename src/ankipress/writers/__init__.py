@@ -1,5 +1,6 @@
-"""Output formats. ``apkg`` (the one module that imports genanki) writes packages; the text
-writers registered here write decks back to text: the way back from a package.
+"""Output formats. ``apkg`` writes packages (their collection is genanki's, written in
+``collection``, the one module that imports it); the text writers registered here write
+decks back to text: the way back from a package.
 
 A text writer has a ``name`` (the ``--to`` token), ``extensions``, a one-line
 ``description`` and ``write(notes, media, output, media_dir) -> diagnostics``, which writes
